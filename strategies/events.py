@@ -1,0 +1,155 @@
+"""What a run reports: small frozen dataclasses, one JSON object per line.
+
+Workers emit them; the runner adds the ones only it can see (a worker's output, a crash, a
+kill); the fold turns any sequence of them into a RunState. Times are seconds since the run's
+workload started, on the monotonic clock shared by every process of the machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar, Literal
+
+Channel = Literal["raised", "returned", "logged"]
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """The worker is up and about to call the strategy's `main`."""
+
+    kind: ClassVar[str] = "run_started"
+    t: float
+    strategy: str
+    pid: int
+    tasks: int
+    concurrency: int
+    ideal_s: float
+    faults: dict[int, str]  # task id -> fault kind, for every injected fault
+    origin: float  # the worker's monotonic clock at t=0, so the runner can stamp output
+
+
+@dataclass(frozen=True)
+class TaskStarted:
+    """A task's request went out."""
+
+    kind: ClassVar[str] = "task_started"
+    t: float
+    task: int
+
+
+@dataclass(frozen=True)
+class TaskFinished:
+    """A task's page was fetched and handled."""
+
+    kind: ClassVar[str] = "task_finished"
+    t: float
+    task: int
+    status: int
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class TaskFailed:
+    """A task's fault happened: seen where it starts (the HTTP client or the handler)."""
+
+    kind: ClassVar[str] = "task_failed"
+    t: float
+    task: int
+    error: str  # exception type, or "HTTP 500"
+    message: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class ErrorSeen:
+    """Someone saw an error: the caller (raised or returned) or a framework's hook (logged)."""
+
+    kind: ClassVar[str] = "error_seen"
+    t: float
+    task: int | None  # None: an error no task can be blamed for
+    channel: Channel
+    via: str  # who saw it: "main() raised", "threading.excepthook", ...
+    error: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class Output:
+    """Text the worker printed (stderr and stdout), as the framework's user would see it."""
+
+    kind: ClassVar[str] = "output"
+    t: float
+    text: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """The strategy's `main` returned or raised; the worker's measurements of the run."""
+
+    kind: ClassVar[str] = "run_finished"
+    t: float
+    wall_s: float
+    cpu_s: float
+    ctx_voluntary: int
+    ctx_involuntary: int
+    threads_peak: int
+    max_rss_kb: int
+
+
+@dataclass(frozen=True)
+class RunAborted:
+    """The runner ended a worker that crashed, hung past its deadline, or was stopped."""
+
+    kind: ClassVar[str] = "run_aborted"
+    t: float
+    reason: Literal["crashed", "killed"]
+    detail: str
+
+
+Event = (
+    RunStarted | TaskStarted | TaskFinished | TaskFailed | ErrorSeen | Output | RunFinished | RunAborted
+)
+EVENT_TYPES: dict[str, type[Any]] = {
+    cls.kind: cls
+    for cls in (RunStarted, TaskStarted, TaskFinished, TaskFailed, ErrorSeen, Output, RunFinished)
+}
+EVENT_TYPES[RunAborted.kind] = RunAborted
+
+
+class MalformedEvent(ValueError):
+    """A line that is not an event this version understands."""
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    return {"kind": event.kind, **asdict(event)}
+
+
+def encode(event: Event) -> str:
+    """One line of JSON, without the newline."""
+    return json.dumps(to_dict(event), separators=(",", ":"))
+
+
+def from_dict(data: dict[str, Any]) -> Event:
+    data = dict(data)
+    cls = EVENT_TYPES.get(data.pop("kind", None))
+    if cls is None:
+        raise MalformedEvent(f"unknown event kind in {data!r:.80}")
+    names = {field.name for field in fields(cls)}
+    try:
+        event: Event = cls(**{key: value for key, value in data.items() if key in names})
+    except TypeError as error:
+        raise MalformedEvent(f"{cls.kind}: {error}") from None
+    if isinstance(event, RunStarted):  # JSON object keys are strings
+        event = RunStarted(**{**asdict(event), "faults": {int(k): v for k, v in event.faults.items()}})
+    return event
+
+
+def decode(line: str | bytes) -> Event:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise MalformedEvent(f"not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise MalformedEvent("not a JSON object")
+    return from_dict(data)

@@ -1,0 +1,191 @@
+"""RunState = fold(events): one strategy run, as the CLI and the UI show it.
+
+The fold is the only place where fates are decided, so a live run, a recorded log and a test
+all agree. For every injected fault that ends in an error:
+
+    raised    the caller got it as an exception: it escaped the strategy's main()
+    returned  the caller got it as a value it has to check
+    logged    the caller never saw it; a framework printed or logged it
+    lost      it happened (its origin reported it) and nobody above saw it
+    not_run   it never happened: the task never reached its fault
+
+When several saw an error, the one nearest the caller wins (raised, then returned, then
+logged). `lost` is only ever the remainder, decided once the run is over.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import events
+from .events import Event
+from .workload import Fault
+
+Fate = Literal["raised", "returned", "logged", "lost", "not_run"]
+FATES: tuple[Fate, ...] = ("raised", "returned", "logged", "lost", "not_run")
+TaskStatus = Literal["queued", "running", "ok", "failed", "not_run"]
+RunStatus = Literal["idle", "running", "done", "crashed", "killed"]
+# Nearest the caller first.
+CHANNEL_RANK = {"raised": 0, "returned": 1, "logged": 2}
+
+
+@dataclass
+class TaskView:
+    """One task as the fold sees it."""
+
+    id: int
+    fault: Fault | None = None
+    started: float | None = None
+    ended: float | None = None
+    failed: events.TaskFailed | None = None
+    status_code: int | None = None
+    nbytes: int = 0
+    seen: list[events.ErrorSeen] = field(default_factory=list)
+
+    def status(self, run_over: bool) -> TaskStatus:
+        if self.failed is not None:
+            return "failed"
+        if self.ended is not None:
+            return "ok"
+        if run_over:
+            return "not_run"
+        return "running" if self.started is not None else "queued"
+
+    def first_sighting(self) -> events.ErrorSeen | None:
+        """Who saw this task's error nearest the caller, if anyone did."""
+        return min(self.seen, key=lambda seen: CHANNEL_RANK[seen.channel], default=None)
+
+    def fate(self, run_over: bool) -> Fate | None:
+        """Where the fault's error ended up; None while undecided or for no error fault."""
+        if self.fault is None or not self.fault.is_error:
+            return None
+        sighting = self.first_sighting()
+        if sighting is not None:
+            return sighting.channel
+        if not run_over:
+            return None
+        return "lost" if self.failed is not None else "not_run"
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """One error as the reports list it."""
+
+    task: int | None
+    fault: str | None
+    type: str
+    fate: Fate | None
+    via: str
+    t: float
+    message: str = ""
+    traceback: str = ""
+
+
+@dataclass
+class RunState:
+    """Everything known about one strategy's run, from its events alone."""
+
+    strategy: str = ""
+    status: RunStatus = "idle"
+    pid: int | None = None
+    tasks: list[TaskView] = field(default_factory=list)
+    concurrency: int = 0
+    ideal_s: float = 0.0
+    now: float = 0.0  # the latest event's time
+    finished: events.RunFinished | None = None
+    aborted: events.RunAborted | None = None
+    output: list[str] = field(default_factory=list)
+    stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
+
+    @property
+    def over(self) -> bool:
+        return self.status in ("done", "crashed", "killed")
+
+    @property
+    def wall_s(self) -> float:
+        return self.finished.wall_s if self.finished else self.now
+
+    def apply(self, event: Event) -> None:
+        """Fold one event in."""
+        self.now = max(self.now, event.t)
+        match event:
+            case events.RunStarted():
+                self.strategy, self.status, self.pid = event.strategy, "running", event.pid
+                self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
+                self.tasks = [TaskView(i) for i in range(event.tasks)]
+                for task, fault in event.faults.items():
+                    self.tasks[task].fault = Fault(fault)
+            case events.TaskStarted():
+                task = self._task(event.task)
+                if task and task.started is None:
+                    task.started = event.t
+            case events.TaskFinished():
+                task = self._task(event.task)
+                if task and task.ended is None:
+                    task.ended, task.status_code, task.nbytes = event.t, event.status, event.nbytes
+            case events.TaskFailed():
+                task = self._task(event.task)
+                if task and task.failed is None:
+                    task.failed = event
+                    task.ended = task.ended if task.ended is not None else event.t
+            case events.ErrorSeen():
+                task = self._task(event.task)
+                (task.seen if task else self.stray).append(event)
+            case events.Output():
+                self.output.append(event.text)
+            case events.RunFinished():
+                self.finished, self.status = event, "done"
+            case events.RunAborted():
+                self.aborted, self.status = event, event.reason
+
+    def _task(self, task: int | None) -> TaskView | None:
+        return self.tasks[task] if task is not None and 0 <= task < len(self.tasks) else None
+
+    def counts(self) -> Counter[TaskStatus]:
+        return Counter(task.status(self.over) for task in self.tasks)
+
+    def fates(self) -> dict[Fate, int]:
+        tally = Counter(task.fate(self.over) for task in self.tasks)
+        return {fate: tally[fate] for fate in FATES}
+
+    @property
+    def injected(self) -> int:
+        """How many tasks carry a fault that ends in an error (each gets one fate)."""
+        return sum(1 for task in self.tasks if task.fault is not None and task.fault.is_error)
+
+    def errors(self) -> list[ErrorRow]:
+        """Every failed task and every error of no task, newest first."""
+        rows = []
+        for task in self.tasks:
+            sighting = task.first_sighting()
+            if task.failed is None and sighting is None:
+                continue
+            origin = task.failed
+            rows.append(
+                ErrorRow(
+                    task=task.id,
+                    fault=str(task.fault) if task.fault else None,
+                    type=sighting.error if sighting else origin.error if origin else "?",
+                    fate=task.fate(self.over) or (sighting.channel if sighting else None),
+                    via=sighting.via if sighting else "",
+                    t=sighting.t if sighting else origin.t if origin else 0.0,
+                    message=origin.message if origin else "",
+                    traceback=(sighting.traceback if sighting else "") or
+                    (origin.traceback if origin else ""),
+                )
+            )
+        for seen in self.stray:
+            rows.append(ErrorRow(None, None, seen.error, seen.channel, seen.via, seen.t,
+                                 traceback=seen.traceback))
+        return sorted(rows, key=lambda row: row.t, reverse=True)
+
+
+def fold(run_events: Iterable[Event]) -> RunState:
+    """The state a sequence of events describes; the same events always give the same state."""
+    state = RunState()
+    for event in run_events:
+        state.apply(event)
+    return state

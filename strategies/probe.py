@@ -1,0 +1,210 @@
+"""The worker's side of the event stream, and how an error is traced back to its task.
+
+Instrumentation anywhere in the worker (the HTTP clients, the response handler, the capture
+hooks) calls the functions here; they queue events, and a reporter thread writes them to the
+runner's pipe in batches. That thread is a real OS thread even under gevent: this module takes
+its sleep, select and lock before the gevent strategy monkey-patches them, and the worker
+starts it before importing any strategy.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import select
+import sys
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import _thread
+
+from . import events
+from .events import Channel, Event
+from .targets import task_of_url
+
+# Taken before any monkey patching; see the module docstring.
+_sleep = time.sleep
+_select = select.select
+_start_thread = _thread.start_new_thread
+_allocate_lock = _thread.allocate_lock
+
+FLUSH_EVERY_S = 0.02
+TRACEBACK_LIMIT = 12
+CHAIN_DEPTH = 8
+
+
+class Reporter:
+    """Queues events from any thread or greenlet and writes them as JSON lines every 20 ms."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.origin = time.monotonic()
+        self.queue: deque[Event] = deque()
+        self.threads_peak = 0
+        self.own_usage: resource.struct_rusage | None = None
+        self._stop = False
+        self._stopped = _allocate_lock()
+
+    def now(self) -> float:
+        return time.monotonic() - self.origin
+
+    def emit(self, event: Event) -> None:
+        self.queue.append(event)  # deque.append is atomic: no lock on the hot path
+
+    def start(self) -> None:
+        self._stopped.acquire()
+        _start_thread(self._loop, ())
+
+    def close(self) -> None:
+        """Stop the thread after a last flush, and wait for it."""
+        self._stop = True
+        with self._stopped:
+            pass
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop:
+                self._flush()
+                self._sample()
+                if self._parent_gone():
+                    os._exit(3)
+            self._flush()
+        finally:
+            self._stopped.release()
+
+    def _flush(self) -> None:
+        lines = []
+        while self.queue:
+            lines.append(events.encode(self.queue.popleft()))
+        if lines:
+            data = ("\n".join(lines) + "\n").encode()
+            while data:
+                data = data[os.write(self.fd, data) :]
+
+    def _sample(self) -> None:
+        # Count OS threads, less this one; the strategy's greenlets are not threads.
+        self.threads_peak = max(self.threads_peak, os_thread_count() - 1)
+        self.own_usage = resource.getrusage(resource.RUSAGE_THREAD)
+
+    def _parent_gone(self) -> bool:
+        """Wait one tick on stdin: the runner never writes to it, so readable means closed."""
+        readable, _, _ = _select([sys.stdin.fileno()], [], [], FLUSH_EVERY_S)
+        return bool(readable) and not os.read(sys.stdin.fileno(), 1)
+
+
+def os_thread_count() -> int:
+    with open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"Threads:"):
+                return int(line.split()[1])
+    return 1
+
+
+REPORTER: Reporter | None = None
+# Errors whose task the instrumentation knew when it saw them, by identity. Holding the error
+# keeps its id from being reused while the run lasts.
+_TASK_OF_ERROR: dict[int, tuple[BaseException, int]] = {}
+
+
+def _emit(make: Any, *args: Any) -> None:
+    if REPORTER is not None:
+        REPORTER.emit(make(REPORTER.now(), *args))
+
+
+def task_started(task: int | None) -> None:
+    if task is not None:
+        _emit(events.TaskStarted, task)
+
+
+def task_finished(task: int | None, status: int, nbytes: int) -> None:
+    if task is not None:
+        _emit(events.TaskFinished, task, status, nbytes)
+
+
+def task_failed(task: int | None, error: BaseException) -> None:
+    """A fault happened where it starts; remember which task this error belongs to."""
+    if task is None:
+        return
+    _TASK_OF_ERROR[id(error)] = (error, task)
+    _emit(events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error))
+
+
+@contextmanager
+def handling(task: int | None, status: int, nbytes: int) -> Iterator[None]:
+    """Around the response handler: the task finished, or its handler raised."""
+    try:
+        yield
+    except Exception as error:
+        task_failed(task, error)
+        raise
+    task_finished(task, status, nbytes)
+
+
+def task_got_status(task: int | None, status: int, reason: str) -> None:
+    """An HTTP error status: a failure whether or not the strategy ever raises it."""
+    if task is not None:
+        _emit(events.TaskFailed, task, f"HTTP {status}", reason, "")
+
+
+def saw(channel: Channel, error: BaseException, via: str) -> None:
+    """Someone other than the fault's origin saw `error`: the caller, or a framework hook."""
+    _emit(events.ErrorSeen, task_of(error), channel, via, type(error).__name__,
+          format_traceback(error))
+
+
+def saw_response(channel: Channel, url: str, status: int, via: str) -> None:
+    """An error response (not an exception) reached someone."""
+    _emit(events.ErrorSeen, task_of_url(url), channel, via, f"HTTP {status}", "")
+
+
+def task_of(error: BaseException, depth: int = 0) -> int | None:
+    """The task an error belongs to: tagged where it started, read off its request, or else
+    the task of the error it was raised from (a wrapper raised `from` the original)."""
+    tagged = _TASK_OF_ERROR.get(id(error))
+    if tagged is not None and tagged[0] is error:
+        return tagged[1]
+    for url in _urls_of(error):
+        task = task_of_url(url)
+        if task is not None:
+            return task
+    for linked in (error.__cause__, error.__context__):
+        if linked is not None and depth < CHAIN_DEPTH:
+            task = task_of(linked, depth + 1)
+            if task is not None:
+                return task
+    return None
+
+
+def _urls_of(error: BaseException) -> Iterator[str]:
+    """URLs of the requests an error was raised about.
+
+    httpx errors carry `.request`, Tornado's HTTP errors `.response.request`. Anything else
+    (a socket error Tornado logs from deep inside its connection) is read off the frames it
+    was raised through: the first with a `request`, or a `self.request`, that has a URL.
+    """
+    holders = [_request_of(error), _request_of(getattr(error, "response", None))]
+    tb = error.__traceback__
+    while tb is not None:
+        frame_locals = tb.tb_frame.f_locals
+        holders += [frame_locals.get("request"), _request_of(frame_locals.get("self"))]
+        tb = tb.tb_next
+    for holder in holders:
+        url = getattr(holder, "url", None)
+        if url is not None and urlsplit(str(url)).scheme:
+            yield str(url)
+
+
+def _request_of(holder: object) -> object:
+    try:
+        return getattr(holder, "request", None)
+    except RuntimeError:  # httpx raises when an error's request was never set
+        return None
+
+
+def format_traceback(error: BaseException) -> str:
+    return "".join(traceback.format_exception(error, limit=-TRACEBACK_LIMIT, chain=False))

@@ -1,0 +1,101 @@
+"""Where a task's request goes, and how its URL carries its fault.
+
+The fault server is stateless: everything it needs to misbehave is in the URL, so the same URL
+means the same thing every time and a recorded run can be replayed. `--target` points the
+workload at an httpbin-compatible server instead, which can express fewer faults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from .workload import Fault, Plan, TaskPlan, WorkloadError
+
+# Faults the handler acts out on the client side; the URL tells it how long.
+CLIENT_WORK = {Fault.BLOCKING: "block", Fault.CPU: "cpu"}
+# httpbin's /delay/{n} refuses anything longer.
+HTTPBIN_MAX_DELAY_S = 10.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server to fetch from, and a local port where nothing listens (for `refused`)."""
+
+    base_url: str
+    refused_url: str
+    httpbin: bool = False
+
+    def task_url(self, task: TaskPlan, timeout_s: float) -> str:
+        """The URL that makes the server act out `task`'s latency and fault."""
+        if task.fault is Fault.REFUSED:
+            return f"{self.refused_url}/task/{task.id}"
+        delay_s = task.server_delay_s(timeout_s)
+        query: dict[str, str | int] = {}
+        if task.fault in CLIENT_WORK:
+            query["work"] = f"{CLIENT_WORK[task.fault]}:{round(task.latency_s * 1000)}"
+        if self.httpbin:
+            query["task"] = task.id
+            path = "/status/500" if task.fault is Fault.HTTP_500 else f"/delay/{delay_s:.3f}"
+        else:
+            path = f"/task/{task.id}"
+            query["delay_ms"] = round(delay_s * 1000)
+            if task.fault is Fault.HTTP_500:
+                query["status"] = 500
+            elif task.fault is Fault.RESET:
+                query["drop"] = 1
+            elif task.fault is Fault.HANDLER_BUG:
+                query["page"] = "utf8"
+        return f"{self.base_url}{path}?{urlencode(query)}"
+
+    def urls(self, plan: Plan) -> list[str]:
+        """Every task's URL, in task order; refuses faults an httpbin target cannot express."""
+        if self.httpbin:
+            check_httpbin(plan)
+        return [self.task_url(task, plan.scenario.timeout_s) for task in plan.tasks]
+
+
+def check_httpbin(plan: Plan) -> None:
+    """Refuse a plan an httpbin-compatible server cannot act out."""
+    faults = set(plan.faults.values())
+    for fault in (Fault.RESET, Fault.HANDLER_BUG):
+        if fault in faults:
+            raise WorkloadError(f"an httpbin target cannot express the {fault} fault")
+    timeout = plan.scenario.timeout_s
+    longest = max(task.server_delay_s(timeout) for task in plan.tasks)
+    if longest > HTTPBIN_MAX_DELAY_S:
+        raise WorkloadError(
+            f"an httpbin target delays at most {HTTPBIN_MAX_DELAY_S:g} s; "
+            f"this plan needs {longest:.1f} s"
+        )
+
+
+def task_of_url(url: str) -> int | None:
+    """The task id a request URL belongs to, for either kind of server."""
+    parts = urlsplit(url)
+    if parts.path.startswith("/task/"):
+        tail = parts.path.removeprefix("/task/")
+        return int(tail) if tail.isdigit() else None
+    values = parse_qs(parts.query).get("task")
+    return int(values[0]) if values and values[0].isdigit() else None
+
+
+def work_of_url(url: str) -> tuple[str, float] | None:
+    """The client-side work a page asks of its handler: ("block" or "cpu", seconds)."""
+    values = parse_qs(urlsplit(url).query).get("work")
+    if not values:
+        return None
+    kind, _, ms = values[0].partition(":")
+    return kind, float(ms) / 1000
+
+
+def parse_target(url: str) -> str:
+    """Check a `--target` URL and return it without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WorkloadError(f"target {url!r} is not an http(s) URL with a host")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise WorkloadError(f"target {url!r} has a malformed port") from None
+    return url.rstrip("/")

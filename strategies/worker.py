@@ -1,0 +1,126 @@
+"""One strategy run, in its own process.
+
+    python -m asyncplay.strategies.worker '{"strategy": ..., "scenario": ..., "target": ...}'
+        --events-fd 3
+
+The order matters: the reporter thread starts before the strategy is imported (the gevent
+strategy monkey-patches on import, and the reporter must stay a real thread), and nothing
+here imports ssl or asyncio before that, so gevent can patch them cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from . import events, probe
+from .probe import Reporter
+from .targets import Target
+from .workload import Scenario, build_plan
+
+# How deep to look into a strategy's return value for error objects.
+RETURN_DEPTH = 4
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="asyncplay-worker")
+    parser.add_argument("spec")
+    parser.add_argument("--events-fd", type=int, required=True)
+    args = parser.parse_args()
+    spec = json.loads(args.spec)
+
+    reporter = probe.REPORTER = Reporter(args.events_fd)
+    reporter.start()
+    strategy = importlib.import_module(f"{__package__}.{spec['strategy']}")
+
+    from . import clients, hooks  # after the strategy: gevent has patched by now
+
+    hooks.install()
+    scenario = Scenario.from_dict(spec["scenario"])
+    plan = build_plan(scenario)
+    limit = 1 if spec["strategy"] == "sequential" else scenario.limit
+    job = clients.Job(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
+    if "tornado" in sys.modules:
+        clients.configure_tornado(job)
+    clients.warm_up()
+
+    reporter.origin = time.monotonic()
+    faults = {task: str(fault) for task, fault in plan.faults.items()}
+    reporter.emit(
+        events.RunStarted(0.0, spec["strategy"], os.getpid(), scenario.count, limit,
+                          plan.ideal_s(limit), faults, reporter.origin)
+    )
+    before = _usage(reporter)
+    try:
+        value = strategy.main(job)
+    except BaseException as error:  # noqa: BLE001 - whatever reached the caller is the lesson
+        for each in _flatten(error):
+            probe.saw("raised", each, "main() raised")
+    else:
+        _see_returned(value)
+    wall = reporter.now()
+    gc.collect()  # as at interpreter exit: unreferenced failed tasks report "never retrieved"
+    cpu, voluntary, involuntary = (end - start for end, start in zip(_usage(reporter), before))
+    reporter.emit(
+        events.RunFinished(
+            reporter.now(),
+            wall_s=wall,
+            cpu_s=cpu,
+            ctx_voluntary=int(voluntary),
+            ctx_involuntary=int(involuntary),
+            threads_peak=reporter.threads_peak,
+            max_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        )
+    )
+    reporter.close()
+    # Skip interpreter shutdown: threads a strategy left behind must not hold the worker up.
+    os._exit(0)
+
+
+def _usage(reporter: Reporter) -> tuple[float, float, float]:
+    """(CPU seconds, voluntary, involuntary context switches) of the process so far, less
+    the reporter thread's own (it samples them itself every tick)."""
+    usage, own = resource.getrusage(resource.RUSAGE_SELF), reporter.own_usage
+    cpu = usage.ru_utime + usage.ru_stime - (own.ru_utime + own.ru_stime if own else 0.0)
+    voluntary = usage.ru_nvcsw - (own.ru_nvcsw if own else 0)
+    return cpu, voluntary, usage.ru_nivcsw - (own.ru_nivcsw if own else 0)
+
+
+def _flatten(error: BaseException) -> Iterator[BaseException]:
+    """An error, or the members of its exception groups."""
+    if isinstance(error, BaseExceptionGroup):
+        for member in error.exceptions:
+            yield from _flatten(member)
+    else:
+        yield error
+
+
+def _see_returned(value: Any, depth: int = 0) -> None:
+    """Errors the caller got back as values: exceptions, and error responses."""
+    if depth > RETURN_DEPTH:
+        return
+    if isinstance(value, BaseException):
+        for each in _flatten(value):
+            probe.saw("returned", each, "return value")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _see_returned(item, depth + 1)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _see_returned(item, depth + 1)
+    elif getattr(value, "is_error", False):  # an httpx.Response with a 4xx or 5xx
+        probe.saw_response("returned", str(value.request.url), value.status_code, "return value")
+    elif getattr(value, "error", None) is not None and hasattr(value, "effective_url"):
+        probe.saw("returned", value.error, "return value")  # a Tornado HTTPResponse
+
+
+if __name__ == "__main__":
+    main()

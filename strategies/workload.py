@@ -1,0 +1,256 @@
+"""The workload: a scenario, the faults it injects, and the plan every strategy runs.
+
+A scenario is a handful of numbers and a list of fault specs. From it, `build_plan` makes the
+same list of tasks every time for the same seed: each task's latency and its fault. Strategies
+never see the plan, only URLs; the fault server reads each task's fate from its URL.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class WorkloadError(ValueError):
+    """A scenario or fault spec that cannot be run, with a message fit for one line."""
+
+
+class Fault(StrEnum):
+    """What can go wrong with one task."""
+
+    HTTP_500 = "http-500"
+    TIMEOUT = "timeout"
+    RESET = "reset"
+    REFUSED = "refused"
+    SLOW = "slow"
+    HANDLER_BUG = "handler-bug"
+    BLOCKING = "blocking"
+    CPU = "cpu"
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the fault ends in an exception, and so gets a fate."""
+        return self not in (Fault.SLOW, Fault.BLOCKING, Fault.CPU)
+
+    @property
+    def help(self) -> str:
+        """One line on what the fault does."""
+        return FAULT_HELP[self]
+
+
+FAULT_HELP = {
+    Fault.HTTP_500: "the server answers 500 Internal Server Error",
+    Fault.TIMEOUT: "the server holds the response past the client timeout",
+    Fault.RESET: "the server drops the connection halfway through the body",
+    Fault.REFUSED: "the request goes to a port where nothing listens",
+    Fault.SLOW: "ten times the latency, no error",
+    Fault.HANDLER_BUG: "the shared response handler raises (it assumes every page is ASCII)",
+    Fault.BLOCKING: (
+        "the handler makes a synchronous sleep of about the latency (unpatched under gevent, "
+        "so it blocks the hub as a C driver would)"
+    ),
+    Fault.CPU: "the handler burns CPU for about the latency",
+}
+
+SLOW_FACTOR = 10
+# The fault server holds no request longer than this, so no "hang" outlives a minute.
+MAX_HOLD_S = 45.0
+# A `timeout` task is held this long past the client's timeout.
+TIMEOUT_MARGIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """One `--fault` option: a kind and which tasks get it.
+
+    `KIND` picks one task by the seed, `KIND:0.1` that fraction of the tasks (at least one),
+    `KIND@3,7` exactly those task ids.
+    """
+
+    kind: Fault
+    fraction: float | None = None
+    tasks: tuple[int, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> FaultSpec:
+        match = re.fullmatch(r"\s*([a-z0-9-]+)\s*(?::\s*(\S+)|@\s*(\S+))?\s*", text)
+        if not match:
+            raise WorkloadError(f"malformed fault spec {text!r} (try KIND, KIND:0.1 or KIND@3,7)")
+        name, fraction, ids = match.groups()
+        try:
+            kind = Fault(name)
+        except ValueError:
+            known = ", ".join(fault.value for fault in Fault)
+            raise WorkloadError(f"unknown fault {name!r} (known: {known})") from None
+        if fraction is not None:
+            try:
+                value = float(fraction)
+            except ValueError:
+                raise WorkloadError(f"fault fraction {fraction!r} is not a number") from None
+            if not 0 < value <= 1:
+                raise WorkloadError(f"fault fraction {fraction} must be in (0, 1]")
+            return cls(kind, fraction=value)
+        if ids is not None:
+            try:
+                tasks = tuple(int(part) for part in ids.split(","))
+            except ValueError:
+                raise WorkloadError(f"task ids {ids!r} must be integers like 3,7") from None
+            if any(task < 0 for task in tasks):
+                raise WorkloadError(f"task ids {ids!r} must not be negative")
+            return cls(kind, tasks=tasks)
+        return cls(kind)
+
+    def __str__(self) -> str:
+        if self.fraction is not None:
+            return f"{self.kind}:{self.fraction:g}"
+        if self.tasks:
+            return f"{self.kind}@{','.join(map(str, self.tasks))}"
+        return str(self.kind)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything that decides a run, before any strategy is chosen."""
+
+    name: str = "custom"
+    description: str = ""
+    count: int = 50
+    latency_ms: float = 200.0
+    jitter_ms: float = 0.0
+    concurrency: int = 0  # 0: no limit
+    timeout_s: float = 5.0
+    seed: int = 1
+    faults: tuple[FaultSpec, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise WorkloadError(f"count must be at least 1, not {self.count}")
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise WorkloadError("latency and jitter must not be negative")
+        if self.concurrency < 0:
+            raise WorkloadError(f"concurrency must be 0 (no limit) or more, not {self.concurrency}")
+        if not 0 < self.timeout_s <= MAX_HOLD_S - TIMEOUT_MARGIN_S:
+            raise WorkloadError(
+                f"timeout must be above 0 and at most {MAX_HOLD_S - TIMEOUT_MARGIN_S:g} s"
+            )
+
+    @property
+    def limit(self) -> int:
+        """How many tasks may be in flight at once."""
+        return self.concurrency or self.count
+
+    def with_overrides(self, **values: Any) -> Scenario:
+        """A copy with the values that are not None replaced (command-line flags win)."""
+        return replace(self, **{key: value for key, value in values.items() if value is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["faults"] = [str(spec) for spec in self.faults]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        values = dict(data)
+        values["faults"] = tuple(FaultSpec.parse(spec) for spec in values.get("faults", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """One task: how long its server takes, and what goes wrong with it."""
+
+    id: int
+    latency_s: float
+    fault: Fault | None = None
+
+    def server_delay_s(self, timeout_s: float) -> float:
+        """How long the server holds this task's response."""
+        if self.fault is Fault.SLOW:
+            return self.latency_s * SLOW_FACTOR
+        if self.fault is Fault.TIMEOUT:
+            return timeout_s + TIMEOUT_MARGIN_S
+        return self.latency_s
+
+    def duration_s(self, timeout_s: float) -> float:
+        """The task's time when nothing else gets in its way: its share of the ideal."""
+        if self.fault is Fault.REFUSED:
+            return 0.0
+        if self.fault is Fault.TIMEOUT:
+            return timeout_s
+        if self.fault in (Fault.BLOCKING, Fault.CPU):
+            return self.latency_s * 2  # the fetch, then the handler's work
+        return self.server_delay_s(timeout_s)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The scenario made concrete: one TaskPlan per task, the same for the same seed."""
+
+    scenario: Scenario
+    tasks: tuple[TaskPlan, ...]
+
+    @property
+    def faults(self) -> dict[int, Fault]:
+        return {task.id: task.fault for task in self.tasks if task.fault is not None}
+
+    def ideal_s(self, limit: int) -> float:
+        """The critical path: tasks started in order on `limit` slots, with no overhead at all.
+
+        It assumes every wait overlaps perfectly, including blocking calls and CPU work, so the
+        gap between a strategy's wall time and this number is what the strategy cost.
+        """
+        timeout = self.scenario.timeout_s
+        slots = [0.0] * max(1, min(limit, len(self.tasks)))
+        for task in self.tasks:
+            earliest = min(range(len(slots)), key=slots.__getitem__)
+            slots[earliest] += task.duration_s(timeout)
+        return max(slots)
+
+
+def build_plan(scenario: Scenario) -> Plan:
+    """Latencies and faults for every task, from the scenario's seed alone."""
+    rng = random.Random(scenario.seed)
+    base, jitter = scenario.latency_ms / 1000, scenario.jitter_ms / 1000
+    latencies = [max(0.0, base + rng.uniform(-jitter, jitter)) for _ in range(scenario.count)]
+    faults: dict[int, Fault] = {}
+    for spec in scenario.faults:
+        for task in _choose(spec, scenario.count, faults, rng):
+            faults[task] = spec.kind
+    tasks = tuple(TaskPlan(i, latencies[i], faults.get(i)) for i in range(scenario.count))
+    plan = Plan(scenario, tasks)
+    _check_holds(plan)
+    return plan
+
+
+def _choose(spec: FaultSpec, count: int, taken: dict[int, Fault], rng: random.Random) -> list[int]:
+    if spec.tasks:
+        for task in spec.tasks:
+            if task >= count:
+                raise WorkloadError(f"{spec}: task {task} does not exist (tasks are 0..{count - 1})")
+            if task in taken:
+                raise WorkloadError(f"{spec}: task {task} already has the fault {taken[task]}")
+        return list(spec.tasks)
+    free = [task for task in range(count) if task not in taken]
+    wanted = 1 if spec.fraction is None else max(1, round(count * spec.fraction))
+    if wanted > len(free):
+        raise WorkloadError(f"{spec}: wants {wanted} tasks but only {len(free)} have no fault")
+    return sorted(rng.sample(free, wanted))
+
+
+def _check_holds(plan: Plan) -> None:
+    timeout = plan.scenario.timeout_s
+    for task in plan.tasks:
+        if task.server_delay_s(timeout) > MAX_HOLD_S:
+            raise WorkloadError(
+                f"task {task.id} would be held {task.server_delay_s(timeout):.0f} s; "
+                f"the fault server holds a request at most {MAX_HOLD_S:g} s (lower --latency)"
+            )
+        if task.fault is not Fault.TIMEOUT and task.server_delay_s(timeout) >= timeout:
+            raise WorkloadError(
+                f"task {task.id} takes {task.server_delay_s(timeout):.1f} s, past the client "
+                f"timeout of {timeout:g} s, and would time out without a timeout fault "
+                "(raise --timeout or lower --latency)"
+            )

@@ -1,0 +1,1 @@
+"""The asyncplay terminal UI and command line; the engine lives in asyncplay.strategies."""

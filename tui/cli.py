@@ -1,0 +1,222 @@
+"""The `asyncplay` command.
+
+    asyncplay                      open the playground (the Textual app)
+    asyncplay run [options]        run strategies headless and print a comparison
+    asyncplay replay FILE          open a recorded event log in the app
+    asyncplay serve [--port P]     run the fault server in the foreground
+    asyncplay strategies           list the strategies
+    asyncplay scenarios            list the built-in scenarios
+
+Only argparse is imported up front, so `--help` and bad input answer at once; the engine,
+Rich and Textual are imported by the command that needs them. Bad input is one line on
+stderr and exit status 2; a harness failure (a worker crashed, the server would not start)
+is exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from ..strategies.workload import Scenario
+
+EXIT_OK, EXIT_HARNESS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line, not the usage block and a line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _count(text: str) -> int:
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _non_negative(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        value = _number(text, kind)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
+    return value
+
+
+def _number(text: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _scenario_options() -> argparse.ArgumentParser:
+    options = Parser(add_help=False)
+    group = options.add_argument_group("scenario (flags override the scenario's values)")
+    group.add_argument("--scenario", metavar="NAME|FILE",
+                       help="a built-in scenario (see `asyncplay scenarios`) or a TOML file")
+    group.add_argument("-n", "--count", type=_count, help="tasks to run (default 50)")
+    group.add_argument("--latency", type=_non_negative(float), metavar="MS", dest="latency_ms",
+                       help="server latency per request in ms (default 200)")
+    group.add_argument("--jitter", type=_non_negative(float), metavar="MS", dest="jitter_ms",
+                       help="latency varies by up to this many ms either way")
+    group.add_argument("-c", "--concurrency", type=_non_negative(int),
+                       help="tasks in flight at once; 0 is no limit (the default)")
+    group.add_argument("--timeout", type=_positive_float, metavar="S", dest="timeout_s",
+                       help="client timeout in seconds (default 5)")
+    group.add_argument("-f", "--fault", action="append", metavar="SPEC", dest="faults",
+                       help="inject a fault: KIND (one task), KIND:0.1 (a fraction), "
+                       "KIND@3,7 (those tasks); repeatable; see `asyncplay faults`")
+    group.add_argument("--seed", type=int, help="seed for latencies and fault placement")
+    return options
+
+
+def build_parser() -> Parser:
+    scenario = _scenario_options()
+    parser = Parser(
+        prog="asyncplay", parents=[scenario],
+        description="A playground for Python's concurrency models: the same HTTP workload "
+        "run with threads, green threads, callbacks and coroutines, side by side.",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    run = commands.add_parser("run", parents=[scenario], help="run strategies headless and compare",
+                              description="Run strategies one after another and compare them.")
+    run.add_argument("-s", "--strategy", action="append", metavar="NAME", dest="strategies",
+                     help="a strategy to run (repeatable; default: all of them)")
+    run.add_argument("--target", metavar="URL",
+                     help="fetch from this httpbin-compatible server, not the built-in one")
+    run.add_argument("--json", action="store_true", help="print one JSON object, not a table")
+    run.add_argument("--record", metavar="FILE", help="write the event log as JSON lines")
+    run.add_argument("--deadline", type=_positive_float, metavar="S",
+                     help="kill a run after this many seconds (default: from the plan)")
+
+    replay = commands.add_parser("replay", help="open a recorded event log in the app")
+    replay.add_argument("file", metavar="FILE")
+
+    serve = commands.add_parser("serve", help="run the fault server in the foreground")
+    serve.add_argument("--port", type=_non_negative(int), default=0,
+                       help="port on 127.0.0.1 (default: a free one)")
+
+    commands.add_parser("strategies", help="list the strategies")
+    commands.add_parser("scenarios", help="list the built-in scenarios")
+    commands.add_parser("faults", help="list the fault kinds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = _dispatch(args)
+    except UsageError as error:
+        print(f"asyncplay: error: {error}", file=sys.stderr)
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from ..strategies.eventlog import LogError
+    from ..strategies.workload import WorkloadError
+
+    try:
+        match args.command:
+            case "run":
+                from .headless import run
+
+                return run(args, scenario_from(args))
+            case "serve":
+                return _serve(args.port)
+            case "strategies":
+                return _list_strategies()
+            case "scenarios":
+                return _list_scenarios()
+            case "faults":
+                return _list_faults()
+            case "replay":
+                from pathlib import Path
+
+                from ..strategies.eventlog import read
+
+                return _open_app(replay=read(Path(args.file)))
+            case _:
+                return _open_app(scenario=scenario_from(args))
+    except (WorkloadError, LogError) as error:
+        raise UsageError(error) from None
+
+
+def scenario_from(args: argparse.Namespace) -> Scenario:
+    """The scenario the flags describe: a named or file scenario, then the flags on top."""
+    from ..strategies import scenarios
+    from ..strategies.workload import FaultSpec, Scenario
+
+    base = scenarios.load(args.scenario) if args.scenario else Scenario()
+    faults = tuple(FaultSpec.parse(spec) for spec in args.faults) if args.faults else None
+    return base.with_overrides(
+        count=args.count, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
+        concurrency=args.concurrency, timeout_s=args.timeout_s, seed=args.seed, faults=faults,
+    )  # fmt: skip
+
+
+def _serve(port: int) -> int:
+    import asyncio
+    import contextlib
+
+    from ..strategies import server
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(server.serve(port, until_stdin_closes=False))
+    except OSError as error:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
+    return EXIT_OK
+
+
+def _list_strategies() -> int:
+    from ..strategies import STRATEGIES
+
+    for name, idea in STRATEGIES.items():
+        print(f"{name:<12} {idea}")
+    return EXIT_OK
+
+
+def _list_scenarios() -> int:
+    from ..strategies import scenarios
+
+    for name in scenarios.builtin_names():
+        print(f"{name:<14} {scenarios.load(name).description}")
+    return EXIT_OK
+
+
+def _list_faults() -> int:
+    from ..strategies.workload import Fault
+
+    for fault in Fault:
+        print(f"{fault.value:<12} {fault.help}")
+    return EXIT_OK
+
+
+def _open_app(**options: Any) -> int:
+    from .app import AsyncPlayApp
+
+    AsyncPlayApp(**options).run()
+    return EXIT_OK

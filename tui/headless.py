@@ -1,0 +1,96 @@
+"""`asyncplay run`: the engine without the app, for demos, reports and scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from typing import IO
+
+from ..strategies import STRATEGIES
+from ..strategies.eventlog import LogWriter
+from ..strategies.events import Event
+from ..strategies.fold import RunState
+from ..strategies.report import summary
+from ..strategies.runner import HarnessError, run_scenario
+from ..strategies.targets import Target, parse_target
+from ..strategies.workload import Scenario, build_plan
+from .cli import EXIT_HARNESS, EXIT_OK, UsageError
+
+
+def run(args: argparse.Namespace, scenario: Scenario) -> int:
+    strategies = args.strategies or list(STRATEGIES)
+    unknown = [name for name in strategies if name not in STRATEGIES]
+    if unknown:
+        raise UsageError(f"unknown strategy {unknown[0]!r} (known: {', '.join(STRATEGIES)})")
+    plan = build_plan(scenario)  # refuses an impossible plan before anything starts
+    target_url = parse_target(args.target) if args.target else None
+    if target_url:
+        Target(target_url, "", httpbin=True).urls(plan)
+
+    states = {name: RunState() for name in strategies}
+    with contextlib.ExitStack() as stack:
+        record: LogWriter | None = None
+        if args.record:
+            record = LogWriter(_open_for_writing(args.record, stack), scenario, strategies)
+        progress = _Progress(enabled=not args.json and sys.stderr.isatty())
+
+        def sink(strategy: str, event: Event) -> None:
+            states[strategy].apply(event)
+            if record:
+                record.write(strategy, event)
+            progress.show(states[strategy])
+
+        try:
+            asyncio.run(run_scenario(scenario, strategies, sink, target_url, args.deadline))
+        except HarnessError as error:
+            print(f"asyncplay: {error}", file=sys.stderr)
+            return EXIT_HARNESS
+        finally:
+            progress.clear()
+
+    results = [summary(states[name]) for name in strategies]
+    if args.json:
+        print(json.dumps({"scenario": scenario.to_dict(), "results": results}, indent=2))
+    else:
+        from .table import comparison
+
+        from rich.console import Console
+
+        # Piped output is not squeezed into 80 columns: the table wants about 130.
+        Console(width=None if sys.stdout.isatty() else 140).print(comparison(scenario, results))
+    failed = [state for state in states.values() if state.status != "done"]
+    return EXIT_HARNESS if failed else EXIT_OK
+
+
+def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
+    try:
+        return stack.enter_context(open(path, "w"))  # noqa: SIM115 - closed by the stack
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+
+
+class _Progress:
+    """One self-erasing line on a terminal's stderr: which strategy, how far along."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = ""
+
+    def show(self, state: RunState) -> None:
+        if not self.enabled:
+            return
+        counts = state.counts()
+        done = counts["ok"] + counts["failed"]
+        line = f"{state.strategy}: {done}/{len(state.tasks)} tasks, {state.now:.1f} s"
+        if line != self.last:
+            self.last = line
+            sys.stderr.write(f"\r\x1b[K{line}")
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled and self.last:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
