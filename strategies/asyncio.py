@@ -1,8 +1,9 @@
 """async/await with gather: coroutines that read like the sequential code.
 
 `await` marks every place the coroutine may pause, and errors pass up the stack like any
-exception. `gather` raises the first error to the caller; the other tasks keep running, and
-their errors are marked as retrieved and dropped.
+exception. `gather` raises the first error to the caller but does not cancel the others:
+here `async with` closes the client under them and `asyncio.run` cancels what is left. An
+error that lands in the same moment as the first is marked retrieved by `gather`, and dropped.
 """
 
 import asyncio

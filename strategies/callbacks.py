@@ -6,8 +6,8 @@ raised inside a callback is logged by Tornado and goes no further, and since cal
 cannot be gathered, the caller counts the replies by hand to know when to stop.
 """
 
+from asyncio import Future
 from collections.abc import Iterator
-from concurrent.futures import Future
 
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 from tornado.ioloop import IOLoop

@@ -44,9 +44,7 @@ class Job:
     def async_client(self) -> httpx.AsyncClient:
         """An httpx.AsyncClient for the whole job, shared by its coroutines."""
         pools = [httpx.AsyncHTTPTransport(**self._pool_options()) for _ in range(self._pools())]
-        return httpx.AsyncClient(
-            transport=AsyncReportingTransport(pools), **self._client_options()
-        )
+        return httpx.AsyncClient(transport=AsyncReportingTransport(pools), **self._client_options())
 
     def _pools(self) -> int:
         return -(-self.limit // POOL_SIZE)
@@ -84,6 +82,7 @@ class ReportingTransport(httpx.BaseTransport):
 
     def __init__(self, pools: list[httpx.HTTPTransport]) -> None:
         self.pools = pools
+        self.closed = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         task = task_of_url(str(request.url))
@@ -92,13 +91,18 @@ class ReportingTransport(httpx.BaseTransport):
         try:
             response = pool.handle_request(request)
         except Exception as error:
-            probe.task_failed(task, error)
+            self.failed(task, error)
             raise
         _report_status(task, response)
-        response.stream = ReportingStream(response.stream, task)  # type: ignore[arg-type]
+        response.stream = ReportingStream(response.stream, lambda error: self.failed(task, error))
         return response
 
+    def failed(self, task: int | None, error: Exception) -> None:
+        # A request the client was closed under was cut off; its own fault never came.
+        probe.task_failed(task, error, cut_off=self.closed)
+
     def close(self) -> None:
+        self.closed = True
         for pool in self.pools:
             pool.close()
 
@@ -108,6 +112,7 @@ class AsyncReportingTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, pools: list[httpx.AsyncHTTPTransport]) -> None:
         self.pools = pools
+        self.closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         task = task_of_url(str(request.url))
@@ -116,13 +121,19 @@ class AsyncReportingTransport(httpx.AsyncBaseTransport):
         try:
             response = await pool.handle_async_request(request)
         except Exception as error:
-            probe.task_failed(task, error)
+            self.failed(task, error)
             raise
         _report_status(task, response)
-        response.stream = AsyncReportingStream(response.stream, task)  # type: ignore[arg-type]
+        response.stream = AsyncReportingStream(
+            response.stream, lambda error: self.failed(task, error)
+        )
         return response
 
+    def failed(self, task: int | None, error: Exception) -> None:
+        probe.task_failed(task, error, cut_off=self.closed)
+
     async def aclose(self) -> None:
+        self.closed = True
         for pool in self.pools:
             await pool.aclose()
 
@@ -135,14 +146,14 @@ def _report_status(task: int | None, response: httpx.Response) -> None:
 class ReportingStream(httpx.SyncByteStream):
     """A response body that reports a failure while it is read (a reset comes mid-body)."""
 
-    def __init__(self, inner: Any, task: int | None) -> None:
-        self.inner, self.task = inner, task
+    def __init__(self, inner: Any, on_error: Callable[[Exception], None]) -> None:
+        self.inner, self.on_error = inner, on_error
 
     def __iter__(self) -> Iterator[bytes]:
         try:
             yield from self.inner
         except Exception as error:
-            probe.task_failed(self.task, error)
+            self.on_error(error)
             raise
 
     def close(self) -> None:
@@ -150,15 +161,15 @@ class ReportingStream(httpx.SyncByteStream):
 
 
 class AsyncReportingStream(httpx.AsyncByteStream):
-    def __init__(self, inner: Any, task: int | None) -> None:
-        self.inner, self.task = inner, task
+    def __init__(self, inner: Any, on_error: Callable[[Exception], None]) -> None:
+        self.inner, self.on_error = inner, on_error
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self.inner:
                 yield chunk
         except Exception as error:
-            probe.task_failed(self.task, error)
+            self.on_error(error)
             raise
 
     async def aclose(self) -> None:

@@ -37,8 +37,12 @@ class LogWriter:
 
     def __init__(self, stream: IO[str], scenario: Scenario, strategies: list[str]) -> None:
         self.stream = stream
-        header = {"kind": "scenario", "version": VERSION, "scenario": scenario.to_dict(),
-                  "strategies": strategies}
+        header = {
+            "kind": "scenario",
+            "version": VERSION,
+            "scenario": scenario.to_dict(),
+            "strategies": strategies,
+        }
         stream.write(json.dumps(header) + "\n")
 
     def write(self, strategy: str, event: Event) -> None:

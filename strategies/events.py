@@ -59,6 +59,7 @@ class TaskFailed:
     error: str  # exception type, or "HTTP 500"
     message: str
     traceback: str
+    cut_off: bool = False  # the client was closed under it: not the task's own fault
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,14 @@ class RunAborted:
 
 
 Event = (
-    RunStarted | TaskStarted | TaskFinished | TaskFailed | ErrorSeen | Output | RunFinished | RunAborted
+    RunStarted
+    | TaskStarted
+    | TaskFinished
+    | TaskFailed
+    | ErrorSeen
+    | Output
+    | RunFinished
+    | RunAborted
 )
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.kind: cls
@@ -141,7 +149,9 @@ def from_dict(data: dict[str, Any]) -> Event:
     except TypeError as error:
         raise MalformedEvent(f"{cls.kind}: {error}") from None
     if isinstance(event, RunStarted):  # JSON object keys are strings
-        event = RunStarted(**{**asdict(event), "faults": {int(k): v for k, v in event.faults.items()}})
+        event = RunStarted(
+            **{**asdict(event), "faults": {int(k): v for k, v in event.faults.items()}}
+        )
     return event
 
 

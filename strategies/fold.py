@@ -7,7 +7,8 @@ all agree. For every injected fault that ends in an error:
     returned  the caller got it as a value it has to check
     logged    the caller never saw it; a framework printed or logged it
     lost      it happened (its origin reported it) and nobody above saw it
-    not_run   it never happened: the task never reached its fault
+    not_run   it never happened: the task never reached its fault, or was cut off on the
+              way (cancelled, or its client closed under it after another task's error)
 
 When several saw an error, the one nearest the caller wins (raised, then returned, then
 logged). `lost` is only ever the remainder, decided once the run is over.
@@ -62,6 +63,8 @@ class TaskView:
         """Where the fault's error ended up; None while undecided or for no error fault."""
         if self.fault is None or not self.fault.is_error:
             return None
+        if self.failed is not None and self.failed.cut_off:
+            return "not_run"  # whoever saw the error saw the cut, not this fault
         sighting = self.first_sighting()
         if sighting is not None:
             return sighting.channel
@@ -116,8 +119,8 @@ class RunState:
                 self.strategy, self.status, self.pid = event.strategy, "running", event.pid
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
-                for task, fault in event.faults.items():
-                    self.tasks[task].fault = Fault(fault)
+                for task_id, fault in event.faults.items():
+                    self.tasks[task_id].fault = Fault(fault)
             case events.TaskStarted():
                 task = self._task(event.task)
                 if task and task.started is None:
@@ -170,17 +173,24 @@ class RunState:
                     fault=str(task.fault) if task.fault else None,
                     type=sighting.error if sighting else origin.error if origin else "?",
                     fate=task.fate(self.over) or (sighting.channel if sighting else None),
-                    via=sighting.via if sighting else "",
+                    via=sighting.via if sighting else _unseen(origin),
                     t=sighting.t if sighting else origin.t if origin else 0.0,
                     message=origin.message if origin else "",
-                    traceback=(sighting.traceback if sighting else "") or
-                    (origin.traceback if origin else ""),
+                    traceback=(sighting.traceback if sighting else "")
+                    or (origin.traceback if origin else ""),
                 )
             )
         for seen in self.stray:
-            rows.append(ErrorRow(None, None, seen.error, seen.channel, seen.via, seen.t,
-                                 traceback=seen.traceback))
+            rows.append(
+                ErrorRow(
+                    None, None, seen.error, seen.channel, seen.via, seen.t, traceback=seen.traceback
+                )
+            )
         return sorted(rows, key=lambda row: row.t, reverse=True)
+
+
+def _unseen(origin: events.TaskFailed | None) -> str:
+    return "cut off: its client closed" if origin is not None and origin.cut_off else ""
 
 
 def fold(run_events: Iterable[Event]) -> RunState:

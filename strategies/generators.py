@@ -18,7 +18,9 @@ from .pages import handle
 
 
 @types.coroutine
-def fetch(client: httpx.AsyncClient, slots: asyncio.Semaphore, url: str) -> Generator[Any, Any, int]:
+def fetch(
+    client: httpx.AsyncClient, slots: asyncio.Semaphore, url: str
+) -> Generator[Any, Any, int]:
     yield from slots.acquire()
     try:
         response = yield from client.get(url)

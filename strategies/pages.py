@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import httpx
 
 from . import probe
 from .targets import task_of_url, work_of_url
 
 if TYPE_CHECKING:
-    import httpx
     from tornado.httpclient import HTTPResponse
 
 
@@ -45,17 +47,18 @@ def _do_the_pages_work(url: str) -> None:
             pass
 
 
-def _unpatched_sleep() -> object:
+def _unpatched_sleep() -> Callable[[float], None]:
     """time.sleep, as a blocking call; gevent's monkey patching would make it yield instead."""
     if "gevent.monkey" in sys.modules:
         from gevent import monkey
 
-        return monkey.get_original("time", "sleep")
+        sleep: Callable[[float], None] = monkey.get_original("time", "sleep")
+        return sleep
     return time.sleep
 
 
 def _unpack(response: httpx.Response | HTTPResponse) -> tuple[str, int, bytes]:
     """(url, status, body) of an httpx or a Tornado response."""
-    if hasattr(response, "effective_url"):
-        return response.effective_url, response.code, response.body
-    return str(response.request.url), response.status_code, response.content
+    if isinstance(response, httpx.Response):
+        return str(response.request.url), response.status_code, response.content
+    return response.effective_url, response.code, response.body

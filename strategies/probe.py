@@ -9,6 +9,7 @@ starts it before importing any strategy.
 
 from __future__ import annotations
 
+import _thread
 import os
 import resource
 import select
@@ -20,8 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
-
-import _thread
 
 from . import events
 from .events import Channel, Event
@@ -126,12 +125,18 @@ def task_finished(task: int | None, status: int, nbytes: int) -> None:
         _emit(events.TaskFinished, task, status, nbytes)
 
 
-def task_failed(task: int | None, error: BaseException) -> None:
-    """A fault happened where it starts; remember which task this error belongs to."""
+def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -> None:
+    """A task failed where the failure starts; remember which task this error belongs to.
+
+    `cut_off`: the client was closed under the request (the strategy was already unwinding
+    from another error), so this is not the task's own fault happening.
+    """
     if task is None:
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
-    _emit(events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error))
+    _emit(
+        events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error), cut_off
+    )
 
 
 @contextmanager
@@ -153,8 +158,14 @@ def task_got_status(task: int | None, status: int, reason: str) -> None:
 
 def saw(channel: Channel, error: BaseException, via: str) -> None:
     """Someone other than the fault's origin saw `error`: the caller, or a framework hook."""
-    _emit(events.ErrorSeen, task_of(error), channel, via, type(error).__name__,
-          format_traceback(error))
+    _emit(
+        events.ErrorSeen,
+        task_of(error),
+        channel,
+        via,
+        type(error).__name__,
+        format_traceback(error),
+    )
 
 
 def saw_response(channel: Channel, url: str, status: int, via: str) -> None:

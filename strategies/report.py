@@ -25,8 +25,13 @@ def summary(state: RunState) -> dict[str, Any]:
         "injected": state.injected,
         "fates": state.fates(),
         "errors": [
-            {"task": row.task, "fault": row.fault, "type": row.type, "fate": row.fate,
-             "via": row.via}
+            {
+                "task": row.task,
+                "fault": row.fault,
+                "type": row.type,
+                "fate": row.fate,
+                "via": row.via,
+            }
             for row in sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
         ],
         "ctx_switches": {

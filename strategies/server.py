@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 from .workload import MAX_HOLD_S
 
 WORDS = (
-    "the event loop runs one callback at a time and every await is a place where it may "
-    "switch to another task while this one waits for the network to answer"
-).encode()
+    b"the event loop runs one callback at a time and every await is a place where it may "
+    b"switch to another task while this one waits for the network to answer"
+)
 NON_ASCII = "naïve café façade".encode()
 REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error"}
 

@@ -1,7 +1,7 @@
 """async/await with a TaskGroup: structured concurrency (Python 3.11).
 
 No task outlives the `async with` block. The first error cancels the tasks still running,
-and every error that happened is raised together in an ExceptionGroup.
+and every error that had already happened is raised together in an ExceptionGroup.
 """
 
 import asyncio

@@ -55,20 +55,30 @@ def main() -> None:
     reporter.origin = time.monotonic()
     faults = {task: str(fault) for task, fault in plan.faults.items()}
     reporter.emit(
-        events.RunStarted(0.0, spec["strategy"], os.getpid(), scenario.count, limit,
-                          plan.ideal_s(limit), faults, reporter.origin)
+        events.RunStarted(
+            0.0,
+            spec["strategy"],
+            os.getpid(),
+            scenario.count,
+            limit,
+            plan.ideal_s(limit),
+            faults,
+            reporter.origin,
+        )
     )
     before = _usage(reporter)
     try:
         value = strategy.main(job)
-    except BaseException as error:  # noqa: BLE001 - whatever reached the caller is the lesson
+    except BaseException as error:
         for each in _flatten(error):
             probe.saw("raised", each, "main() raised")
     else:
         _see_returned(value)
     wall = reporter.now()
     gc.collect()  # as at interpreter exit: unreferenced failed tasks report "never retrieved"
-    cpu, voluntary, involuntary = (end - start for end, start in zip(_usage(reporter), before))
+    cpu, voluntary, involuntary = (
+        end - start for end, start in zip(_usage(reporter), before, strict=True)
+    )
     reporter.emit(
         events.RunFinished(
             reporter.now(),

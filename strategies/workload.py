@@ -229,7 +229,9 @@ def _choose(spec: FaultSpec, count: int, taken: dict[int, Fault], rng: random.Ra
     if spec.tasks:
         for task in spec.tasks:
             if task >= count:
-                raise WorkloadError(f"{spec}: task {task} does not exist (tasks are 0..{count - 1})")
+                raise WorkloadError(
+                    f"{spec}: task {task} does not exist (tasks are 0..{count - 1})"
+                )
             if task in taken:
                 raise WorkloadError(f"{spec}: task {task} already has the fault {taken[task]}")
         return list(spec.tasks)

@@ -22,11 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from ..strategies.workload import Scenario
 
-EXIT_OK, EXIT_HARNESS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input: reported as one line, exit status 2."""
+from .usage import EXIT_OK, EXIT_USAGE, UsageError
 
 
 class Parser(argparse.ArgumentParser):
@@ -37,7 +33,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def _count(text: str) -> int:
-    value = _number(text, int)
+    value: int = _number(text, int)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
@@ -45,7 +41,7 @@ def _count(text: str) -> int:
 
 def _non_negative(kind: type[int] | type[float]) -> Any:
     def parse(text: str) -> int | float:
-        value = _number(text, kind)
+        value: int | float = _number(text, kind)
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
         return value
@@ -55,7 +51,7 @@ def _non_negative(kind: type[int] | type[float]) -> Any:
 
 
 def _positive_float(text: str) -> float:
-    value = _number(text, float)
+    value: float = _number(text, float)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
     return value
@@ -68,23 +64,51 @@ def _number(text: str, kind: type[int] | type[float]) -> Any:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
-def _scenario_options() -> argparse.ArgumentParser:
+def _scenario_options() -> Parser:
     options = Parser(add_help=False)
     group = options.add_argument_group("scenario (flags override the scenario's values)")
-    group.add_argument("--scenario", metavar="NAME|FILE",
-                       help="a built-in scenario (see `asyncplay scenarios`) or a TOML file")
+    group.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="a built-in scenario (see `asyncplay scenarios`) or a TOML file",
+    )
     group.add_argument("-n", "--count", type=_count, help="tasks to run (default 50)")
-    group.add_argument("--latency", type=_non_negative(float), metavar="MS", dest="latency_ms",
-                       help="server latency per request in ms (default 200)")
-    group.add_argument("--jitter", type=_non_negative(float), metavar="MS", dest="jitter_ms",
-                       help="latency varies by up to this many ms either way")
-    group.add_argument("-c", "--concurrency", type=_non_negative(int),
-                       help="tasks in flight at once; 0 is no limit (the default)")
-    group.add_argument("--timeout", type=_positive_float, metavar="S", dest="timeout_s",
-                       help="client timeout in seconds (default 5)")
-    group.add_argument("-f", "--fault", action="append", metavar="SPEC", dest="faults",
-                       help="inject a fault: KIND (one task), KIND:0.1 (a fraction), "
-                       "KIND@3,7 (those tasks); repeatable; see `asyncplay faults`")
+    group.add_argument(
+        "--latency",
+        type=_non_negative(float),
+        metavar="MS",
+        dest="latency_ms",
+        help="server latency per request in ms (default 200)",
+    )
+    group.add_argument(
+        "--jitter",
+        type=_non_negative(float),
+        metavar="MS",
+        dest="jitter_ms",
+        help="latency varies by up to this many ms either way",
+    )
+    group.add_argument(
+        "-c",
+        "--concurrency",
+        type=_non_negative(int),
+        help="tasks in flight at once; 0 is no limit (the default)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="S",
+        dest="timeout_s",
+        help="client timeout in seconds (default 5)",
+    )
+    group.add_argument(
+        "-f",
+        "--fault",
+        action="append",
+        metavar="SPEC",
+        dest="faults",
+        help="inject a fault: KIND (one task), KIND:0.1 (a fraction), "
+        "KIND@3,7 (those tasks); repeatable; see `asyncplay faults`",
+    )
     group.add_argument("--seed", type=int, help="seed for latencies and fault placement")
     return options
 
@@ -98,23 +122,41 @@ def build_parser() -> Parser:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    run = commands.add_parser("run", parents=[scenario], help="run strategies headless and compare",
-                              description="Run strategies one after another and compare them.")
-    run.add_argument("-s", "--strategy", action="append", metavar="NAME", dest="strategies",
-                     help="a strategy to run (repeatable; default: all of them)")
-    run.add_argument("--target", metavar="URL",
-                     help="fetch from this httpbin-compatible server, not the built-in one")
+    run = commands.add_parser(
+        "run",
+        parents=[scenario],
+        help="run strategies headless and compare",
+        description="Run strategies one after another and compare them.",
+    )
+    run.add_argument(
+        "-s",
+        "--strategy",
+        action="append",
+        metavar="NAME",
+        dest="strategies",
+        help="a strategy to run (repeatable; default: all of them)",
+    )
+    run.add_argument(
+        "--target",
+        metavar="URL",
+        help="fetch from this httpbin-compatible server, not the built-in one",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object, not a table")
     run.add_argument("--record", metavar="FILE", help="write the event log as JSON lines")
-    run.add_argument("--deadline", type=_positive_float, metavar="S",
-                     help="kill a run after this many seconds (default: from the plan)")
+    run.add_argument(
+        "--deadline",
+        type=_positive_float,
+        metavar="S",
+        help="kill a run after this many seconds (default: from the plan)",
+    )
 
     replay = commands.add_parser("replay", help="open a recorded event log in the app")
     replay.add_argument("file", metavar="FILE")
 
     serve = commands.add_parser("serve", help="run the fault server in the foreground")
-    serve.add_argument("--port", type=_non_negative(int), default=0,
-                       help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument(
+        "--port", type=_non_negative(int), default=0, help="port on 127.0.0.1 (default: a free one)"
+    )
 
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the built-in scenarios")

@@ -17,7 +17,7 @@ from ..strategies.report import summary
 from ..strategies.runner import HarnessError, run_scenario
 from ..strategies.targets import Target, parse_target
 from ..strategies.workload import Scenario, build_plan
-from .cli import EXIT_HARNESS, EXIT_OK, UsageError
+from .usage import EXIT_HARNESS, EXIT_OK, UsageError
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
@@ -55,9 +55,9 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     if args.json:
         print(json.dumps({"scenario": scenario.to_dict(), "results": results}, indent=2))
     else:
-        from .table import comparison
-
         from rich.console import Console
+
+        from .table import comparison
 
         # Piped output is not squeezed into 80 columns: the table wants about 130.
         Console(width=None if sys.stdout.isatty() else 140).print(comparison(scenario, results))
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
 
 def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
     try:
-        return stack.enter_context(open(path, "w"))  # noqa: SIM115 - closed by the stack
+        return stack.enter_context(open(path, "w"))
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None
 

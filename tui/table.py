@@ -31,7 +31,9 @@ def comparison(scenario: Scenario, results: list[dict[str, Any]]) -> Table:
         table.add_column(name, justify="right", min_width=len(name))
     for fate in FATES:
         label = FATE_LABELS[fate]
-        table.add_column(Text(label, style=FATE_COLOURS[fate]), justify="right", min_width=len(label))
+        table.add_column(
+            Text(label, style=FATE_COLOURS[fate]), justify="right", min_width=len(label)
+        )
     for name in MEASURES:
         table.add_column(name, justify="right", min_width=len(name))
     for row in results:

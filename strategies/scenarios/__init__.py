@@ -28,7 +28,9 @@ FIELDS = {field.name for field in fields(Scenario)} - {"name"}
 def builtin_names() -> list[str]:
     """The built-in scenarios' names, sorted."""
     files = resources.files(__package__).iterdir()
-    return sorted(entry.name.removesuffix(".toml") for entry in files if entry.name.endswith(".toml"))
+    return sorted(
+        entry.name.removesuffix(".toml") for entry in files if entry.name.endswith(".toml")
+    )
 
 
 def load(name_or_path: str) -> Scenario:

@@ -1,0 +1,78 @@
+"""Rewrite README's "Where does the error go?" tables from a real run.
+
+    python scripts/fates_table.py            # runs 8 strategies x 6 scenarios, ~1 minute
+
+Every cell is the fate the fold decided for a real worker against the real fault server;
+nothing here is typed by hand. The tables land between the fates markers in README.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from asyncplay.strategies import STRATEGIES
+from asyncplay.strategies.fold import RunState
+from asyncplay.strategies.runner import fault_server, refused_port, run_strategy
+from asyncplay.strategies.targets import Target
+from asyncplay.strategies.workload import FaultSpec, Scenario
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+SINGLE = ["http-500", "timeout", "reset", "refused", "handler-bug"]
+FATE_MARK = {"raised": "🟢 raised", "returned": "🔵 returned", "logged": "🟠 logged",
+             "lost": "🔴 lost", "not_run": "⚪ not run"}  # fmt: skip
+
+
+def small(*specs: str) -> Scenario:
+    return Scenario(count=6, latency_ms=100, timeout_s=1.0,
+                    faults=tuple(FaultSpec.parse(spec) for spec in specs))  # fmt: skip
+
+
+async def fates(target: Target, strategy: str, scenario: Scenario) -> RunState:
+    state = RunState()
+    await run_strategy(strategy, scenario, target, state.apply)
+    return state
+
+
+def cell(state: RunState, task: int) -> str:
+    view = state.tasks[task]
+    fate = view.fate(state.over) or state.status
+    sighting = view.first_sighting()
+    via = f" <sub>{sighting.via}</sub>" if sighting and fate in ("logged", "returned") else ""
+    return FATE_MARK.get(fate, fate) + via
+
+
+async def tables() -> str:
+    with refused_port() as refused:
+        async with fault_server() as url:
+            target = Target(url, refused)
+            single = ["| strategy | " + " | ".join(SINGLE) + " |", "|---" * (len(SINGLE) + 1) + "|"]
+            double = ["| strategy | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
+                      "| http-500, task 1 | and at the same moment http-500, task 4 |",
+                      "|---|---|---|---|---|"]  # fmt: skip
+            for strategy in STRATEGIES:
+                row = [cell(await fates(target, strategy, small(f"{f}@2")), 2) for f in SINGLE]
+                single.append(f"| `{strategy}` | " + " | ".join(row) + " |")
+                apart = await fates(target, strategy, small("refused@1", "http-500@4"))
+                together = await fates(target, strategy, small("http-500@1,4"))
+                cells = [cell(apart, 1), cell(apart, 4), cell(together, 1), cell(together, 4)]
+                double.append(f"| `{strategy}` | " + " | ".join(cells) + " |")
+    return "\n".join([*single, "", "Two errors in one run:", "", *double])
+
+
+def main() -> None:
+    text = README.read_text()
+    block = asyncio.run(tables())
+    new = re.sub(
+        r"(<!-- fates:begin -->\n).*?(\n<!-- fates:end -->)",
+        lambda match: f"{match.group(1)}{block}{match.group(2)}",
+        text,
+        flags=re.S,
+    )
+    README.write_text(new)
+    print(block)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Shared fixtures: one real fault server for the session, and a way to run a strategy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from asyncplay.strategies.runner import refused_port
+from asyncplay.strategies.targets import Target
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The project's fault server, in its own process, as the runner starts it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asyncplay.strategies.server", "--until-stdin-closes"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    url = process.stdout.readline().decode().strip()
+    assert url.startswith("http://127.0.0.1:")
+    yield url
+    process.stdin.close()  # the server's cue to exit
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def target(server_url: str) -> Iterator[Target]:
+    with refused_port() as refused:
+        yield Target(server_url, refused)

@@ -1,0 +1,199 @@
+"""The `asyncplay` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from asyncplay.strategies import STRATEGIES
+from asyncplay.strategies.eventlog import read
+from asyncplay.strategies.fold import fold
+from asyncplay.strategies.report import summary
+
+# The console script pip installed beside this interpreter.
+ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
+
+
+def asyncplay(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [ASYNCPLAY, *args]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def processes_marked(marker: str) -> list[int]:
+    """Processes whose environment carries `marker`: a run's children inherit it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_help_and_the_lists() -> None:
+    """--help, and one line per strategy, scenario and fault kind."""
+    assert asyncplay("--help").returncode == 0
+    listed = asyncplay("strategies").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == list(STRATEGIES)
+    assert "handler-bug" in asyncplay("scenarios").stdout
+    assert len(asyncplay("faults").stdout.splitlines()) == 8
+
+
+def test_help_imports_nothing_heavy() -> None:
+    """Answering --help loads neither the engine's libraries nor Textual."""
+    probe = (
+        "import sys\nfrom asyncplay.tui import cli\ntry:\n    cli.main(['run', '--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('textual', 'httpx', 'gevent', 'tornado', 'rich', 'asyncio') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def _busy_port() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "-n", "-3"], "must be at least 1"),
+        (["run", "-s", "fibers"], "unknown strategy 'fibers'"),
+        (["run", "-f", "explode"], "unknown fault 'explode'"),
+        (["run", "-f", "reset@x"], "must be integers"),
+        (["run", "--latency", "soon"], "is not a number"),
+        (["run", "--scenario", "/no/such.toml"], "no scenario"),
+        (["run", "--target", "not a url"], "is not an http(s) URL"),
+        (["run", "--target", "http://127.0.0.1:9", "-f", "reset"], "cannot express the reset"),
+        (["run", "--record", "/no/such/dir/log.jsonl", "-n", "1"], "cannot write"),
+        (["run", "-n", "3", "-f", "timeout@5"], "task 5 does not exist"),
+        (["replay", "/no/such/log.jsonl"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> None:
+    """Every kind of bad input: exit 2, a single line naming the problem, no traceback."""
+    marker = uuid.uuid4().hex
+    result = asyncplay(*args, env={"ASYNCPLAY_TEST_MARK": marker})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert processes_marked(marker) == []
+
+
+def test_a_busy_port_is_bad_input() -> None:
+    """`serve --port` on a port already taken: one line, status 2."""
+    with _busy_port() as sock:
+        result = asyncplay("serve", "--port", str(sock.getsockname()[1]))
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_scenario_file_is_bad_input(tmp_path: Path) -> None:
+    """A scenario file with an unknown key: one line, status 2."""
+    path = tmp_path / "bad.toml"
+    path.write_text("coutn = 3\n")
+    result = asyncplay("run", "--scenario", str(path))
+    assert result.returncode == 2 and "unknown keys coutn" in result.stderr
+
+
+def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path) -> None:
+    """--json has the promised shape; the recorded log folds to the same results."""
+    marker = uuid.uuid4().hex
+    log = tmp_path / "run.jsonl"
+    result = asyncplay(
+        "run", "-n", "6", "--latency", "50", "-s", "threads", "-s", "taskgroup",
+        "-f", "http-500@2", "--json", "--record", str(log), env={"ASYNCPLAY_TEST_MARK": marker},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scenario"]["count"] == 6 and report["scenario"]["faults"] == ["http-500@2"]
+    results = report["results"]
+    assert [row["strategy"] for row in results] == ["threads", "taskgroup"]
+    keys = {
+        "strategy",
+        "wall_s",
+        "ideal_s",
+        "cpu_s",
+        "tasks",
+        "ok",
+        "failed",
+        "not_run",
+        "injected",
+        "fates",
+        "errors",
+        "ctx_switches",
+        "threads_peak",
+        "max_rss_kb",
+    }
+    for row in results:
+        assert keys <= set(row)
+        assert set(row["fates"]) == {"raised", "returned", "logged", "lost", "not_run"}
+        assert sum(row["fates"].values()) == row["injected"] == 1
+        assert row["ok"] + row["failed"] + row["not_run"] == row["tasks"] == 6
+        assert set(row["ctx_switches"]) == {"voluntary", "involuntary"}
+        error = next(e for e in row["errors"] if e["task"] == 2)
+        assert set(error) == {"task", "fault", "type", "fate", "via"}
+    assert results[0]["fates"]["logged"] == 1 and results[1]["fates"]["raised"] == 1
+
+    recorded = read(log)
+    assert list(recorded.runs) == ["threads", "taskgroup"]
+    assert [summary(fold(recorded.runs[name])) for name in recorded.runs] == results
+    assert processes_marked(marker) == []
+
+
+def test_the_table_names_every_strategy() -> None:
+    """The default output: a row per strategy and the scenario on top."""
+    result = asyncplay("run", "-n", "3", "--latency", "20", "--scenario", "clean", "-n", "3")
+    assert result.returncode == 0, result.stderr
+    assert "clean: 3 tasks" in result.stdout
+    for name in STRATEGIES:
+        assert f" {name} " in result.stdout
+
+
+def test_an_httpbin_target(server_url: str) -> None:
+    """--target speaks httpbin's /delay and /status routes (here, the built-in server's)."""
+    result = asyncplay(
+        "run", "--target", server_url, "-n", "4", "-s", "asyncio", "-f", "http-500@1", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout)["results"][0]
+    assert row["fates"]["raised"] == 1
+    assert next(e for e in row["errors"] if e["task"] == 1)["type"] == "HTTPStatusError"
+
+
+def test_serve_prints_its_url_serves_and_stops_on_ctrl_c() -> None:
+    """`asyncplay serve`: a URL on the first line, real pages, a clean exit on SIGINT."""
+    process = subprocess.Popen([ASYNCPLAY, "serve"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert httpx.get(f"{url}/task/3").content.startswith(b"page 3")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0

@@ -1,0 +1,104 @@
+"""Every strategy against every fault, in real workers against the real fault server.
+
+The expectations are the lessons of the article, observed: a sequential program, a thread
+pool's `result()` and every coroutine style raise the error to the caller; raw threads and
+greenlets die with it and their framework logs it; Tornado callbacks get network errors as
+values and only log an exception raised inside the callback.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run, scenario
+
+from asyncplay.strategies import STRATEGIES
+from asyncplay.strategies.targets import Target
+from asyncplay.strategies.workload import Fault
+
+NETWORK = ("http-500", "timeout", "reset", "refused")
+RAISED = ("raised", "main() raised")
+# Where one fault on task 2 of 6 ends up, per strategy and fault kind.
+EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
+    "sequential": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+    "threads": dict.fromkeys((*NETWORK, "handler-bug"), ("logged", "threading.excepthook")),
+    "threadpool": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+    "gevent": dict.fromkeys((*NETWORK, "handler-bug"), ("logged", "gevent hub")),
+    "callbacks": {
+        **dict.fromkeys(NETWORK, ("returned", "return value")),
+        "handler-bug": ("logged", "tornado.application log"),
+    },
+    "generators": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+    "asyncio": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+    "taskgroup": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+}
+
+
+def test_the_table_covers_every_strategy_and_error_fault() -> None:
+    """No strategy or error fault escapes the matrix below."""
+    errors = {fault.value for fault in Fault if fault.is_error}
+    assert set(EXPECTED) == set(STRATEGIES)
+    assert all(set(row) == errors for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("fault", [*NETWORK, "handler-bug"])
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_one_fault_gets_its_observed_fate(strategy: str, fault: str, target: Target) -> None:
+    """The fault happens, gets exactly one fate, and the right party saw it."""
+    state = run(strategy, scenario(f"{fault}@2"), target)
+    assert state.status == "done", state.aborted
+    task = state.tasks[2]
+    assert task.failed is not None, "the fault never reached its origin"
+    fate, via = EXPECTED[strategy][fault]
+    assert task.fate(state.over) == fate
+    if fate != "lost":
+        sighting = task.first_sighting()
+        assert sighting is not None and sighting.via == via
+    assert sum(state.fates().values()) == state.injected == 1
+    if strategy == "sequential":  # the error stopped the loop: the later tasks never ran
+        assert [t.status(True) for t in state.tasks] == ["ok", "ok", "failed", *["not_run"] * 3]
+    if fate == "logged":  # the hooks call through: the user's stderr shows it as usual
+        assert "Traceback" in "".join(state.output)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        ("sequential", {1: "raised", 4: "not_run"}),  # the loop stops at the first error
+        ("threads", {1: "logged", 4: "logged"}),
+        ("threadpool", {1: "raised", 4: "lost"}),  # nobody asks future 4 for its result
+        ("gevent", {1: "logged", 4: "logged"}),
+        ("callbacks", {1: "returned", 4: "returned"}),
+        ("generators", {1: "raised", 4: "not_run"}),  # the loop stopped with 4 pending
+        ("asyncio", {1: "raised", 4: "not_run"}),  # asyncio.run cancelled it
+        ("taskgroup", {1: "raised", 4: "not_run"}),  # the group cancelled it
+    ],
+)
+def test_a_second_error_after_the_first(
+    strategy: str, expected: dict[int, str], target: Target
+) -> None:
+    """A refused connection at once, then a 500 a moment later: what becomes of the second?"""
+    state = run(strategy, scenario("refused@1", "http-500@4"), target)
+    assert state.status == "done", state.aborted
+    assert {task: state.tasks[task].fate(True) for task in expected} == expected
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+@pytest.mark.parametrize("fault", ["slow", "blocking", "cpu"])
+def test_faults_without_errors_leave_every_task_ok(
+    strategy: str, fault: str, target: Target
+) -> None:
+    """Slow, blocking and CPU-bound pages cost time, not errors: every task still succeeds."""
+    state = run(strategy, scenario(f"{fault}@0", count=3, latency_ms=50), target)
+    assert state.status == "done", state.aborted
+    assert state.counts() == {"ok": 3}
+    assert state.injected == 0 and not state.errors()
+
+
+def test_tasks_report_their_start_finish_and_bytes(target: Target) -> None:
+    """Every task of a clean run started, finished after it started, with a 200 and a body."""
+    state = run("asyncio", scenario(count=4), target)
+    for task in state.tasks:
+        assert task.started is not None and task.ended is not None
+        assert task.ended >= task.started
+        assert task.status_code == 200 and task.nbytes > 0
+    assert state.finished is not None and state.finished.threads_peak >= 1

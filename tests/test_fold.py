@@ -1,0 +1,127 @@
+"""The fold: fates, counts and errors decided from events alone."""
+
+from __future__ import annotations
+
+from asyncplay.strategies import events as ev
+from asyncplay.strategies.fold import RunState, fold
+
+FINISHED = ev.RunFinished(1.0, 1.0, 0.1, 10, 1, 1, 1000)
+
+
+def started(faults: dict[int, str], tasks: int = 4) -> ev.RunStarted:
+    return ev.RunStarted(0.0, "asyncio", 42, tasks, tasks, 0.1, faults, 100.0)
+
+
+def failed(task: int, t: float = 0.1, cut_off: bool = False) -> ev.TaskFailed:
+    return ev.TaskFailed(t, task, "HTTPStatusError", "500", "", cut_off)
+
+
+def seen(task: int | None, channel: ev.Channel, t: float = 0.2) -> ev.ErrorSeen:
+    return ev.ErrorSeen(t, task, channel, f"via {channel}", "HTTPStatusError")
+
+
+def test_a_clean_run_counts_every_task_ok() -> None:
+    """Started and finished tasks are ok; the run is done; no fate is tallied."""
+    log = [started({}, 2), ev.TaskStarted(0.0, 0), ev.TaskStarted(0.0, 1)]
+    log += [ev.TaskFinished(0.1, 0, 200, 10), ev.TaskFinished(0.1, 1, 200, 10), FINISHED]
+    state = fold(log)
+    assert state.status == "done"
+    assert state.counts() == {"ok": 2}
+    assert sum(state.fates().values()) == 0
+
+
+def test_the_sighting_nearest_the_caller_decides_the_fate() -> None:
+    """Logged and raised for one error: raised wins, whatever order they came in."""
+    state = fold(
+        [started({1: "http-500"}), failed(1), seen(1, "logged"), seen(1, "raised"), FINISHED]
+    )
+    assert state.tasks[1].fate(run_over=True) == "raised"
+    assert state.fates()["raised"] == 1
+
+
+def test_lost_is_only_the_remainder_once_the_run_is_over() -> None:
+    """A failure nobody saw is undecided while running, and lost after."""
+    state = fold([started({1: "timeout"}), failed(1)])
+    assert state.tasks[1].fate(state.over) is None
+    state.apply(FINISHED)
+    assert state.fates() == {"raised": 0, "returned": 0, "logged": 0, "lost": 1, "not_run": 0}
+
+
+def test_a_fault_that_never_happened_did_not_run() -> None:
+    """No failure from the task: its fault was never reached."""
+    state = fold([started({2: "reset"}), FINISHED])
+    assert state.fates()["not_run"] == 1
+    assert state.counts()["not_run"] == 4
+
+
+def test_a_task_cut_off_by_its_closing_client_did_not_reach_its_fault() -> None:
+    """A failure marked cut off is not the fault happening, even if someone saw it."""
+    state = fold([started({3: "http-500"}), failed(3, cut_off=True), seen(3, "logged"), FINISHED])
+    assert state.tasks[3].fate(True) == "not_run"
+    assert state.counts()["failed"] == 1
+
+
+def test_errors_without_a_fault_are_listed_but_not_tallied() -> None:
+    """A failure on a task with no injected fault shows in errors() and counts, not fates."""
+    state = fold([started({}), failed(0), seen(0, "raised"), seen(None, "logged"), FINISHED])
+    assert sum(state.fates().values()) == 0
+    rows = state.errors()
+    assert [(row.task, row.fate) for row in rows] == [(0, "raised"), (None, "logged")]
+
+
+def test_errors_are_newest_first() -> None:
+    """The error list reads like a log tail."""
+    log = [started({0: "http-500", 1: "http-500"}), failed(0, 0.1), failed(1, 0.3), FINISHED]
+    assert [row.task for row in fold(log).errors()] == [1, 0]
+
+
+def test_an_aborted_run_keeps_what_it_saw() -> None:
+    """A killed worker: status killed, its faults decided from what arrived before."""
+    log = [started({0: "timeout", 1: "reset"}), failed(0), ev.RunAborted(2.0, "killed", "stopped")]
+    state = fold(log)
+    assert state.status == "killed" and state.over
+    assert state.fates()["lost"] == 1 and state.fates()["not_run"] == 1
+
+
+def test_slow_blocking_and_cpu_get_no_fate() -> None:
+    """Faults that end in no error show in the timings, not in the fates."""
+    state = fold([started({0: "slow", 1: "blocking", 2: "cpu"}), FINISHED])
+    assert state.injected == 0
+    assert sum(state.fates().values()) == 0
+
+
+def test_folding_in_pieces_equals_folding_at_once() -> None:
+    """The live UI applies events one by one; a replay folds them all: same state."""
+    log = [
+        started({1: "http-500"}),
+        ev.TaskStarted(0.0, 1),
+        failed(1),
+        seen(1, "returned"),
+        FINISHED,
+    ]
+    live = RunState()
+    for event in log:
+        live.apply(event)
+    assert live == fold(log)
+
+
+def test_events_round_trip_through_json() -> None:
+    """Every event kind encodes to one line and decodes to an equal event."""
+    samples: list[ev.Event] = [
+        started({1: "http-500"}), ev.TaskStarted(0.1, 1), ev.TaskFinished(0.2, 1, 200, 9),
+        failed(2), seen(None, "logged"), ev.Output(0.3, "boom\n"), FINISHED,
+        ev.RunAborted(0.4, "crashed", "exit 1"),
+    ]  # fmt: skip
+    for event in samples:
+        line = ev.encode(event)
+        assert "\n" not in line
+        assert ev.decode(line) == event
+
+
+def test_malformed_lines_are_refused() -> None:
+    """Not JSON, not an object, an unknown kind, missing fields: MalformedEvent each."""
+    import pytest
+
+    for line in ("{", "[1]", '{"kind": "nope"}', '{"kind": "task_started"}'):
+        with pytest.raises(ev.MalformedEvent):
+            ev.decode(line)

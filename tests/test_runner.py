@@ -1,0 +1,75 @@
+"""The runner ends every worker it starts: crashed, past its deadline, or stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+
+from helpers import run, scenario
+
+from asyncplay.strategies import events
+from asyncplay.strategies.fold import RunState
+from asyncplay.strategies.runner import run_strategy
+from asyncplay.strategies.targets import Target
+
+
+def alive(pid: int | None) -> bool:
+    return pid is not None and os.path.exists(f"/proc/{pid}") and "Z" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_a_worker_that_dies_is_reported_crashed(target: Target) -> None:
+    """A worker that cannot even load its strategy: crashed, with the reason it printed."""
+    state = run("no_such_strategy", scenario(), target)
+    assert state.status == "crashed"
+    assert state.aborted is not None and "status 1" in state.aborted.detail
+    assert "ModuleNotFoundError" in state.aborted.detail
+
+
+def test_a_worker_past_its_deadline_is_killed(target: Target) -> None:
+    """A run that cannot finish in time is killed, and its process is gone."""
+    state = run("sequential", scenario(latency_ms=900, timeout_s=5.0), target, deadline_s=1.5)
+    assert state.status == "killed"
+    assert state.aborted is not None and "no result after" in state.aborted.detail
+    assert state.pid is not None and not alive(state.pid)
+    assert state.counts()["not_run"] >= 4  # they were still waiting
+
+
+def test_a_stopped_run_is_killed_at_once(target: Target) -> None:
+    """Cancelling the runner (the UI's stop) kills the worker and says it was stopped."""
+    state = RunState()
+    seen_start = asyncio.Event()
+
+    def sink(event: events.Event) -> None:
+        state.apply(event)
+        if isinstance(event, events.TaskStarted):
+            seen_start.set()
+
+    async def start_then_stop() -> None:
+        running = asyncio.create_task(
+            run_strategy("threads", scenario(latency_ms=5000, timeout_s=10.0), target, sink)
+        )
+        await seen_start.wait()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    asyncio.run(start_then_stop())
+    assert state.status == "killed"
+    assert state.aborted is not None and state.aborted.detail == "stopped"
+    assert not alive(state.pid)
+
+
+def test_the_worker_relays_what_the_strategy_printed(target: Target) -> None:
+    """A logged error's traceback reaches the event log as output, stamped on the run clock."""
+    state = run("threads", scenario("http-500@0"), target)
+    text = "".join(state.output)
+    assert "HTTPStatusError" in text and "Exception in thread" in text
