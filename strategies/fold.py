@@ -98,6 +98,7 @@ class RunState:
     concurrency: int = 0
     ideal_s: float = 0.0
     now: float = 0.0  # the latest event's time
+    origin: float | None = None  # the worker's monotonic clock at t=0, for a live clock
     finished: events.RunFinished | None = None
     aborted: events.RunAborted | None = None
     output: list[str] = field(default_factory=list)
@@ -111,6 +112,12 @@ class RunState:
     def wall_s(self) -> float:
         return self.finished.wall_s if self.finished else self.now
 
+    def clock(self, monotonic_now: float) -> float:
+        """Seconds into a live run at `monotonic_now`: it moves on between events."""
+        if self.status != "running" or self.origin is None:
+            return self.now
+        return max(self.now, monotonic_now - self.origin)
+
     def apply(self, event: Event) -> None:
         """Fold one event in."""
         self.now = max(self.now, event.t)
@@ -118,6 +125,7 @@ class RunState:
             case events.RunStarted():
                 self.strategy, self.status, self.pid = event.strategy, "running", event.pid
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
+                self.origin = event.origin
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
                 for task_id, fault in event.faults.items():
                     self.tasks[task_id].fault = Fault(fault)

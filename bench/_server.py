@@ -1,0 +1,47 @@
+"""The project's fault server in a child process, for the bench scripts (not a benchmark).
+
+It is started exactly as the runner starts it, `python -m asyncplay.strategies.server
+--until-stdin-closes`; its first stdout line is its URL, and closing its stdin stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+START_TIMEOUT_S = 20.0
+
+
+@contextlib.contextmanager
+def fault_server() -> Iterator[str]:
+    """Yield the server's base URL (on 127.0.0.1); stop the server, whatever happens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asyncplay.strategies.server", "--until-stdin-closes"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT_S)
+        line = process.stdout.readline().decode().strip() if ready else ""
+
+        if not line.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the fault server did not start: {line!r}")
+        yield line
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()  # its cue to exit
+        try:
+            process.wait(timeout=START_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def task_urls(base_url: str, count: int, delay_ms: int) -> list[str]:
+    """The URLs the engine would make for `count` clean tasks of `delay_ms` each."""
+    return [f"{base_url}/task/{i}?delay_ms={delay_ms}" for i in range(count)]

@@ -1,0 +1,54 @@
+"""The scenario picker: the built-in scenarios and the user's own TOML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...strategies import scenarios
+from ...strategies.workload import Scenario, WorkloadError
+
+USER_SCENARIOS = Path("~/.config/asyncplay/scenarios").expanduser()
+
+
+def available(folder: Path = USER_SCENARIOS) -> list[tuple[str, str]]:
+    """(name or path, description) of every scenario on offer; broken files say so."""
+    offered = [(name, scenarios.load(name).description) for name in scenarios.builtin_names()]
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            offered.append((str(path), scenarios.load(str(path)).description or path.name))
+        except WorkloadError as error:
+            offered.append((str(path), f"(cannot load: {error})"))
+    return offered
+
+
+class ScenarioPicker(ModalScreen[Scenario | None]):
+    """Pick a scenario to load; it replaces the scenario bar's values and faults."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, folder: Path = USER_SCENARIOS) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(f"[b]{Path(name).stem}[/b]  [dim]{description}[/dim]", id=name)
+            for name, description in available(self.folder)
+        ]
+        yield OptionList(*options, id="scenario-picker")
+        yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#scenario-picker").border_title = "Open a scenario"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        try:
+            self.dismiss(scenarios.load(event.option.id or ""))
+        except WorkloadError as error:
+            self.notify(str(error), severity="error")
