@@ -13,13 +13,30 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 START_TIMEOUT_S = 20.0
 
 
+@dataclass(frozen=True)
+class FaultServer:
+    url: str  # http://127.0.0.1:PORT
+    pid: int
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def cpu_s(self) -> float:
+        """The server process's CPU time so far (user + system), from /proc."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def fault_server() -> Iterator[str]:
-    """Yield the server's base URL (on 127.0.0.1); stop the server, whatever happens."""
+def fault_server() -> Iterator[FaultServer]:
+    """Start the server, yield its URL and pid; stop it on the way out, whatever happens."""
     process = subprocess.Popen(
         [sys.executable, "-m", "asyncplay.strategies.server", "--until-stdin-closes"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
@@ -28,10 +45,9 @@ def fault_server() -> Iterator[str]:
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT_S)
         line = process.stdout.readline().decode().strip() if ready else ""
-
         if not line.startswith("http://127.0.0.1:"):
             raise RuntimeError(f"the fault server did not start: {line!r}")
-        yield line
+        yield FaultServer(line, process.pid)
     finally:
         assert process.stdin is not None
         process.stdin.close()  # its cue to exit

@@ -226,7 +226,8 @@ def main() -> None:
     print("seconds; b: bare, i: instrumented")
     print(f"{'case':<26} {'wall b':>7} {'wall i':>7} {'ratio':>6}   "
           f"{'cpu b':>7} {'cpu i':>7} {'ratio':>6}")  # fmt: skip
-    with fault_server() as base_url:
+    with fault_server() as server:
+        base_url = server.url
         for latency in args.latency or [0, 50]:
             urls = task_urls(base_url, args.count, latency)
             compare(f"asyncio gather, {latency} ms", run_async, urls, args.repeat)

@@ -69,7 +69,8 @@ def main() -> None:
     clients.warm_up()
     print(f"asyncio gather, every task in flight, --latency {args.latency}; seconds")
     print(f"{'N':>5}  {'pools':<16} {'cpu':>7} {'wall':>7}")
-    with fault_server() as base_url:
+    with fault_server() as server:
+        base_url = server.url
         measure(task_urls(base_url, 20, 0), clients.POOL_SIZE)  # warm-up, not kept
         for count in counts:
             urls = task_urls(base_url, count, args.latency)

@@ -57,9 +57,13 @@ class AsyncPlayApp(App[None]):
         scenario: Scenario | None = None,
         replay: EventLog | None = None,
         save_folder: Path | None = None,
+        start_server: bool = True,
     ) -> None:
+        """`replay` shows a recorded log instead of an idle playground; `start_server=False`
+        leaves the fault server to the first run (snapshot tests never start one)."""
         super().__init__()
         self.replay = replay
+        self.start_server = start_server and replay is None
         self.playground = (
             Playground.replaying(replay) if replay else Playground(scenario or Scenario())
         )
@@ -80,7 +84,7 @@ class AsyncPlayApp(App[None]):
         self.query_one(StrategyPanel).focus()
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
-        else:
+        if self.start_server:
             self.run_worker(self.playground.start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
 
@@ -89,10 +93,11 @@ class AsyncPlayApp(App[None]):
         ones, whose clocks move on between events."""
         changed, self.playground.changed = self.playground.changed, set()
         now = time.monotonic()
-        for name, state in self.playground.states.items():
-            if name in changed or state.status == "running":
-                panel = self.query_one(f"#panel-{name}", StrategyPanel)
-                panel.show(state, state.clock(now))
+        live = set(self.playground.running())
+        for name in changed | live:
+            state = self.playground.states[name]
+            clock = state.clock(now) if name in live else state.now
+            self.query_one(f"#panel-{name}", StrategyPanel).show(state, clock)
 
     def _run_ended(self, strategy: str) -> None:
         state = self.playground.states[strategy]

@@ -58,6 +58,7 @@ class Playground:
         return self._target
 
     def running(self) -> list[str]:
+        """Strategies with a live worker right now (never those of a replayed log)."""
         return [name for name, task in self._runs.items() if not task.done()]
 
     def run(self, strategies: list[str]) -> None:
