@@ -164,6 +164,7 @@ def compare(label: str, run: Callable[[list[str], bool], None], urls: list[str],
     for rep in range(-1, reps):  # rep -1 warms both up and is not kept
         order = (False, True) if rep % 2 == 0 else (True, False)
         for instrumented in order:
+            # The Reporter's last flush (under 20 ms of events) falls outside the timing.
             with reporting(instrumented):
                 measured = timed(lambda: run(urls, instrumented))  # noqa: B023
             if rep >= 0:

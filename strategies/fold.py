@@ -17,7 +17,8 @@ logged). `lost` is only ever the remainder, decided once the run is over.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +104,13 @@ class RunState:
     aborted: events.RunAborted | None = None
     output: list[str] = field(default_factory=list)
     stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
+    # Kept up to date by apply, so that a live view of thousands of tasks never rescans
+    # them all on every frame: tasks by live status, tasks with an error fault, and tasks
+    # that failed or whose error someone saw (in the order that first happened).
+    folded: int = 0  # events folded in so far: a cheap "has anything changed?"
+    live: Counter[TaskStatus] = field(default_factory=Counter)
+    faulted: list[TaskView] = field(default_factory=list)
+    troubled: list[TaskView] = field(default_factory=list)
 
     @property
     def over(self) -> bool:
@@ -120,6 +128,7 @@ class RunState:
 
     def apply(self, event: Event) -> None:
         """Fold one event in."""
+        self.folded += 1
         self.now = max(self.now, event.t)
         match event:
             case events.RunStarted():
@@ -127,24 +136,34 @@ class RunState:
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
                 self.origin = event.origin
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
+                self.live = Counter({"queued": event.tasks})
                 for task_id, fault in event.faults.items():
                     self.tasks[task_id].fault = Fault(fault)
+                self.faulted = [task for task in self.tasks if task.fault and task.fault.is_error]
             case events.TaskStarted():
                 task = self._task(event.task)
                 if task and task.started is None:
-                    task.started = event.t
+                    with self._tracking(task):
+                        task.started = event.t
             case events.TaskFinished():
                 task = self._task(event.task)
                 if task and task.ended is None:
-                    task.ended, task.status_code, task.nbytes = event.t, event.status, event.nbytes
+                    with self._tracking(task):
+                        task.ended, task.status_code = event.t, event.status
+                        task.nbytes = event.nbytes
             case events.TaskFailed():
                 task = self._task(event.task)
                 if task and task.failed is None:
-                    task.failed = event
-                    task.ended = task.ended if task.ended is not None else event.t
+                    with self._tracking(task):
+                        task.failed = event
+                        task.ended = task.ended if task.ended is not None else event.t
             case events.ErrorSeen():
                 task = self._task(event.task)
-                (task.seen if task else self.stray).append(event)
+                if task:
+                    with self._tracking(task):
+                        task.seen.append(event)
+                else:
+                    self.stray.append(event)
             case events.Output():
                 self.output.append(event.text)
             case events.RunFinished():
@@ -155,25 +174,37 @@ class RunState:
     def _task(self, task: int | None) -> TaskView | None:
         return self.tasks[task] if task is not None and 0 <= task < len(self.tasks) else None
 
+    @contextmanager
+    def _tracking(self, task: TaskView) -> Iterator[None]:
+        """Around a change to one task: keep the live tallies in step with it."""
+        before, was_troubled = task.status(False), task.failed is not None or bool(task.seen)
+        yield
+        self.live[before] -= 1
+        self.live[task.status(False)] += 1
+        if not was_troubled and (task.failed is not None or task.seen):
+            self.troubled.append(task)
+
     def counts(self) -> Counter[TaskStatus]:
-        return Counter(task.status(self.over) for task in self.tasks)
+        """Tasks by status; once the run is over, the unfinished ones did not run."""
+        counts = Counter(self.live)
+        if self.over:
+            counts["not_run"] = counts.pop("queued", 0) + counts.pop("running", 0)
+        return +counts  # without the zeros
 
     def fates(self) -> dict[Fate, int]:
-        tally = Counter(task.fate(self.over) for task in self.tasks)
+        tally = Counter(task.fate(self.over) for task in self.faulted)
         return {fate: tally[fate] for fate in FATES}
 
     @property
     def injected(self) -> int:
         """How many tasks carry a fault that ends in an error (each gets one fate)."""
-        return sum(1 for task in self.tasks if task.fault is not None and task.fault.is_error)
+        return len(self.faulted)
 
     def errors(self) -> list[ErrorRow]:
         """Every failed task and every error of no task, newest first."""
         rows = []
-        for task in self.tasks:
+        for task in self.troubled:
             sighting = task.first_sighting()
-            if task.failed is None and sighting is None:
-                continue
             origin = task.failed
             rows.append(
                 ErrorRow(

@@ -1,8 +1,10 @@
 """The parent side: start the fault server, run a strategy in a worker, relay its events.
 
 Everything here is asyncio and never blocks, so the UI can drive several runs while it keeps
-drawing. Every child is started in its own session and killed as a group when it is done,
-stopped or past its deadline; nothing outlives the runner.
+drawing. Every child is started in its own process group and killed as a group when it is
+done, stopped or past its deadline; nothing outlives the runner. (A process group, not a new
+session: Linux schedules each session as one "autogroup", which would give eight workers
+eight times the CPU share of the app and make their `nice` meaningless.)
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ async def fault_server() -> AsyncIterator[str]:
     """
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", f"{__package__}.server", "--until-stdin-closes",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, start_new_session=True,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, process_group=0,
     )  # fmt: skip
     try:
         assert process.stdout is not None
@@ -74,23 +76,26 @@ def deadline_for(plan: Plan) -> float:
 
 async def run_strategy(
     strategy: str, scenario: Scenario, target: Target, sink: EventSink,
-    deadline_s: float | None = None,
+    deadline_s: float | None = None, nice: int = 0,
 ) -> None:  # fmt: skip
     """Run one strategy in a worker and pass every event to `sink` as it arrives.
 
     Ends with the worker's RunFinished, or with a RunAborted the runner makes when the worker
-    crashed, ran past its deadline, or this coroutine was cancelled (a stop).
+    crashed, ran past its deadline, or this coroutine was cancelled (a stop). `nice` lowers
+    the worker's CPU priority: the app passes it so a machine full of workers still answers
+    keys at once.
     """
     plan = build_plan(scenario)
     deadline_s = deadline_for(plan) if deadline_s is None else deadline_s
-    spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target)}
+    spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
+            "nice": nice}  # fmt: skip
     read_fd, write_fd = os.pipe()
     try:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", f"{__package__}.worker", json.dumps(spec),
             "--events-fd", str(write_fd), pass_fds=(write_fd,),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            stderr=asyncio.subprocess.STDOUT, process_group=0,
         )  # fmt: skip
     finally:
         os.close(write_fd)

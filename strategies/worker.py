@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--events-fd", type=int, required=True)
     args = parser.parse_args()
     spec = json.loads(args.spec)
+    os.nice(spec.get("nice", 0))
 
     reporter = probe.REPORTER = Reporter(args.events_fd)
     reporter.start()

@@ -82,7 +82,7 @@ def test_zoom(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_zoom_errors_tab(snap_compare: Any) -> None:
     """The errors of a zoomed run, with the first one's traceback."""
     app = make_app("errors")
-    keys = ("tab", "tab", "z", "right")
+    keys = ("tab", "tab", "z", "e")
     assert snap_compare(app, terminal_size=WIDE, run_before=press_then_settle(*keys))
 
 

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ..strategies import STRATEGIES
 from ..strategies.eventlog import EventLog
@@ -21,6 +21,7 @@ from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
 from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
+from .widgets.app_footer import AppFooter
 from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
@@ -76,11 +77,12 @@ class AsyncPlayApp(App[None]):
         with Container(id="panels"):
             for name, idea in STRATEGIES.items():
                 yield StrategyPanel(name, idea)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
+        self.panels = {panel.strategy: panel for panel in self.query(StrategyPanel)}
         for name, state in self.playground.states.items():
-            self.query_one(f"#panel-{name}", StrategyPanel).show(state, state.now)
+            self.panels[name].show(state, state.now)
         self.query_one(StrategyPanel).focus()
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
@@ -94,10 +96,11 @@ class AsyncPlayApp(App[None]):
         changed, self.playground.changed = self.playground.changed, set()
         now = time.monotonic()
         live = set(self.playground.running())
-        for name in changed | live:
-            state = self.playground.states[name]
-            clock = state.clock(now) if name in live else state.now
-            self.query_one(f"#panel-{name}", StrategyPanel).show(state, clock)
+        with self.batch_update():  # one repaint for the whole tick
+            for name in changed | live:
+                state = self.playground.states[name]
+                clock = state.clock(now) if name in live else state.now
+                self.panels[name].show(state, clock)
 
     def _run_ended(self, strategy: str) -> None:
         state = self.playground.states[strategy]

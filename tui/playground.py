@@ -21,6 +21,10 @@ from ..strategies.runner import fault_server, refused_port, run_strategy
 from ..strategies.targets import Target
 from ..strategies.workload import Scenario
 
+# Workers run at a lower CPU priority than the app, so that eight of them racing on a small
+# machine cannot starve the UI: keys answer at once, and the workers share what is left.
+WORKER_NICE = 19
+
 
 class Playground:
     """Runs strategies for the app and keeps what they reported."""
@@ -80,7 +84,7 @@ class Playground:
 
         try:
             target = await self.start_server()
-            await run_strategy(name, scenario, target, sink)
+            await run_strategy(name, scenario, target, sink, nice=WORKER_NICE)
         except Exception as error:  # a failed run is a row, never a crash of the app
             state = self.states[name]
             if not state.over:

@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
@@ -38,7 +38,12 @@ def _seconds(value: float | None) -> str:
 class ZoomScreen(Screen[None]):
     """Everything about one run; escape goes back to the panels."""
 
-    BINDINGS = [Binding("escape,z", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("escape,z", "app.pop_screen", "Back"),
+        Binding("t", "show_tab('tab-tasks')", "Tasks"),
+        Binding("e", "show_tab('tab-errors')", "Errors"),
+        Binding("o", "show_tab('tab-output')", "Output"),
+    ]
 
     def __init__(self, state: RunState) -> None:
         super().__init__()
@@ -55,10 +60,11 @@ class ZoomScreen(Screen[None]):
                     yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
                 with TabPane(f"Errors {len(state.errors())}", id="tab-errors"):
                     yield DataTable(id="errors", cursor_type="row")
-                    with VerticalScroll(id="traceback-scroll"):
-                        yield Static(id="traceback")
-                with TabPane("Output", id="tab-output"), VerticalScroll():
-                    yield Static(Text("".join(state.output) or "(nothing printed)"), id="output")
+                    with ScrollableContainer(id="traceback-scroll"):
+                        yield Static(id="traceback", classes="verbatim")
+                with TabPane("Output", id="tab-output"), ScrollableContainer():
+                    yield Static(Text("".join(state.output) or "(nothing printed)"), id="output",
+                                 classes="verbatim")  # fmt: skip
         yield Footer()
 
     def on_mount(self) -> None:
@@ -66,6 +72,10 @@ class ZoomScreen(Screen[None]):
         self.query_one("#zoom-tabs").border_title = f"{self.state.strategy}: {self.state.status}"
         self._fill_tasks()
         self._fill_errors()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab} DataTable, #{tab} ScrollableContainer").focus()
 
     def _fill_tasks(self) -> None:
         table = self.query_one("#tasks", DataTable)

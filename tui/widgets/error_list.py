@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ...strategies.fold import ErrorRow, RunState
 from ..palette import FATE_COLOURS, FATE_LABELS
+from .text_line import TextLine
 
 
 def error_line(row: ErrorRow) -> Text:
@@ -22,7 +22,7 @@ def error_line(row: ErrorRow) -> Text:
     return line
 
 
-class ErrorList(Static):
+class ErrorList(TextLine):
     """As many of the newest errors as fit."""
 
     DEFAULT_CSS = (
@@ -37,4 +37,4 @@ class ErrorList(Static):
             lines[-1] = Text(f"      … and {len(rows) - room + 1} more (z to zoom)", "#8a8a8a")
         text = Text("\n").join(lines) if lines else Text("no errors", style="#4e4e4e")
         text.no_wrap, text.overflow = True, "ellipsis"
-        self.update(text)
+        self.show_text(text)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from ...strategies.fold import FATES, RunState
 from ..palette import FATE_COLOURS, FATE_LABELS
+from .text_line import TextLine
 
 
-def tally(state: RunState) -> Table:
+def tally(state: RunState) -> Text:
     """The five fates over their counts, in their colours; zero counts dimmed."""
-    table = Table.grid(padding=(0, 1))
     fates = state.fates()
-    for _ in FATES:
-        table.add_column(justify="center")
-    table.add_row(*(Text(FATE_LABELS[fate], style=FATE_COLOURS[fate]) for fate in FATES))
-    table.add_row(
-        *(Text(str(fates[fate]), style=f"bold {FATE_COLOURS[fate]}" if fates[fate] else "#4e4e4e")
-          for fate in FATES)
-    )  # fmt: skip
-    return table
+    labels, counts = Text(), Text()
+    for fate in FATES:
+        label = FATE_LABELS[fate]
+        labels.append(f"{label} ", style=FATE_COLOURS[fate])
+        style = f"bold {FATE_COLOURS[fate]}" if fates[fate] else "#4e4e4e"
+        counts.append(f"{fates[fate]:^{len(label)}} ", style=style)
+    return Text("\n").join([labels, counts])
 
 
 def tally_line(state: RunState) -> Text:
@@ -34,10 +31,10 @@ def tally_line(state: RunState) -> Text:
     return text
 
 
-class FateTally(Static):
+class FateTally(TextLine):
     """The fates of a run, in two lines."""
 
     DEFAULT_CSS = "FateTally { height: 2; }"
 
     def show(self, state: RunState) -> None:
-        self.update(tally(state))
+        self.show_text(tally(state))
