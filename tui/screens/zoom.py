@@ -85,7 +85,9 @@ class ZoomScreen(Screen[None]):
         for task in self.state.tasks:
             status = task.status(over)
             fate = task.fate(over)
-            took = task.ended - task.started if task.ended is not None and task.started else None
+            took = None
+            if task.ended is not None and task.started is not None:
+                took = task.ended - task.started
             table.add_row(
                 str(task.id),
                 str(task.fault or ""),
