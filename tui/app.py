@@ -87,8 +87,16 @@ class AsyncPlayApp(App[None]):
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
         if self.start_server:
-            self.run_worker(self.playground.start_server(), exclusive=True, group="server")
+            self.run_worker(self._start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
+
+    async def _start_server(self) -> None:
+        """Bring the fault server up before the first run asks for it; a failure is a
+        notice (the next run will try again and say why in its panel), never a crash."""
+        try:
+            await self.playground.start_server()
+        except Exception as error:
+            self.notify(f"the fault server did not start: {error}", severity="error")
 
     def _redraw(self) -> None:
         """Draw the panels whose runs reported something since the last tick, and the running

@@ -56,8 +56,14 @@ class Playground:
         """Start the fault server (once) and return where to send the workload."""
         async with self._server_lock:
             if self._target is None:
-                refused = self._resources.enter_context(refused_port())
-                url = await self._resources.enter_async_context(fault_server())
+                attempt = contextlib.AsyncExitStack()
+                try:
+                    refused = attempt.enter_context(refused_port())
+                    url = await attempt.enter_async_context(fault_server())
+                except BaseException:
+                    await attempt.aclose()  # a failed start leaves nothing behind
+                    raise
+                self._resources.push_async_exit(attempt)
                 self._target = Target(url, refused)
         return self._target
 
