@@ -59,8 +59,8 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
 
         from .table import comparison
 
-        # Piped output is not squeezed into 80 columns: the table wants about 130.
-        Console(width=None if sys.stdout.isatty() else 140).print(comparison(scenario, results))
+        # Piped output is not squeezed into 80 columns: the table wants about 160.
+        Console(width=None if sys.stdout.isatty() else 180).print(comparison(scenario, results))
     failed = [state for state in states.values() if state.status != "done"]
     return EXIT_HARNESS if failed else EXIT_OK
 
