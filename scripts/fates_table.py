@@ -64,12 +64,14 @@ async def tables() -> str:
 def main() -> None:
     text = README.read_text()
     block = asyncio.run(tables())
-    new = re.sub(
-        r"(<!-- fates:begin -->\n).*?(\n<!-- fates:end -->)",
-        lambda match: f"{match.group(1)}{block}{match.group(2)}",
+    new, found = re.subn(
+        r"(<!-- fates:begin -->\n).*?(<!-- fates:end -->)",
+        lambda match: f"{match.group(1)}{block}\n{match.group(2)}",
         text,
         flags=re.S,
     )
+    if not found:
+        raise SystemExit("README.md has no <!-- fates:begin --> / <!-- fates:end --> markers")
     README.write_text(new)
     print(block)
 

@@ -12,6 +12,6 @@ STRATEGIES: dict[str, str] = {
     "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
     "callbacks": "Tornado callbacks: errors come as values, and nothing can be gathered.",
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
-    "asyncio": "async/await with gather: the first error is raised, the rest are dropped.",
-    "taskgroup": "async/await with a TaskGroup: one error cancels the rest, all are raised.",
+    "asyncio": "async/await with gather: the first error is raised, the run torn down.",
+    "taskgroup": "async/await with a TaskGroup: the first error cancels the rest; raised together.",
 }

@@ -146,13 +146,42 @@ def from_dict(data: dict[str, Any]) -> Event:
     names = {field.name for field in fields(cls)}
     try:
         event: Event = cls(**{key: value for key, value in data.items() if key in names})
-    except TypeError as error:
+        _check(event)
+    except (TypeError, ValueError) as error:
         raise MalformedEvent(f"{cls.kind}: {error}") from None
     if isinstance(event, RunStarted):  # JSON object keys are strings
-        event = RunStarted(
-            **{**asdict(event), "faults": {int(k): v for k, v in event.faults.items()}}
-        )
+        try:
+            event = RunStarted(**{**asdict(event), "faults": _faults(event)})
+        except (TypeError, ValueError) as error:
+            raise MalformedEvent(f"{cls.kind}: {error}") from None
     return event
+
+
+def _check(event: Event) -> None:
+    """The fields the fold relies on have the types it relies on (a log may be hand-edited)."""
+    if not _is_number(event.t):
+        raise TypeError(f"t must be a number, not {event.t!r}")
+    task = getattr(event, "task", None)
+    if task is not None and not isinstance(task, int):
+        raise TypeError(f"task must be an integer, not {task!r}")
+    if isinstance(event, RunStarted) and not (isinstance(event.tasks, int) and event.tasks >= 0):
+        raise TypeError(f"tasks must be a count, not {event.tasks!r}")
+
+
+def _faults(event: RunStarted) -> dict[int, str]:
+    """The fault plan with integer task ids, each in range and of a known kind."""
+    from .workload import Fault  # events stay importable on their own
+
+    if not isinstance(event.faults, dict):
+        raise TypeError("faults must be an object of task id to fault kind")
+    faults = {int(task): str(Fault(kind)) for task, kind in event.faults.items()}
+    if any(not 0 <= task < event.tasks for task in faults):
+        raise ValueError("a fault names a task outside the run")
+    return faults
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def decode(line: str | bytes) -> Event:

@@ -11,7 +11,9 @@ all agree. For every injected fault that ends in an error:
               way (cancelled, or its client closed under it after another task's error)
 
 When several saw an error, the one nearest the caller wins (raised, then returned, then
-logged). `lost` is only ever the remainder, decided once the run is over.
+logged). `lost` is only ever the remainder, decided once the run is done. A run that was
+killed or crashed never got to hand its errors over, so an error nobody had seen yet stays
+undecided rather than being called lost.
 """
 
 from __future__ import annotations
@@ -60,8 +62,12 @@ class TaskView:
         """Who saw this task's error nearest the caller, if anyone did."""
         return min(self.seen, key=lambda seen: CHANNEL_RANK[seen.channel], default=None)
 
-    def fate(self, run_over: bool) -> Fate | None:
-        """Where the fault's error ended up; None while undecided or for no error fault."""
+    def fate(self, run_over: bool, completed: bool = True) -> Fate | None:
+        """Where the fault's error ended up; None while undecided or for no error fault.
+
+        `completed`: the run ended by itself (not killed or crashed), so what nobody saw
+        was really lost.
+        """
         if self.fault is None or not self.fault.is_error:
             return None
         if self.failed is not None and self.failed.cut_off:
@@ -71,7 +77,9 @@ class TaskView:
             return sighting.channel
         if not run_over:
             return None
-        return "lost" if self.failed is not None else "not_run"
+        if self.failed is None:
+            return "not_run"
+        return "lost" if completed else None
 
 
 @dataclass(frozen=True)
@@ -192,8 +200,18 @@ class RunState:
         return +counts  # without the zeros
 
     def fates(self) -> dict[Fate, int]:
-        tally = Counter(task.fate(self.over) for task in self.faulted)
+        tally = Counter(task.fate(self.over, self.completed) for task in self.faulted)
         return {fate: tally[fate] for fate in FATES}
+
+    @property
+    def completed(self) -> bool:
+        """The run ended by itself: its worker reported the end, nobody killed it."""
+        return self.status == "done"
+
+    @property
+    def undecided(self) -> int:
+        """Faults whose fate is not known: the run is still going, or was cut short."""
+        return self.injected - sum(self.fates().values())
 
     @property
     def injected(self) -> int:
@@ -211,7 +229,8 @@ class RunState:
                     task=task.id,
                     fault=str(task.fault) if task.fault else None,
                     type=sighting.error if sighting else origin.error if origin else "?",
-                    fate=task.fate(self.over) or (sighting.channel if sighting else None),
+                    fate=task.fate(self.over, self.completed)
+                    or (sighting.channel if sighting else None),
                     via=sighting.via if sighting else _unseen(origin),
                     t=sighting.t if sighting else origin.t if origin else 0.0,
                     message=origin.message if origin else "",

@@ -86,9 +86,16 @@ class Reporter:
                 data = data[os.write(self.fd, data) :]
 
     def _sample(self) -> None:
-        # Count OS threads, less this one; the strategy's greenlets are not threads.
-        self.threads_peak = max(self.threads_peak, os_thread_count() - 1)
+        self.sample_threads()
         self.own_usage = resource.getrusage(resource.RUSAGE_THREAD)
+
+    def sample_threads(self) -> None:
+        """Count OS threads, less this reporter; a strategy's greenlets are not threads.
+
+        Sampled every tick and at every request's start (threads live at least as long as
+        their request), so a thread per task is counted even when the tasks are brief.
+        """
+        self.threads_peak = max(self.threads_peak, os_thread_count() - 1)
 
     def _parent_gone(self) -> bool:
         """Wait one tick on stdin: the runner never writes to it, so readable means closed."""
@@ -118,6 +125,8 @@ def _emit(make: Any, *args: Any) -> None:
 def task_started(task: int | None) -> None:
     if task is not None:
         _emit(events.TaskStarted, task)
+    if REPORTER is not None:
+        REPORTER.sample_threads()
 
 
 def task_finished(task: int | None, status: int, nbytes: int) -> None:

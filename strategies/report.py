@@ -24,6 +24,7 @@ def summary(state: RunState) -> dict[str, Any]:
         "not_run": counts["not_run"],
         "injected": state.injected,
         "fates": state.fates(),
+        "undecided": state.undecided,  # only for a run killed or crashed before the end
         "errors": [
             {
                 "task": row.task,

@@ -70,8 +70,10 @@ def refused_port() -> Iterator[str]:
 
 
 def deadline_for(plan: Plan) -> float:
-    """Time enough for the worst honest run (every task one after another), and then some."""
-    return 1.5 * plan.ideal_s(1) + 30.0
+    """Time enough for the worst honest run (every task one after another, every failure
+    waiting out the client timeout, as Tornado does after a reset), and then some."""
+    waits = plan.scenario.timeout_s * len(plan.faults)
+    return 1.5 * plan.ideal_s(1) + waits + 30.0
 
 
 async def run_strategy(
@@ -97,6 +99,9 @@ async def run_strategy(
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, process_group=0,
         )  # fmt: skip
+    except BaseException:  # cancelled (or failed) while spawning: no worker, no pipe
+        os.close(read_fd)
+        raise
     finally:
         os.close(write_fd)
     relay = _Relay(sink)
@@ -167,6 +172,8 @@ class _Relay:
         )
         try:
             async for line in reader:
+                if not line.endswith(b"\n"):
+                    break  # the worker died mid-line: the runner reports the crash
                 self.send(events.decode(line))
         finally:
             transport.close()

@@ -91,7 +91,10 @@ def work_of_url(url: str) -> tuple[str, float] | None:
 
 def parse_target(url: str) -> str:
     """Check a `--target` URL and return it without a trailing slash."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise WorkloadError(f"target {url!r} is not a URL: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WorkloadError(f"target {url!r} is not an http(s) URL with a host")
     try:

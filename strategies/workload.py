@@ -7,6 +7,7 @@ never see the plan, only URLs; the fault server reads each task's fate from its 
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import asdict, dataclass, field, replace
@@ -126,6 +127,9 @@ class Scenario:
     faults: tuple[FaultSpec, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        numbers = (self.latency_ms, self.jitter_ms, self.timeout_s)
+        if not all(math.isfinite(value) for value in numbers):
+            raise WorkloadError("latency, jitter and timeout must be finite numbers")
         if self.count < 1:
             raise WorkloadError(f"count must be at least 1, not {self.count}")
         if self.latency_ms < 0 or self.jitter_ms < 0:
@@ -139,8 +143,8 @@ class Scenario:
 
     @property
     def limit(self) -> int:
-        """How many tasks may be in flight at once."""
-        return self.concurrency or self.count
+        """How many tasks may be in flight at once (never more than there are tasks)."""
+        return min(self.concurrency, self.count) if self.concurrency else self.count
 
     def with_overrides(self, **values: Any) -> Scenario:
         """A copy with the values that are not None replaced (command-line flags win)."""

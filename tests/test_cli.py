@@ -93,6 +93,9 @@ def _busy_port() -> socket.socket:
         (["run", "-n", "3", "-f", "timeout@5"], "task 5 does not exist"),
         (["replay", "/no/such/log.jsonl"], "cannot read"),
         (["frobnicate"], "invalid choice"),
+        (["serve", "--port", "70000"], "a port is 0 to 65535"),
+        (["run", "--target", "http://[::1"], "is not a URL"),
+        (["run", "--latency", "nan"], "is not a finite number"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> None:
@@ -104,6 +107,12 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> No
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert processes_marked(marker) == []
+
+
+def test_scenario_flags_before_the_command_count() -> None:
+    """`asyncplay -n 3 run` runs three tasks, not the default fifty."""
+    result = asyncplay("-n", "3", "--latency", "10", "run", "-s", "asyncio", "--json")
+    assert json.loads(result.stdout)["results"][0]["tasks"] == 3
 
 
 def test_a_busy_port_is_bad_input() -> None:

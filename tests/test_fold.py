@@ -75,12 +75,15 @@ def test_errors_are_newest_first() -> None:
     assert [row.task for row in fold(log).errors()] == [1, 0]
 
 
-def test_an_aborted_run_keeps_what_it_saw() -> None:
-    """A killed worker: status killed, its faults decided from what arrived before."""
-    log = [started({0: "timeout", 1: "reset"}), failed(0), ev.RunAborted(2.0, "killed", "stopped")]
+def test_an_aborted_run_never_calls_an_unseen_error_lost() -> None:
+    """Killed before it could hand its errors over: a seen error keeps its fate, a fault that
+    never happened did not run, and an error nobody had seen yet stays undecided."""
+    log = [started({0: "timeout", 1: "reset", 2: "http-500"}), failed(0), failed(2),
+           seen(2, "logged"), ev.RunAborted(2.0, "killed", "stopped")]  # fmt: skip
     state = fold(log)
     assert state.status == "killed" and state.over
-    assert state.fates()["lost"] == 1 and state.fates()["not_run"] == 1
+    assert state.fates() == {"raised": 0, "returned": 0, "logged": 1, "lost": 0, "not_run": 1}
+    assert state.undecided == 1 and state.tasks[0].fate(True, completed=False) is None
 
 
 def test_slow_blocking_and_cpu_get_no_fate() -> None:
@@ -125,3 +128,16 @@ def test_malformed_lines_are_refused() -> None:
     for line in ("{", "[1]", '{"kind": "nope"}', '{"kind": "task_started"}'):
         with pytest.raises(ev.MalformedEvent):
             ev.decode(line)
+
+
+def test_hand_edited_logs_are_refused_not_crashed_on() -> None:
+    """Bad types or an impossible fault plan in a log line: MalformedEvent, not a traceback."""
+    import pytest
+
+    base = '{"kind": "run_started", "t": 0, "strategy": "x", "pid": 1, "tasks": 2, '
+    base += '"concurrency": 2, "ideal_s": 0.1, "origin": 0, "faults": '
+    for faults in ('{"a": "reset"}', '{"0": "explode"}', '{"5": "reset"}', '["reset"]'):
+        with pytest.raises(ev.MalformedEvent):
+            ev.decode(base + faults + "}")
+    with pytest.raises(ev.MalformedEvent):
+        ev.decode('{"kind": "task_started", "t": "x", "task": 1}')

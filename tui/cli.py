@@ -16,6 +16,7 @@ is exit status 1.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -59,13 +60,25 @@ def _positive_float(text: str) -> float:
 
 def _number(text: str, kind: type[int] | type[float]) -> Any:
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
-def _scenario_options() -> Parser:
-    options = Parser(add_help=False)
+def _port(text: str) -> int:
+    value: int = _number(text, int)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {value}")
+    return value
+
+
+def _scenario_options(defaults: bool = True) -> Parser:
+    """The scenario flags. Without `defaults` an absent flag leaves no attribute at all, so
+    `asyncplay -n 5 run` keeps the 5 the top-level parser already read."""
+    options = Parser(add_help=False, argument_default=None if defaults else argparse.SUPPRESS)
     group = options.add_argument_group("scenario (flags override the scenario's values)")
     group.add_argument(
         "--scenario",
@@ -114,9 +127,8 @@ def _scenario_options() -> Parser:
 
 
 def build_parser() -> Parser:
-    scenario = _scenario_options()
     parser = Parser(
-        prog="asyncplay", parents=[scenario],
+        prog="asyncplay", parents=[_scenario_options()],
         description="A playground for Python's concurrency models: the same HTTP workload "
         "run with threads, green threads, callbacks and coroutines, side by side.",
     )  # fmt: skip
@@ -124,7 +136,7 @@ def build_parser() -> Parser:
 
     run = commands.add_parser(
         "run",
-        parents=[scenario],
+        parents=[_scenario_options(defaults=False)],
         help="run strategies headless and compare",
         description="Run strategies one after another and compare them.",
     )
@@ -155,7 +167,7 @@ def build_parser() -> Parser:
 
     serve = commands.add_parser("serve", help="run the fault server in the foreground")
     serve.add_argument(
-        "--port", type=_non_negative(int), default=0, help="port on 127.0.0.1 (default: a free one)"
+        "--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)"
     )
 
     commands.add_parser("strategies", help="list the strategies")

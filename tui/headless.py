@@ -31,25 +31,14 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
         Target(target_url, "", httpbin=True).urls(plan)
 
     states = {name: RunState() for name in strategies}
-    with contextlib.ExitStack() as stack:
-        record: LogWriter | None = None
-        if args.record:
-            record = LogWriter(_open_for_writing(args.record, stack), scenario, strategies)
-        progress = _Progress(enabled=not args.json and sys.stderr.isatty())
-
-        def sink(strategy: str, event: Event) -> None:
-            states[strategy].apply(event)
-            if record:
-                record.write(strategy, event)
-            progress.show(states[strategy])
-
-        try:
-            asyncio.run(run_scenario(scenario, strategies, sink, target_url, args.deadline))
-        except HarnessError as error:
-            print(f"asyncplay: {error}", file=sys.stderr)
-            return EXIT_HARNESS
-        finally:
-            progress.clear()
+    try:
+        _run_and_record(args, scenario, strategies, states, target_url)
+    except HarnessError as error:
+        print(f"asyncplay: {error}", file=sys.stderr)
+        return EXIT_HARNESS
+    except OSError as error:  # writing the event log failed midway (a full disk, say)
+        print(f"asyncplay: cannot write {args.record}: {error.strerror}", file=sys.stderr)
+        return EXIT_HARNESS
 
     results = [summary(states[name]) for name in strategies]
     if args.json:
@@ -63,6 +52,27 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
         Console(width=None if sys.stdout.isatty() else 180).print(comparison(scenario, results))
     failed = [state for state in states.values() if state.status != "done"]
     return EXIT_HARNESS if failed else EXIT_OK
+
+
+def _run_and_record(
+    args: argparse.Namespace, scenario: Scenario, strategies: list[str],
+    states: dict[str, RunState], target_url: str | None,
+) -> None:  # fmt: skip
+    """Run the strategies, folding their events into `states` and, with --record, a log."""
+    with contextlib.ExitStack() as stack:
+        record: LogWriter | None = None
+        if args.record:
+            record = LogWriter(_open_for_writing(args.record, stack), scenario, strategies)
+        progress = _Progress(enabled=not args.json and sys.stderr.isatty())
+        stack.callback(progress.clear)
+
+        def sink(strategy: str, event: Event) -> None:
+            states[strategy].apply(event)
+            if record:
+                record.write(strategy, event)
+            progress.show(states[strategy])
+
+        asyncio.run(run_scenario(scenario, strategies, sink, target_url, args.deadline))
 
 
 def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:

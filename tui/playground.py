@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..strategies import STRATEGIES
 from ..strategies.eventlog import EventLog, LogWriter
-from ..strategies.events import Event
+from ..strategies.events import Event, RunAborted
 from ..strategies.fold import RunState, fold
 from ..strategies.runner import fault_server, refused_port, run_strategy
 from ..strategies.targets import Target
@@ -88,14 +88,16 @@ class Playground:
             self.states[name].apply(event)
             self.changed.add(name)
 
+        state = self.states[name]
         try:
             target = await self.start_server()
             await run_strategy(name, scenario, target, sink, nice=WORKER_NICE)
+        except asyncio.CancelledError:
+            if not state.over:  # stopped before its worker even started
+                sink(RunAborted(state.now, "killed", "stopped"))
+            raise
         except Exception as error:  # a failed run is a row, never a crash of the app
-            state = self.states[name]
             if not state.over:
-                from ..strategies.events import RunAborted
-
                 sink(RunAborted(state.now, "crashed", f"{type(error).__name__}: {error}"))
         finally:
             self.on_run_end(name)

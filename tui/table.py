@@ -55,7 +55,7 @@ def describe(scenario: Scenario) -> str:
 
 def cells(row: dict[str, Any]) -> list[str | Text]:
     """One result row as table cells; a crashed or killed run says so beside its name."""
-    ratio = row["wall_s"] / row["ideal_s"] if row["ideal_s"] else 0.0
+    ratio = comparable_ratio(row)
     name = Text(row["strategy"])
     if row["status"] != "done":
         name.append(f" {row['status']}", style="bold red")
@@ -69,7 +69,7 @@ def cells(row: dict[str, Any]) -> list[str | Text]:
         name,
         f"{row['wall_s']:.2f}",
         f"{row['ideal_s']:.2f}",
-        f"{ratio:.2f}",
+        "–" if ratio is None else f"{ratio:.2f}",
         str(row["ok"]),
         str(row["failed"]),
         str(row["not_run"]),
@@ -80,6 +80,14 @@ def cells(row: dict[str, Any]) -> list[str | Text]:
         _or_dash(row["threads_peak"], "{}"),
         _or_dash(rss, "{:.0f}"),
     ]
+
+
+def comparable_ratio(row: dict[str, Any]) -> float | None:
+    """wall / ideal, only for a run that did the whole plan: a run that stopped at its first
+    error, or was killed, did less than the ideal assumes, and its ratio would flatter it."""
+    if row["status"] != "done" or row["not_run"] or not row["ideal_s"]:
+        return None
+    return float(row["wall_s"] / row["ideal_s"])
 
 
 def _or_dash(value: Any, template: str) -> str:

@@ -111,7 +111,7 @@ def _bar(task: TaskView, state: RunState, now: float, span: float, width: int) -
     if task.started is None:
         return [("·" if status == "queued" else " ", STYLES[status])] * width
     start = _column(task.started, span, width)
-    end = _column(task.ended if task.ended is not None else now, span, width)
+    end = _column(_end_of(task, state, now), span, width)
     return (
         [("·", STYLES["queued"])] * start
         + [("█", STYLES[status])] * (end - start + 1)
@@ -133,7 +133,7 @@ def _density(state: RunState, now: float, span: float, width: int, rows: int) ->
             if task.started is None:
                 continue
             start = min(last, int(task.started * scale))
-            end = min(last, int((now if task.ended is None else task.ended) * scale))
+            end = min(last, int(_end_of(task, state, now) * scale))
             active[start] += 1
             active[end + 1] -= 1
             if task.failed is not None:
@@ -145,6 +145,16 @@ def _density(state: RunState, now: float, span: float, width: int, rows: int) ->
             line.append((glyph, failed_style if failed[column] else ongoing))
         lines.append(line)
     return lines
+
+
+def _end_of(task: TaskView, state: RunState, now: float) -> float:
+    """Where a task's bar ends: its end, the present while it runs, or (a task that never
+    finished in a run that is over) where it started: no end was ever measured."""
+    if task.ended is not None:
+        return task.ended
+    if state.over:
+        return task.started if task.started is not None else 0.0
+    return now
 
 
 def _axis(state: RunState, span: float, width: int) -> list[Cell]:
