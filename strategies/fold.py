@@ -209,6 +209,16 @@ class RunState:
         return self.status == "done"
 
     @property
+    def whole_plan(self) -> bool:
+        """Every task ran to its own end: none skipped, none cut off by another's error.
+
+        Only such a run compares with the ideal time; a run that stopped at its first
+        error did less work than the ideal assumes, and its ratio would flatter it.
+        """
+        cut_off = any(task.failed is not None and task.failed.cut_off for task in self.troubled)
+        return self.completed and not self.counts()["not_run"] and not cut_off
+
+    @property
     def undecided(self) -> int:
         """Faults whose fate is not known: the run is still going, or was cut short."""
         return self.injected - sum(self.fates().values())

@@ -25,6 +25,7 @@ def summary(state: RunState) -> dict[str, Any]:
         "injected": state.injected,
         "fates": state.fates(),
         "undecided": state.undecided,  # only for a run killed or crashed before the end
+        "whole_plan": state.whole_plan,  # every task ran to its own end: wall/ideal compares
         "errors": [
             {
                 "task": row.task,

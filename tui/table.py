@@ -85,7 +85,7 @@ def cells(row: dict[str, Any]) -> list[str | Text]:
 def comparable_ratio(row: dict[str, Any]) -> float | None:
     """wall / ideal, only for a run that did the whole plan: a run that stopped at its first
     error, or was killed, did less than the ideal assumes, and its ratio would flatter it."""
-    if row["status"] != "done" or row["not_run"] or not row["ideal_s"]:
+    if not row["whole_plan"] or not row["ideal_s"]:
         return None
     return float(row["wall_s"] / row["ideal_s"])
 

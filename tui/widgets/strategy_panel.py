@@ -38,8 +38,7 @@ def times(state: RunState, now: float) -> Text:
     text.append(f"{state.ideal_s:.2f} s  ")
     if state.aborted:
         text.append(f"{state.status}: {state.aborted.detail}", style="#ff5f5f")
-    elif state.ideal_s and state.over and not state.counts()["not_run"]:
-        # Only a run that did the whole plan compares with the ideal.
+    elif state.ideal_s and state.whole_plan:  # only then does it compare with the ideal
         text.append(f"×{state.wall_s / state.ideal_s:.1f}", style="bold")
     return text
 
