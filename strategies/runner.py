@@ -106,10 +106,10 @@ async def run_strategy(
         os.close(write_fd)
     relay = _Relay(sink)
     try:
-        await asyncio.wait_for(
-            asyncio.gather(relay.events(read_fd), relay.output(process), process.wait()),
-            deadline_s,
-        )
+        # Awaited directly, not through wait_for: a cancelled gather then hands its
+        # CancelledError to this task instead of logging it as "never retrieved".
+        async with asyncio.timeout(deadline_s):
+            await asyncio.gather(relay.events(read_fd), relay.output(process), process.wait())
     except TimeoutError:
         relay.abort("killed", f"no result after {deadline_s:.0f} s; killed")
     except asyncio.CancelledError:

@@ -10,6 +10,9 @@ import httpx
 from .clients import Job
 from .pages import handle
 
+# One request at a time, whatever the scenario allows: its ideal is every latency summed.
+CONCURRENCY = 1
+
 
 def fetch(client: httpx.Client, url: str) -> int:
     response = client.get(url)

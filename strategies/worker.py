@@ -47,7 +47,7 @@ def main() -> None:
     hooks.install()
     scenario = Scenario.from_dict(spec["scenario"])
     plan = build_plan(scenario)
-    limit = 1 if spec["strategy"] == "sequential" else scenario.limit
+    limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
     job = clients.Job(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
     if "tornado" in sys.modules:
         clients.configure_tornado(job)
@@ -75,11 +75,9 @@ def main() -> None:
             probe.saw("raised", each, "main() raised")
     else:
         _see_returned(value)
-    wall = reporter.now()
+    wall, after = reporter.now(), _usage(reporter)  # one window for time, CPU and switches
     gc.collect()  # as at interpreter exit: unreferenced failed tasks report "never retrieved"
-    cpu, voluntary, involuntary = (
-        end - start for end, start in zip(_usage(reporter), before, strict=True)
-    )
+    cpu, voluntary, involuntary = (end - start for end, start in zip(after, before, strict=True))
     reporter.emit(
         events.RunFinished(
             reporter.now(),

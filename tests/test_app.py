@@ -23,7 +23,7 @@ SMALL = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=(FaultSpec.parse(
 
 
 def children() -> set[int]:
-    """This process's child processes (the server and any worker)."""
+    """This process's child processes (the server and any worker), by pid."""
     me = str(os.getpid())
     found = set()
     for entry in Path("/proc").iterdir():

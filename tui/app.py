@@ -183,6 +183,10 @@ class AsyncPlayApp(App[None]):
         await self.playground.close()
         self.exit()
 
+    async def on_unmount(self) -> None:
+        """However the app ends, no worker and no server outlives it."""
+        await self.playground.close()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
