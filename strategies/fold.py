@@ -104,7 +104,7 @@ class RunState:
     status: RunStatus = "idle"
     pid: int | None = None
     tasks: list[TaskView] = field(default_factory=list)
-    concurrency: int = 0
+    concurrency: int = 0  # tasks in flight at once for this strategy (1 for sequential)
     ideal_s: float = 0.0
     now: float = 0.0  # the latest event's time
     origin: float | None = None  # the worker's monotonic clock at t=0, for a live clock
@@ -112,10 +112,10 @@ class RunState:
     aborted: events.RunAborted | None = None
     output: list[str] = field(default_factory=list)
     stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
+    folded: int = 0  # events folded in so far: a cheap "has anything changed?"
     # Kept up to date by apply, so that a live view of thousands of tasks never rescans
     # them all on every frame: tasks by live status, tasks with an error fault, and tasks
     # that failed or whose error someone saw (in the order that first happened).
-    folded: int = 0  # events folded in so far: a cheap "has anything changed?"
     live: Counter[TaskStatus] = field(default_factory=Counter)
     faulted: list[TaskView] = field(default_factory=list)
     troubled: list[TaskView] = field(default_factory=list)

@@ -31,6 +31,7 @@ _sleep = time.sleep
 _select = select.select
 _start_thread = _thread.start_new_thread
 _allocate_lock = _thread.allocate_lock
+_python_threads = _thread._count  # threads started through _thread, less the main one
 
 FLUSH_EVERY_S = 0.02
 TRACEBACK_LIMIT = 12
@@ -90,12 +91,14 @@ class Reporter:
         self.own_usage = resource.getrusage(resource.RUSAGE_THREAD)
 
     def sample_threads(self) -> None:
-        """Count OS threads, less this reporter; a strategy's greenlets are not threads.
-
-        Sampled every tick and at every request's start (threads live at least as long as
-        their request), so a thread per task is counted even when the tasks are brief.
-        """
+        """Count OS threads, less this reporter, from /proc (greenlets are not threads)."""
         self.threads_peak = max(self.threads_peak, os_thread_count() - 1)
+
+    def count_python_threads(self) -> None:
+        """The cheap count for the hot path, at every request's start: threads live at least
+        as long as their request, so a thread per task is counted even when tasks are brief.
+        Main thread plus the ones `_thread` started, less this reporter."""
+        self.threads_peak = max(self.threads_peak, _python_threads())
 
     def _parent_gone(self) -> bool:
         """Wait one tick on stdin: the runner never writes to it, so readable means closed."""
@@ -126,7 +129,7 @@ def task_started(task: int | None) -> None:
     if task is not None:
         _emit(events.TaskStarted, task)
     if REPORTER is not None:
-        REPORTER.sample_threads()
+        REPORTER.count_python_threads()
 
 
 def task_finished(task: int | None, status: int, nbytes: int) -> None:

@@ -8,6 +8,7 @@ workload at an httpbin-compatible server instead, which can express fewer faults
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .workload import Fault, Plan, TaskPlan, WorkloadError
@@ -70,6 +71,7 @@ def check_httpbin(plan: Plan) -> None:
         )
 
 
+@lru_cache(maxsize=8192)  # asked of each URL twice: by its transport, then its handler
 def task_of_url(url: str) -> int | None:
     """The task id a request URL belongs to, for either kind of server."""
     parts = urlsplit(url)

@@ -112,7 +112,8 @@ class AsyncPlayApp(App[None]):
 
     def _run_ended(self, strategy: str) -> None:
         state = self.playground.states[strategy]
-        if state.status in ("crashed", "killed") and state.aborted:
+        # A run the user stopped is announced once, by the stop; this is for the surprises.
+        if state.aborted and state.aborted.detail != "stopped":
             self.notify(f"{strategy}: {state.aborted.detail}", severity="warning")
 
     def _focused_panel(self) -> StrategyPanel | None:

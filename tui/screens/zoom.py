@@ -69,7 +69,9 @@ class ZoomScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#source").border_title = f"strategies/{self.state.strategy}.py"
-        self.query_one("#zoom-tabs").border_title = f"{self.state.strategy}: {self.state.status}"
+        state = self.state
+        title = f"{state.strategy}: {state.status}, up to {state.concurrency} at a time"
+        self.query_one("#zoom-tabs").border_title = title
         self._fill_tasks()
         self._fill_errors()
 
