@@ -1,6 +1,6 @@
 """The project's fault server in a child process, for the bench scripts (not a benchmark).
 
-It is started exactly as the runner starts it, `python -m asyncplay.strategies.server
+It is started exactly as the runner starts it, `python -m asyncplay.engine.server
 --until-stdin-closes`; its first stdout line is its URL, and closing its stdin stops it.
 """
 
@@ -38,7 +38,7 @@ class FaultServer:
 def fault_server() -> Iterator[FaultServer]:
     """Start the server, yield its URL and pid; stop it on the way out, whatever happens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asyncplay.strategies.server", "--until-stdin-closes"],
+        [sys.executable, "-m", "asyncplay.engine.server", "--until-stdin-closes"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     try:

@@ -1,15 +1,16 @@
 """What asyncplay's instrumentation costs: the engine's clients and handler vs bare ones.
 
-Every strategy fetches through `clients.Job`'s clients, whose transport reports each request
-to the probe, and counts words with the shared `pages.handle`, which reports how it went. If
-that instrumentation were expensive, `wall / ideal` and CPU time would measure asyncplay, not
-the concurrency style. So, in one process, against the project's own fault server, this
-fetches N URLs with:
+Every strategy fetches through `clients.WorkerJob`'s clients, whose transport reports each
+request to the probe, and counts words with the shared `pages.handle`, which the worker wraps
+to report how it went. If that instrumentation were expensive, `wall / ideal` and CPU time
+would measure asyncplay, not the concurrency style. So, in one process, against the project's
+own fault server, this fetches N URLs with:
 
   bare          an httpx client configured like the engine's (same sharding over pools of
                 clients.POOL_SIZE connections, same limits and timeouts), no probe, and a
                 bare word count as the handler;
-  instrumented  `clients.Job(...).client()` / `.async_client()` and `pages.handle`, with
+  instrumented  `clients.WorkerJob(...).client()` / `.async_client()` and the reported
+                `pages.handle`, with
                 `probe.REPORTER` a started Reporter writing its JSON lines to os.devnull.
 
 Both run with asyncio.gather (N in flight) and with a ThreadPoolExecutor of 50 threads over a
@@ -38,13 +39,18 @@ from typing import Any
 import httpx
 from _server import fault_server, task_urls
 
-from asyncplay.strategies import clients, pages, probe
+from asyncplay.engine.worker import clients, probe
+from asyncplay.engine.worker.handler import report_around_handle
+from asyncplay.strategies import pages
+
+lesson_handle = pages.handle  # the lesson's handler, before the worker's report wraps it
+report_around_handle()  # pages.handle: the handler as a lesson calls it in a worker
 
 TIMEOUT_S = 5.0
 THREADS = 50
 
 
-# The bare clients: what clients.Job builds, minus the reporting.
+# The bare clients: what clients.WorkerJob builds, minus the reporting.
 def _pool_kwargs(limit: int) -> dict[str, Any]:
     size = min(limit, clients.POOL_SIZE)
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=size)
@@ -98,7 +104,7 @@ def run_async(urls: list[str], instrumented: bool) -> None:
 
     def make_client() -> httpx.AsyncClient:
         if instrumented:
-            return clients.Job(urls, len(urls), TIMEOUT_S).async_client()
+            return clients.WorkerJob(urls, len(urls), TIMEOUT_S).async_client()
         return httpx.AsyncClient(transport=AsyncShardedTransport(len(urls)), **_client_kwargs())
 
     async def fetch(client: httpx.AsyncClient, slots: asyncio.Semaphore, url: str) -> int:
@@ -124,7 +130,7 @@ def run_threads(urls: list[str], instrumented: bool) -> None:
         return handler(response)
 
     if instrumented:
-        client = clients.Job(urls, THREADS, TIMEOUT_S).client()
+        client = clients.WorkerJob(urls, THREADS, TIMEOUT_S).client()
     else:
         client = httpx.Client(transport=ShardedTransport(THREADS), **_client_kwargs())
     with client, ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -193,6 +199,7 @@ def handler_cost(base_url: str, count: int, loops: int) -> None:
         response.read()
     cases = [("bare", bare_count, False), ("pages.handle", pages.handle, True)]
     cases.append(("pages.handle, no Reporter", pages.handle, False))
+    cases.append(("the lesson's handle, unreported", lesson_handle, False))
     result: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     for _ in range(loops):
         for name, handler, reported in cases:
@@ -222,7 +229,7 @@ def main() -> None:
     read_end, write_end = os.pipe()
     os.dup2(read_end, sys.stdin.fileno())
     os.close(read_end)
-    clients.warm_up()
+    clients.WorkerJob([], 1, TIMEOUT_S).warm_up()
     print(f"N={args.count}, {args.repeat} interleaved pairs each; medians; ratio = inst / bare")
     print("seconds; b: bare, i: instrumented")
     print(f"{'case':<26} {'wall b':>7} {'wall i':>7} {'ratio':>6}   "

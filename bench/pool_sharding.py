@@ -22,8 +22,8 @@ import time
 import httpx
 from _server import fault_server, task_urls
 
+from asyncplay.engine.worker import clients
 from asyncplay.strategies import asyncio as asyncio_strategy
-from asyncplay.strategies import clients
 
 TIMEOUT_S = 30.0  # generous: one big pool is slow, and a timeout would cut the run short
 
@@ -66,7 +66,7 @@ def main() -> None:
     if not all(1 <= count <= 2000 for count in counts):
         parser.error("--count must be 1..2000 (one pool of 2000 takes over a minute of CPU)")
 
-    clients.warm_up()
+    clients.WorkerJob([], 1, TIMEOUT_S).warm_up()
     print(f"asyncio gather, every task in flight, --latency {args.latency}; seconds")
     print(f"{'N':>5}  {'pools':<16} {'cpu':>7} {'wall':>7}")
     with fault_server() as server:

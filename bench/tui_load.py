@@ -24,7 +24,7 @@ from typing import Any
 
 from textual import events
 
-from asyncplay.strategies.workload import Scenario
+from asyncplay.engine.workload import Scenario
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.screens.help import HelpScreen
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from asyncplay.strategies.eventlog import read
+from asyncplay.engine.eventlog import read
 from asyncplay.tui.app import AsyncPlayApp
 
 HERE = Path(__file__).resolve().parent

@@ -12,11 +12,11 @@ import asyncio
 import re
 from pathlib import Path
 
+from asyncplay.engine.fold import RunState
+from asyncplay.engine.runner import fault_server, refused_port, run_strategy
+from asyncplay.engine.targets import Target
+from asyncplay.engine.workload import FaultSpec, Scenario
 from asyncplay.strategies import STRATEGIES
-from asyncplay.strategies.fold import RunState
-from asyncplay.strategies.runner import fault_server, refused_port, run_strategy
-from asyncplay.strategies.targets import Target
-from asyncplay.strategies.workload import FaultSpec, Scenario
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SINGLE = ["http-500", "timeout", "reset", "refused", "handler-bug"]

@@ -10,7 +10,7 @@ import asyncio
 
 import httpx
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 

@@ -9,16 +9,16 @@ cannot be gathered, the caller counts the replies by hand to know when to stop.
 from asyncio import Future
 from collections.abc import Iterator
 
-from tornado.httpclient import AsyncHTTPClient, HTTPResponse
+from tornado.httpclient import HTTPResponse
 from tornado.ioloop import IOLoop
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 
 def main(job: Job) -> list[int | BaseException]:
     loop = IOLoop.current()
-    client = AsyncHTTPClient()  # the worker configured its timeouts and max_clients
+    client = job.tornado_client()
     results: list[int | BaseException] = []
     urls: Iterator[str] = iter(job.urls)
     pending = len(job.urls)

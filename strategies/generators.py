@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 

@@ -13,7 +13,7 @@ import gevent  # noqa: E402 - after patching, as gevent asks
 import httpx  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
 
-from .clients import Job  # noqa: E402
+from .job import Job  # noqa: E402
 from .pages import handle  # noqa: E402
 
 

@@ -6,7 +6,7 @@ makes it raise UnicodeDecodeError — a bug in the user's code, not in the netwo
 
 Some pages also ask for work the event loop cannot help with: `blocking` pages make a
 synchronous call (as a C database driver or a sync library would) and `cpu` pages are costly
-to parse. The page's URL says how long.
+to parse. The page's URL says which, and for how long: `?work=block:200` (milliseconds).
 """
 
 from __future__ import annotations
@@ -15,22 +15,41 @@ import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-import httpx
-
-from . import probe
-from .targets import task_of_url, work_of_url
+from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
+    import httpx
     from tornado.httpclient import HTTPResponse
+    from typing_extensions import TypeIs
 
 
 def handle(response: httpx.Response | HTTPResponse) -> int:
     """Count the words on a fetched page."""
-    url, status, body = _unpack(response)
-    with probe.handling(task_of_url(url), status, len(body)):  # tells the worker how it went
-        _do_the_pages_work(url)
-        return len(body.decode("ascii").split())  # the bug: not every page is ASCII
+    url, body = url_and_body(response)
+    _do_the_pages_work(url)
+    return len(body.decode("ascii").split())  # the bug: not every page is ASCII
+
+
+def url_and_body(response: httpx.Response | HTTPResponse) -> tuple[str, bytes]:
+    """The URL and body of an httpx or a Tornado response."""
+    if is_tornado(response):
+        return response.effective_url, response.body
+    return str(response.url), response.content
+
+
+def is_tornado(response: httpx.Response | HTTPResponse) -> TypeIs[HTTPResponse]:
+    # Told apart by an attribute: importing httpx or Tornado here would load ssl before the
+    # gevent lesson has patched it.
+    return hasattr(response, "effective_url")
+
+
+def work_of_url(url: str) -> tuple[str, float] | None:
+    """The work a page asks of its handler: ("block" or "cpu", seconds), or None."""
+    values = parse_qs(urlsplit(url).query).get("work")
+    if not values:
+        return None
+    kind, _, ms = values[0].partition(":")
+    return kind, float(ms) / 1000
 
 
 def _do_the_pages_work(url: str) -> None:
@@ -55,10 +74,3 @@ def _unpatched_sleep() -> Callable[[float], None]:
         sleep: Callable[[float], None] = monkey.get_original("time", "sleep")
         return sleep
     return time.sleep
-
-
-def _unpack(response: httpx.Response | HTTPResponse) -> tuple[str, int, bytes]:
-    """(url, status, body) of an httpx or a Tornado response."""
-    if isinstance(response, httpx.Response):
-        return str(response.request.url), response.status_code, response.content
-    return response.effective_url, response.code, response.body

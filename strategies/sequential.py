@@ -7,7 +7,7 @@ after it never run.
 
 import httpx
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 # One request at a time, whatever the scenario allows: its ideal is every latency summed.

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 

@@ -9,7 +9,7 @@ import threading
 
 import httpx
 
-from .clients import Job
+from .job import Job
 from .pages import handle
 
 

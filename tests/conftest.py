@@ -8,15 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from asyncplay.strategies.runner import refused_port
-from asyncplay.strategies.targets import Target
+from asyncplay.engine.runner import refused_port
+from asyncplay.engine.targets import Target
 
 
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """The project's fault server, in its own process, as the runner starts it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asyncplay.strategies.server", "--until-stdin-closes"],
+        [sys.executable, "-m", "asyncplay.engine.server", "--until-stdin-closes"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )

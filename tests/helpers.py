@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from asyncplay.strategies.fold import RunState
-from asyncplay.strategies.runner import run_strategy
-from asyncplay.strategies.targets import Target
-from asyncplay.strategies.workload import FaultSpec, Scenario
+from asyncplay.engine.fold import RunState
+from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.targets import Target
+from asyncplay.engine.workload import FaultSpec, Scenario
 
 
 def scenario(*faults: str, **values: object) -> Scenario:

@@ -9,11 +9,11 @@ from typing import Any
 
 from test_runner import alive
 
+from asyncplay.engine.eventlog import read
+from asyncplay.engine.events import RunStarted
+from asyncplay.engine.fold import fold
+from asyncplay.engine.workload import FaultSpec, Scenario
 from asyncplay.strategies import STRATEGIES
-from asyncplay.strategies.eventlog import read
-from asyncplay.strategies.events import RunStarted
-from asyncplay.strategies.fold import fold
-from asyncplay.strategies.workload import FaultSpec, Scenario
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.widgets.fate_tally import FateTally
 from asyncplay.tui.widgets.scenario_bar import ScenarioBar

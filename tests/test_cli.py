@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from asyncplay.engine.eventlog import read
+from asyncplay.engine.fold import fold
+from asyncplay.engine.result import summary
 from asyncplay.strategies import STRATEGIES
-from asyncplay.strategies.eventlog import read
-from asyncplay.strategies.fold import fold
-from asyncplay.strategies.report import summary
 
 # The console script pip installed beside this interpreter.
 ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from asyncplay.strategies import events as ev
-from asyncplay.strategies.fold import RunState, fold
+from asyncplay.engine import events as ev
+from asyncplay.engine.fold import RunState, fold
 
 FINISHED = ev.RunFinished(1.0, 1.0, 0.1, 10, 1, 1, 1000)
 

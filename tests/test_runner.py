@@ -8,10 +8,10 @@ import os
 
 from helpers import run, scenario
 
-from asyncplay.strategies import events
-from asyncplay.strategies.fold import RunState
-from asyncplay.strategies.runner import run_strategy
-from asyncplay.strategies.targets import Target
+from asyncplay.engine import events
+from asyncplay.engine.fold import RunState
+from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.targets import Target
 
 
 def alive(pid: int | None) -> bool:

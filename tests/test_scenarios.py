@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from asyncplay.strategies import scenarios
-from asyncplay.strategies.workload import WorkloadError, build_plan
+from asyncplay.engine import scenarios
+from asyncplay.engine.workload import WorkloadError, build_plan
 
 
 def test_every_builtin_loads_and_plans() -> None:

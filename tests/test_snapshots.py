@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from asyncplay.strategies.eventlog import EventLog, read
+from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.tui.app import AsyncPlayApp
 
 LOGS = Path(__file__).parent / "logs"

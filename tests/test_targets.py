@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from asyncplay.strategies.targets import Target, parse_target, task_of_url, work_of_url
-from asyncplay.strategies.workload import FaultSpec, Scenario, WorkloadError, build_plan
+from asyncplay.engine.targets import Target, parse_target, task_of_url
+from asyncplay.engine.workload import FaultSpec, Scenario, WorkloadError, build_plan
+from asyncplay.strategies.pages import work_of_url
 
 TARGET = Target("http://127.0.0.1:8000", "http://127.0.0.1:9")
 HTTPBIN = Target("http://bin.test", "http://127.0.0.1:9", httpbin=True)
@@ -31,7 +32,8 @@ def test_each_fault_is_spelled_in_its_url() -> None:
 
 
 def test_client_side_work_rides_along_in_the_url() -> None:
-    """Blocking and CPU pages tell the handler what to do and for how long."""
+    """Blocking and CPU pages tell the lessons' handler what to do and for how long: the
+    engine writes the request, the handler reads it back."""
     blocking, cpu, plain = plan_with("blocking@0", "cpu@1")
     assert work_of_url(blocking) == ("block", 0.2)
     assert work_of_url(cpu) == ("cpu", 0.2)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from asyncplay.strategies.workload import (
+from asyncplay.engine.workload import (
     MAX_HOLD_S,
     Fault,
     FaultSpec,

@@ -1,1 +1,1 @@
-"""The asyncplay terminal UI and command line; the engine lives in asyncplay.strategies."""
+"""The asyncplay terminal UI and command line; the engine lives in asyncplay.engine."""

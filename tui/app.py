@@ -12,9 +12,9 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Header
 
+from ..engine.eventlog import EventLog
+from ..engine.workload import FaultSpec, Scenario
 from ..strategies import STRATEGIES
-from ..strategies.eventlog import EventLog
-from ..strategies.workload import FaultSpec, Scenario
 from .playground import Playground
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker

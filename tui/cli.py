@@ -21,7 +21,7 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from ..strategies.workload import Scenario
+    from ..engine.workload import Scenario
 
 from .usage import EXIT_OK, EXIT_USAGE, UsageError
 
@@ -189,8 +189,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from ..strategies.eventlog import LogError
-    from ..strategies.workload import WorkloadError
+    from ..engine.eventlog import LogError
+    from ..engine.workload import WorkloadError
 
     try:
         match args.command:
@@ -209,7 +209,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             case "replay":
                 from pathlib import Path
 
-                from ..strategies.eventlog import read
+                from ..engine.eventlog import read
 
                 return _open_app(replay=read(Path(args.file)))
             case _:
@@ -220,8 +220,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def scenario_from(args: argparse.Namespace) -> Scenario:
     """The scenario the flags describe: a named or file scenario, then the flags on top."""
-    from ..strategies import scenarios
-    from ..strategies.workload import FaultSpec, Scenario
+    from ..engine import scenarios
+    from ..engine.workload import FaultSpec, Scenario
 
     base = scenarios.load(args.scenario) if args.scenario else Scenario()
     faults = tuple(FaultSpec.parse(spec) for spec in args.faults) if args.faults else None
@@ -235,7 +235,7 @@ def _serve(port: int) -> int:
     import asyncio
     import contextlib
 
-    from ..strategies import server
+    from ..engine import server
 
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -254,7 +254,7 @@ def _list_strategies() -> int:
 
 
 def _list_scenarios() -> int:
-    from ..strategies import scenarios
+    from ..engine import scenarios
 
     for name in scenarios.builtin_names():
         print(f"{name:<14} {scenarios.load(name).description}")
@@ -262,7 +262,7 @@ def _list_scenarios() -> int:
 
 
 def _list_faults() -> int:
-    from ..strategies.workload import Fault
+    from ..engine.workload import Fault
 
     for fault in Fault:
         print(f"{fault.value:<12} {fault.help}")

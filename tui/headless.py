@@ -9,14 +9,14 @@ import json
 import sys
 from typing import IO
 
+from ..engine.eventlog import LogWriter
+from ..engine.events import Event
+from ..engine.fold import RunState
+from ..engine.result import summary
+from ..engine.runner import HarnessError, run_scenario
+from ..engine.targets import Target, parse_target
+from ..engine.workload import Scenario, build_plan
 from ..strategies import STRATEGIES
-from ..strategies.eventlog import LogWriter
-from ..strategies.events import Event
-from ..strategies.fold import RunState
-from ..strategies.report import summary
-from ..strategies.runner import HarnessError, run_scenario
-from ..strategies.targets import Target, parse_target
-from ..strategies.workload import Scenario, build_plan
 from .usage import EXIT_HARNESS, EXIT_OK, UsageError
 
 

@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..engine.eventlog import EventLog, LogWriter
+from ..engine.events import Event, RunAborted
+from ..engine.fold import RunState, fold
+from ..engine.runner import fault_server, refused_port, run_strategy
+from ..engine.targets import Target
+from ..engine.workload import Scenario
 from ..strategies import STRATEGIES
-from ..strategies.eventlog import EventLog, LogWriter
-from ..strategies.events import Event, RunAborted
-from ..strategies.fold import RunState, fold
-from ..strategies.runner import fault_server, refused_port, run_strategy
-from ..strategies.targets import Target
-from ..strategies.workload import Scenario
 
 # Workers run at a lower CPU priority than the app, so that eight of them racing on a small
 # machine cannot starve the UI: keys answer at once, and the workers share what is left.

@@ -8,8 +8,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..strategies.fold import FATES
-from ..strategies.workload import Scenario
+from ..engine.fold import FATES
+from ..engine.workload import Scenario
 from .palette import FATE_COLOURS, FATE_LABELS
 
 COLUMNS = ("wall s", "ideal s", "×ideal", "ok", "failed", "not run")

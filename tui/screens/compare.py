@@ -10,9 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...strategies.fold import FATES, RunState
-from ...strategies.report import summary
-from ...strategies.workload import Scenario
+from ...engine.fold import FATES, RunState
+from ...engine.result import summary
+from ...engine.workload import Scenario
 from ..palette import FATE_LABELS
 from ..table import cells, describe
 

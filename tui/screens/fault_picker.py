@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from ...strategies.workload import Fault, FaultSpec, Scenario, WorkloadError, build_plan
+from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError, build_plan
 
 
 def _which(spec: FaultSpec | None) -> str:

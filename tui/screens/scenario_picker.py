@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...strategies import scenarios
-from ...strategies.workload import Scenario, WorkloadError
+from ...engine import scenarios
+from ...engine.workload import Scenario, WorkloadError
 
 USER_SCENARIOS = Path("~/.config/asyncplay/scenarios").expanduser()
 

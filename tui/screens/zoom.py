@@ -17,7 +17,7 @@ from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ...strategies.fold import RunState
+from ...engine.fold import RunState
 from ..palette import FATE_COLOURS, FATE_LABELS, TASK_COLOURS
 from ..widgets.error_list import error_line
 

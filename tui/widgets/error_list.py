@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...strategies.fold import ErrorRow, RunState
+from ...engine.fold import ErrorRow, RunState
 from ..palette import FATE_COLOURS, FATE_LABELS
 from .text_line import TextLine
 

@@ -13,7 +13,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ...strategies.workload import Scenario, WorkloadError, build_plan
+from ...engine.workload import Scenario, WorkloadError, build_plan
 
 # (field, label, parse) for each editable number.
 FIELDS: tuple[tuple[str, str, type[int] | type[float]], ...] = (

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from ...strategies.fold import RunState, TaskStatus
+from ...engine.fold import RunState, TaskStatus
 from .error_list import ErrorList
 from .fate_tally import FateTally, tally_line
 from .progress_line import ProgressLine

@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...strategies.fold import RunState, TaskView
+from ...engine.fold import RunState, TaskView
 from ..palette import TASK_COLOURS
 
 DENSITY = " ▁▂▃▄▅▆▇█"

@@ -1,50 +1,81 @@
-"""The job a strategy is handed, and the instrumented HTTP clients behind it.
+"""The job a lesson is handed, and the instrumented HTTP clients behind it.
 
-A strategy asks `job.client()` or `job.async_client()` for an httpx client; Tornado's
-`AsyncHTTPClient()` is configured by the worker. Each reports a task's start and any failure
-to the probe from inside its transport, so the lessons carry no instrumentation.
+A lesson asks `job.client()`, `job.async_client()` or `job.tornado_client()` for its client.
+Each reports a task's start and any failure to the probe from inside its transport, so the
+lessons carry no instrumentation.
 
-Fairness: every client is configured from the scenario alone — the same timeout, no pool
-timeout (a queued request waits, it does not fail), no connection cap below the scenario's
-concurrency, and one SSL context shared by all. httpx's pool scans every connection on every
+Fairness: every client is configured from the scenario alone — the same timeout with the same
+meaning, no pool timeout (a queued request waits, it does not fail), no connection cap below
+the scenario's concurrency, and one SSL context shared by all. The timeout is httpx's: how long
+a request may wait on one step (connecting, or the next bytes of its response), not how long
+the whole request may take. Tornado counts its `request_timeout` from the moment a request is
+queued, so at thousands of tasks a busy loop failed requests the server had long answered; its
+connections here time each read like httpx does. httpx's pool scans every connection on every
 request, which grows quadratic in the number of open connections, so a client spreads its
 connections over several pools of at most POOL_SIZE.
 """
 
 from __future__ import annotations
 
+import functools
 import ssl
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..targets import task_of_url
 from . import probe
-from .targets import task_of_url
+
+if TYPE_CHECKING:
+    from tornado.httpclient import AsyncHTTPClient
 
 POOL_SIZE = 10
 
 
 @dataclass(frozen=True)
-class Job:
-    """What a strategy runs: the URLs to fetch, how many at once, and how to make clients."""
+class WorkerJob:
+    """The `asyncplay.strategies.job.Job` a worker hands its lesson."""
 
-    urls: list[str]
+    urls: Sequence[str]
     limit: int  # how many tasks may be in flight at once
     timeout_s: float
 
     def client(self) -> httpx.Client:
-        """An httpx.Client for the whole job, safe to share across threads and greenlets."""
         pools = [httpx.HTTPTransport(**self._pool_options()) for _ in range(self._pools())]
         return httpx.Client(transport=ReportingTransport(pools), **self._client_options())
 
     def async_client(self) -> httpx.AsyncClient:
-        """An httpx.AsyncClient for the whole job, shared by its coroutines."""
         pools = [httpx.AsyncHTTPTransport(**self._pool_options()) for _ in range(self._pools())]
         return httpx.AsyncClient(transport=AsyncReportingTransport(pools), **self._client_options())
+
+    def tornado_client(self) -> AsyncHTTPClient:
+        from tornado.httpclient import AsyncHTTPClient
+
+        # request_timeout 0: no clock on the whole request; the connections time each read.
+        defaults = {"connect_timeout": self.timeout_s, "request_timeout": 0}
+        AsyncHTTPClient.configure(
+            _tornado_client_class(self.timeout_s), max_clients=self.limit, defaults=defaults
+        )
+        return AsyncHTTPClient()
+
+    def warm_up(self) -> None:
+        """Pay the one-off costs before the clock starts: they are not the concurrency model's.
+
+        The CA bundle is loaded once for every pool; httpx imports httpcore when it makes its
+        first transport, and its asyncio stack imports a backend on the first request; the
+        Tornado client class is made once.
+        """
+        httpx.HTTPTransport(verify=shared_ssl_context()).close()
+        "127.0.0.1".encode("idna")
+        if "asyncio" in sys.modules:
+            import anyio._backends._asyncio  # noqa: F401
+            import httpcore._backends.anyio  # noqa: F401
+        if "tornado" in sys.modules:
+            _tornado_client_class(self.timeout_s)
 
     def _pools(self) -> int:
         return -(-self.limit // POOL_SIZE)
@@ -56,19 +87,6 @@ class Job:
 
     def _client_options(self) -> dict[str, Any]:
         return {"timeout": httpx.Timeout(self.timeout_s, pool=None), "follow_redirects": False}
-
-
-def warm_up() -> None:
-    """Pay the one-off costs before the clock starts: they are not the concurrency model's.
-
-    The CA bundle is loaded once for every pool; httpx imports httpcore when it makes its
-    first transport, and its asyncio stack imports a backend on the first request.
-    """
-    httpx.HTTPTransport(verify=shared_ssl_context()).close()
-    "127.0.0.1".encode("idna")
-    if "asyncio" in sys.modules:
-        import anyio._backends._asyncio  # noqa: F401
-        import httpcore._backends.anyio  # noqa: F401
 
 
 @cache
@@ -176,16 +194,45 @@ class AsyncReportingStream(httpx.AsyncByteStream):
         await self.inner.aclose()
 
 
-def configure_tornado(job: Job) -> None:
-    """Make `AsyncHTTPClient()` report like the httpx clients, with the scenario's limits.
+@cache
+def _tornado_client_class(timeout_s: float) -> type:
+    """Tornado's simple client, reporting like the httpx clients, timing reads like them."""
+    from tornado.httpclient import HTTPRequest, HTTPResponse
+    from tornado.simple_httpclient import SimpleAsyncHTTPClient, _HTTPConnection
 
-    Tornado queues requests beyond `max_clients` (10 by default) and counts the wait against
-    the request's timeout; with `max_clients` at the scenario's limit nothing ever queues.
-    """
-    from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPResponse
-    from tornado.simple_httpclient import SimpleAsyncHTTPClient
+    class ReadTimingConnection(_HTTPConnection):
+        """A connection whose timeout restarts whenever the response makes progress.
+
+        Armed once the request is written, rearmed by the headers and by every chunk of
+        the body: the same clock as httpx's read timeout. (`_HTTPConnection` is Tornado's
+        own, replaced through the documented-for-subclasses `_connection_class`.)
+        """
+
+        async def _write_body(self, start_read: bool) -> None:
+            if start_read:
+                self._rearm()
+            await super()._write_body(start_read)
+
+        async def headers_received(self, first_line: Any, headers: Any) -> None:
+            self._rearm()
+            await super().headers_received(first_line, headers)
+
+        def data_received(self, chunk: bytes) -> Any:
+            self._rearm()
+            return super().data_received(chunk)
+
+        def _rearm(self) -> None:
+            self._remove_timeout()
+            if self.final_callback is not None:
+                self._timeout = self.io_loop.add_timeout(
+                    self.io_loop.time() + timeout_s,
+                    functools.partial(self._on_timeout, "while reading"),
+                )
 
     class ReportingHTTPClient(SimpleAsyncHTTPClient):
+        def _connection_class(self) -> type:
+            return ReadTimingConnection
+
         def fetch_impl(
             self, request: HTTPRequest, callback: Callable[[HTTPResponse], None]
         ) -> None:
@@ -199,5 +246,4 @@ def configure_tornado(job: Job) -> None:
 
             super().fetch_impl(request, report)
 
-    defaults = {"connect_timeout": job.timeout_s, "request_timeout": job.timeout_s}
-    AsyncHTTPClient.configure(ReportingHTTPClient, max_clients=job.limit, defaults=defaults)
+    return ReportingHTTPClient

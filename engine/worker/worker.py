@@ -1,11 +1,12 @@
-"""One strategy run, in its own process.
+"""One lesson's run, in its own process.
 
-    python -m asyncplay.strategies.worker '{"strategy": ..., "scenario": ..., "target": ...}'
+    python -m asyncplay.engine.worker '{"strategy": ..., "scenario": ..., "target": ...}'
         --events-fd 3
 
-The order matters: the reporter thread starts before the strategy is imported (the gevent
-strategy monkey-patches on import, and the reporter must stay a real thread), and nothing
-here imports ssl or asyncio before that, so gevent can patch them cleanly.
+The order matters: the reporter thread starts before the lesson is imported (the gevent
+lesson monkey-patches on import, and the reporter must stay a real thread), and nothing here
+imports ssl or asyncio before that, so gevent can patch them cleanly. Everything the harness
+computes (the plan, the URLs, the ideal time) is done before the run's clock starts.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ import importlib
 import json
 import os
 import resource
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from . import events, probe
+from .. import events
+from ..targets import Target
+from ..workload import Scenario, build_plan
+from . import probe
 from .probe import Reporter
-from .targets import Target
-from .workload import Scenario, build_plan
 
+LESSONS = "asyncplay.strategies"
 # How deep to look into a strategy's return value for error objects.
 RETURN_DEPTH = 4
 
@@ -40,33 +42,28 @@ def main() -> None:
 
     reporter = probe.REPORTER = Reporter(args.events_fd)
     reporter.start()
-    strategy = importlib.import_module(f"{__package__}.{spec['strategy']}")
+    from .handler import report_around_handle  # before the lesson binds `handle`
 
-    from . import clients, hooks  # after the strategy: gevent has patched by now
+    report_around_handle()
+    strategy = importlib.import_module(f"{LESSONS}.{spec['strategy']}")
+
+    from . import hooks  # after the lesson: gevent has patched by now
+    from .clients import WorkerJob
 
     hooks.install()
     scenario = Scenario.from_dict(spec["scenario"])
     plan = build_plan(scenario)
     limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
-    job = clients.Job(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
-    if "tornado" in sys.modules:
-        clients.configure_tornado(job)
-    clients.warm_up()
-
-    reporter.origin = time.monotonic()
+    job = WorkerJob(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
+    job.warm_up()
+    ideal_s = plan.ideal_s(limit)
     faults = {task: str(fault) for task, fault in plan.faults.items()}
-    reporter.emit(
-        events.RunStarted(
-            0.0,
-            spec["strategy"],
-            os.getpid(),
-            scenario.count,
-            limit,
-            plan.ideal_s(limit),
-            faults,
-            reporter.origin,
-        )
+
+    reporter.origin = time.monotonic()  # the run's clock starts here
+    started = events.RunStarted(
+        0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin
     )
+    reporter.emit(started)
     before = _usage(reporter)
     try:
         value = strategy.main(job)

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .workload import Fault, Plan, TaskPlan, WorkloadError
 
-# Faults the handler acts out on the client side; the URL tells it how long.
+# Faults the lessons' handler acts out on the client side: `?work=block:200` asks it for a
+# 200 ms blocking call (read back by asyncplay.strategies.pages.work_of_url).
 CLIENT_WORK = {Fault.BLOCKING: "block", Fault.CPU: "cpu"}
 # httpbin's /delay/{n} refuses anything longer.
 HTTPBIN_MAX_DELAY_S = 10.0
@@ -80,15 +81,6 @@ def task_of_url(url: str) -> int | None:
         return int(tail) if tail.isdigit() else None
     values = parse_qs(parts.query).get("task")
     return int(values[0]) if values and values[0].isdigit() else None
-
-
-def work_of_url(url: str) -> tuple[str, float] | None:
-    """The client-side work a page asks of its handler: ("block" or "cpu", seconds)."""
-    values = parse_qs(urlsplit(url).query).get("work")
-    if not values:
-        return None
-    kind, _, ms = values[0].partition(":")
-    return kind, float(ms) / 1000
 
 
 def parse_target(url: str) -> str:

@@ -18,13 +18,12 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import events
-from .events import Channel, Event
-from .targets import task_of_url
+from .. import events
+from ..events import Channel, Event
+from ..targets import task_of_url
 
 # Taken before any monkey patching; see the module docstring.
 _sleep = time.sleep
@@ -149,17 +148,6 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
     _emit(
         events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error), cut_off
     )
-
-
-@contextmanager
-def handling(task: int | None, status: int, nbytes: int) -> Iterator[None]:
-    """Around the response handler: the task finished, or its handler raised."""
-    try:
-        yield
-    except Exception as error:
-        task_failed(task, error)
-        raise
-    task_finished(task, status, nbytes)
 
 
 def task_got_status(task: int | None, status: int, reason: str) -> None:
