@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..strategies import STRATEGIES
 from . import events
 from .events import Event
 from .workload import Scenario, WorkloadError
@@ -50,33 +51,87 @@ class LogWriter:
 
 
 def read(path: Path) -> EventLog:
-    """Load a log written by LogWriter (`asyncplay run --record`, or the app's save)."""
+    """Load a log written by LogWriter (`asyncplay run --record`, or the app's save).
+
+    A log is input: each line must be an event this version knows, with sane values, in an
+    order a run can produce. A run whose log stops before its end (the recording was stopped
+    mid-run) ends, on reading, with a RunAborted that says so.
+    """
     try:
-        lines = path.read_text().splitlines()
+        with path.open() as stream:
+            first = stream.readline()
+            if not first:
+                raise LogError(f"{path} is empty")
+            header = _json(first, path, 1)
+            log = _log_of(header, path)
+            checks: dict[str, _RunCheck] = {}
+            for number, line in enumerate(stream, start=2):
+                if not line.strip():
+                    continue
+                data = _json(line, path, number)
+                strategy = data.pop("run", None)
+                if strategy not in STRATEGIES:
+                    raise LogError(f"{path}, line {number}: no strategy named {strategy!r}")
+                try:
+                    event = events.from_dict(data)
+                    checks.setdefault(strategy, _RunCheck()).check(event)
+                except events.MalformedEvent as error:
+                    raise LogError(f"{path}, line {number}: {error}") from None
+                log.runs.setdefault(strategy, []).append(event)
     except (OSError, UnicodeDecodeError) as error:
         raise LogError(f"cannot read {path}: {error}") from None
-    if not lines:
-        raise LogError(f"{path} is empty")
-    header = _json(lines[0], path, 1)
+    for run in log.runs.values():
+        if run and not isinstance(run[-1], events.RunFinished | events.RunAborted):
+            detail = "the log ends here: it was saved or stopped before this run ended"
+            run.append(events.RunAborted(max(event.t for event in run), "killed", detail))
+    return log
+
+
+def _log_of(header: dict[str, Any], path: Path) -> EventLog:
+    """The empty log the header line describes."""
     if header.get("kind") != "scenario" or header.get("version") != VERSION:
         raise LogError(f"{path} is not an asyncplay event log (version {VERSION})")
     try:
         log = EventLog(Scenario.from_dict(header["scenario"]))
     except (KeyError, TypeError, WorkloadError) as error:
         raise LogError(f"{path}: bad scenario on line 1: {error}") from None
-    for strategy in header.get("strategies", []):
+    strategies = header.get("strategies", [])
+    if not isinstance(strategies, list) or not all(name in STRATEGIES for name in strategies):
+        raise LogError(f"{path}: line 1: strategies must be a list of known strategies")
+    for strategy in strategies:
         log.runs[strategy] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        data = _json(line, path, number)
-        strategy = data.pop("run", None)
-        try:
-            event = events.from_dict(data)
-        except events.MalformedEvent as error:
-            raise LogError(f"{path}, line {number}: {error}") from None
-        log.runs.setdefault(str(strategy), []).append(event)
     return log
+
+
+class _RunCheck:
+    """The order of one run's events: started first and once, nothing after its end, tasks
+    in range, and no task ending before it started (the worker stamps both on one clock)."""
+
+    def __init__(self) -> None:
+        self.tasks: int | None = None
+        self.ended = False
+        self.started_at: dict[int, float] = {}
+
+    def check(self, event: events.Event) -> None:
+        if self.ended:
+            raise events.MalformedEvent(f"{event.kind} after the run ended")
+        if isinstance(event, events.RunStarted):
+            if self.tasks is not None:
+                raise events.MalformedEvent("a second run_started in one run")
+            self.tasks = event.tasks
+            return
+        if self.tasks is None:
+            raise events.MalformedEvent(f"{event.kind} before run_started")
+        task = getattr(event, "task", None)
+        if task is not None and task >= self.tasks:
+            raise events.MalformedEvent(f"task {task} of a run of {self.tasks} tasks")
+        if isinstance(event, events.TaskStarted):
+            self.started_at.setdefault(event.task, event.t)
+        elif isinstance(event, events.TaskFinished) and event.t < self.started_at.get(
+            event.task, 0.0
+        ):
+            raise events.MalformedEvent(f"task {event.task} finished before it started")
+        self.ended = isinstance(event, events.RunFinished | events.RunAborted)
 
 
 def _json(line: str, path: Path, number: int) -> dict[str, Any]:

@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Literal
 
 Channel = Literal["raised", "returned", "logged"]
+# A line of a lesson an error passed through: (module, line number, function), e.g.
+# ("threads", 23, "fetch"). Only lesson frames are kept; tracebacks keep the rest.
+Frame = tuple[str, int, str]
+# No run lasts longer than this (a sequential run of the most tasks at the longest hold is
+# well under it): a later time in a log is a corrupt log, not a long run.
+MAX_T = 1e7
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class TaskFailed:
     message: str
     traceback: str
     cut_off: bool = False  # the client was closed under it: not the task's own fault
+    frames: tuple[Frame, ...] = ()  # the lesson's lines it was raised through, outermost first
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class ErrorSeen:
     via: str  # who saw it: "main() raised", "threading.excepthook", ...
     error: str
     traceback: str = ""
+    frames: tuple[Frame, ...] = ()  # the lesson's lines it was raised through, outermost first
 
 
 @dataclass(frozen=True)
@@ -144,40 +152,60 @@ def from_dict(data: dict[str, Any]) -> Event:
     if cls is None:
         raise MalformedEvent(f"unknown event kind in {data!r:.80}")
     names = {field.name for field in fields(cls)}
+    values = {key: value for key, value in data.items() if key in names}
     try:
-        event: Event = cls(**{key: value for key, value in data.items() if key in names})
+        if "frames" in values:  # JSON has lists where the event has tuples
+            values["frames"] = _frames(values["frames"])
+        if cls is RunStarted:  # JSON object keys are strings
+            values["faults"] = _faults(values.get("faults"), values.get("tasks"))
+        event: Event = cls(**values)
         _check(event)
     except (TypeError, ValueError) as error:
         raise MalformedEvent(f"{cls.kind}: {error}") from None
-    if isinstance(event, RunStarted):  # JSON object keys are strings
-        try:
-            event = RunStarted(**{**asdict(event), "faults": _faults(event)})
-        except (TypeError, ValueError) as error:
-            raise MalformedEvent(f"{cls.kind}: {error}") from None
     return event
 
 
 def _check(event: Event) -> None:
-    """The fields the fold relies on have the types it relies on (a log may be hand-edited)."""
-    if not _is_number(event.t):
-        raise TypeError(f"t must be a number, not {event.t!r}")
+    """The fields the fold relies on have the types and ranges it relies on (a log is input,
+    and may have been edited by hand)."""
+    if not _is_number(event.t) or not 0 <= event.t <= MAX_T:
+        raise ValueError(f"t must be a time from 0 to {MAX_T:g} s, not {event.t!r}")
     task = getattr(event, "task", None)
-    if task is not None and not isinstance(task, int):
-        raise TypeError(f"task must be an integer, not {task!r}")
-    if isinstance(event, RunStarted) and not (isinstance(event.tasks, int) and event.tasks >= 0):
-        raise TypeError(f"tasks must be a count, not {event.tasks!r}")
+    if task is not None and not (isinstance(task, int) and task >= 0):
+        raise TypeError(f"task must be a task id, not {task!r}")
+    if isinstance(event, RunStarted):
+        from .workload import MAX_TASKS
+
+        if not (isinstance(event.tasks, int) and 0 <= event.tasks <= MAX_TASKS):
+            raise ValueError(f"tasks must be a count from 0 to {MAX_TASKS}, not {event.tasks!r}")
+        if not (isinstance(event.concurrency, int) and 0 <= event.concurrency <= event.tasks):
+            raise ValueError(f"concurrency must be 0 to the task count, not {event.concurrency!r}")
+        if not _is_number(event.ideal_s) or not 0 <= event.ideal_s <= MAX_T:
+            raise ValueError(f"ideal_s must be a time from 0 to {MAX_T:g} s")
 
 
-def _faults(event: RunStarted) -> dict[int, str]:
+def _faults(faults: object, tasks: object) -> dict[int, str]:
     """The fault plan with integer task ids, each in range and of a known kind."""
     from .workload import Fault  # events stay importable on their own
 
-    if not isinstance(event.faults, dict):
+    if not isinstance(faults, dict):
         raise TypeError("faults must be an object of task id to fault kind")
-    faults = {int(task): str(Fault(kind)) for task, kind in event.faults.items()}
-    if any(not 0 <= task < event.tasks for task in faults):
+    plan = {int(task): str(Fault(kind)) for task, kind in faults.items()}
+    if not isinstance(tasks, int) or any(not 0 <= task < tasks for task in plan):
         raise ValueError("a fault names a task outside the run")
-    return faults
+    return plan
+
+
+def _frames(frames: object) -> tuple[Frame, ...]:
+    if not isinstance(frames, list | tuple):
+        raise TypeError("frames must be a list of [module, line, function]")
+    checked = []
+    for frame in frames:
+        module, line, function = frame
+        if not (isinstance(module, str) and isinstance(line, int) and isinstance(function, str)):
+            raise TypeError(f"a frame must be [module, line, function], not {frame!r}")
+        checked.append((module, line, function))
+    return tuple(checked)
 
 
 def _is_number(value: object) -> bool:

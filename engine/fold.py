@@ -1,7 +1,8 @@
 """RunState = fold(events): one strategy run, as the CLI and the UI show it.
 
-The fold is the only place where fates are decided, so a live run, a recorded log and a test
-all agree. For every injected fault that ends in an error:
+The fold is the only place where a run's questions are answered (a task's status, a fault's
+fate, who saw an error, the counts), so a live run, a recorded log and a test all agree. For
+every injected fault that ends in an error:
 
     raised    the caller got it as an exception: it escaped the strategy's main()
     returned  the caller got it as a value it has to check
@@ -25,12 +26,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import events
-from .events import Event
+from .events import Event, Frame
 from .workload import Fault
 
 Fate = Literal["raised", "returned", "logged", "lost", "not_run"]
 FATES: tuple[Fate, ...] = ("raised", "returned", "logged", "lost", "not_run")
-TaskStatus = Literal["queued", "running", "ok", "failed", "not_run"]
+FATE_LABELS: dict[Fate, str] = {fate: fate.replace("_", " ") for fate in FATES}
+# A task that never reached its end in a run that is over is "unfinished": it never started,
+# or was still waiting when the run stopped. (Not "not run": that is a fault's fate.)
+TaskStatus = Literal["queued", "running", "ok", "failed", "unfinished"]
+TASK_STATUSES: tuple[TaskStatus, ...] = ("ok", "failed", "running", "queued", "unfinished")
 RunStatus = Literal["idle", "running", "done", "crashed", "killed"]
 # Nearest the caller first.
 CHANNEL_RANK = {"raised": 0, "returned": 1, "logged": 2}
@@ -38,7 +43,7 @@ CHANNEL_RANK = {"raised": 0, "returned": 1, "logged": 2}
 
 @dataclass
 class TaskView:
-    """One task as the fold sees it."""
+    """One task's facts as its events reported them; RunState answers questions about it."""
 
     id: int
     fault: Fault | None = None
@@ -48,38 +53,6 @@ class TaskView:
     status_code: int | None = None
     nbytes: int = 0
     seen: list[events.ErrorSeen] = field(default_factory=list)
-
-    def status(self, run_over: bool) -> TaskStatus:
-        if self.failed is not None:
-            return "failed"
-        if self.ended is not None:
-            return "ok"
-        if run_over:
-            return "not_run"
-        return "running" if self.started is not None else "queued"
-
-    def first_sighting(self) -> events.ErrorSeen | None:
-        """Who saw this task's error nearest the caller, if anyone did."""
-        return min(self.seen, key=lambda seen: CHANNEL_RANK[seen.channel], default=None)
-
-    def fate(self, run_over: bool, completed: bool = True) -> Fate | None:
-        """Where the fault's error ended up; None while undecided or for no error fault.
-
-        `completed`: the run ended by itself (not killed or crashed), so what nobody saw
-        was really lost.
-        """
-        if self.fault is None or not self.fault.is_error:
-            return None
-        if self.failed is not None and self.failed.cut_off:
-            return "not_run"  # whoever saw the error saw the cut, not this fault
-        sighting = self.first_sighting()
-        if sighting is not None:
-            return sighting.channel
-        if not run_over:
-            return None
-        if self.failed is None:
-            return "not_run"
-        return "lost" if completed else None
 
 
 @dataclass(frozen=True)
@@ -94,6 +67,7 @@ class ErrorRow:
     t: float
     message: str = ""
     traceback: str = ""
+    frames: tuple[Frame, ...] = ()  # the lesson lines it passed through, outermost first
 
 
 @dataclass
@@ -119,10 +93,16 @@ class RunState:
     live: Counter[TaskStatus] = field(default_factory=Counter)
     faulted: list[TaskView] = field(default_factory=list)
     troubled: list[TaskView] = field(default_factory=list)
+    touched: list[int] = field(default_factory=list)  # ids of tasks as they changed
 
     @property
     def over(self) -> bool:
         return self.status in ("done", "crashed", "killed")
+
+    @property
+    def completed(self) -> bool:
+        """The run ended by itself: its worker reported the end, nobody killed it."""
+        return self.status == "done"
 
     @property
     def wall_s(self) -> float:
@@ -133,6 +113,106 @@ class RunState:
         if self.status != "running" or self.origin is None:
             return self.now
         return max(self.now, monotonic_now - self.origin)
+
+    # What the run says about one task.
+
+    def task_status(self, task: TaskView) -> TaskStatus:
+        """ok, failed, or (once the run is over) unfinished; queued or running before."""
+        status = _live_status(task)
+        if self.over and status in ("queued", "running"):
+            return "unfinished"
+        return status
+
+    def sighting(self, task: TaskView) -> events.ErrorSeen | None:
+        """Who saw this task's error nearest the caller, if anyone did."""
+        return min(task.seen, key=lambda seen: CHANNEL_RANK[seen.channel], default=None)
+
+    def fate(self, task: TaskView) -> Fate | None:
+        """Where the task's injected error ended up; None for no error fault, or while it is
+        undecided (the run goes on, or was cut short before anyone saw the error)."""
+        if task.fault is None or not task.fault.is_error:
+            return None
+        if task.failed is not None and task.failed.cut_off:
+            return "not_run"  # whoever saw the error saw the cut, not this fault
+        sighting = self.sighting(task)
+        if sighting is not None:
+            return sighting.channel
+        if not self.over:
+            return None
+        if task.failed is None:
+            return "not_run"
+        return "lost" if self.completed else None
+
+    # What the run says as a whole.
+
+    def counts(self) -> Counter[TaskStatus]:
+        """Tasks by status; once the run is over, the unfinished ones are counted so."""
+        counts = Counter(self.live)
+        if self.over:
+            counts["unfinished"] = counts.pop("queued", 0) + counts.pop("running", 0)
+        return +counts  # without the zeros
+
+    def fates(self) -> dict[Fate, int]:
+        tally = Counter(self.fate(task) for task in self.faulted)
+        return {fate: tally[fate] for fate in FATES}
+
+    @property
+    def injected(self) -> int:
+        """How many tasks carry a fault that ends in an error (each gets one fate)."""
+        return len(self.faulted)
+
+    @property
+    def undecided(self) -> int:
+        """Faults whose fate is not known: the run is still going, or was cut short."""
+        return self.injected - sum(self.fates().values())
+
+    @property
+    def whole_plan(self) -> bool:
+        """Every task ran to its own end: none skipped, none cut off by another's error.
+
+        Only such a run compares with the ideal time; a run that stopped at its first
+        error did less work than the ideal assumes, and its ratio would flatter it.
+        """
+        cut_off = any(task.failed is not None and task.failed.cut_off for task in self.troubled)
+        return self.completed and not self.counts()["unfinished"] and not cut_off
+
+    def unexplained(self) -> Counter[str]:
+        """Failures no injected fault explains, by error type: the client, the machine or the
+        server could not keep up (or died). Cut-off tasks are explained: another error cut
+        them off."""
+        return Counter(
+            task.failed.error
+            for task in self.troubled
+            if task.failed is not None and task.fault is None and not task.failed.cut_off
+        )
+
+    def errors(self) -> list[ErrorRow]:
+        """Every failed task and every error of no task, newest first."""
+        rows = []
+        for task in self.troubled:
+            sighting = self.sighting(task)
+            origin = task.failed
+            rows.append(
+                ErrorRow(
+                    task=task.id,
+                    fault=str(task.fault) if task.fault else None,
+                    type=sighting.error if sighting else origin.error if origin else "?",
+                    fate=self.fate(task) or (sighting.channel if sighting else None),
+                    via=sighting.via if sighting else _unseen(origin),
+                    t=sighting.t if sighting else origin.t if origin else 0.0,
+                    message=origin.message if origin else "",
+                    traceback=(sighting.traceback if sighting else "")
+                    or (origin.traceback if origin else ""),
+                    frames=(sighting.frames if sighting else ())
+                    or (origin.frames if origin else ()),
+                )
+            )
+        for seen in self.stray:
+            rows.append(ErrorRow(None, None, seen.error, seen.channel, seen.via, seen.t,
+                                 traceback=seen.traceback, frames=seen.frames))  # fmt: skip
+        return sorted(rows, key=lambda row: row.t, reverse=True)
+
+    # Folding.
 
     def apply(self, event: Event) -> None:
         """Fold one event in."""
@@ -185,76 +265,21 @@ class RunState:
     @contextmanager
     def _tracking(self, task: TaskView) -> Iterator[None]:
         """Around a change to one task: keep the live tallies in step with it."""
-        before, was_troubled = task.status(False), task.failed is not None or bool(task.seen)
+        before, was_troubled = _live_status(task), task.failed is not None or bool(task.seen)
         yield
+        self.touched.append(task.id)
         self.live[before] -= 1
-        self.live[task.status(False)] += 1
+        self.live[_live_status(task)] += 1
         if not was_troubled and (task.failed is not None or task.seen):
             self.troubled.append(task)
 
-    def counts(self) -> Counter[TaskStatus]:
-        """Tasks by status; once the run is over, the unfinished ones did not run."""
-        counts = Counter(self.live)
-        if self.over:
-            counts["not_run"] = counts.pop("queued", 0) + counts.pop("running", 0)
-        return +counts  # without the zeros
 
-    def fates(self) -> dict[Fate, int]:
-        tally = Counter(task.fate(self.over, self.completed) for task in self.faulted)
-        return {fate: tally[fate] for fate in FATES}
-
-    @property
-    def completed(self) -> bool:
-        """The run ended by itself: its worker reported the end, nobody killed it."""
-        return self.status == "done"
-
-    @property
-    def whole_plan(self) -> bool:
-        """Every task ran to its own end: none skipped, none cut off by another's error.
-
-        Only such a run compares with the ideal time; a run that stopped at its first
-        error did less work than the ideal assumes, and its ratio would flatter it.
-        """
-        cut_off = any(task.failed is not None and task.failed.cut_off for task in self.troubled)
-        return self.completed and not self.counts()["not_run"] and not cut_off
-
-    @property
-    def undecided(self) -> int:
-        """Faults whose fate is not known: the run is still going, or was cut short."""
-        return self.injected - sum(self.fates().values())
-
-    @property
-    def injected(self) -> int:
-        """How many tasks carry a fault that ends in an error (each gets one fate)."""
-        return len(self.faulted)
-
-    def errors(self) -> list[ErrorRow]:
-        """Every failed task and every error of no task, newest first."""
-        rows = []
-        for task in self.troubled:
-            sighting = task.first_sighting()
-            origin = task.failed
-            rows.append(
-                ErrorRow(
-                    task=task.id,
-                    fault=str(task.fault) if task.fault else None,
-                    type=sighting.error if sighting else origin.error if origin else "?",
-                    fate=task.fate(self.over, self.completed)
-                    or (sighting.channel if sighting else None),
-                    via=sighting.via if sighting else _unseen(origin),
-                    t=sighting.t if sighting else origin.t if origin else 0.0,
-                    message=origin.message if origin else "",
-                    traceback=(sighting.traceback if sighting else "")
-                    or (origin.traceback if origin else ""),
-                )
-            )
-        for seen in self.stray:
-            rows.append(
-                ErrorRow(
-                    None, None, seen.error, seen.channel, seen.via, seen.t, traceback=seen.traceback
-                )
-            )
-        return sorted(rows, key=lambda row: row.t, reverse=True)
+def _live_status(task: TaskView) -> TaskStatus:
+    if task.failed is not None:
+        return "failed"
+    if task.ended is not None:
+        return "ok"
+    return "running" if task.started is not None else "queued"
 
 
 def _unseen(origin: events.TaskFailed | None) -> str:

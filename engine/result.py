@@ -1,45 +1,162 @@
-"""A finished run as plain data: the `--json` shape, shared by the CLI table and the UI."""
+"""A run's result as one typed row: what `--json` prints, the CLI table and the compare screen.
+
+The columns every report shows are listed once, here, with the number each sorts by; the
+reports only decide how a number looks.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .fold import RunState
+from .fold import FATE_LABELS, FATES, Fate, RunState, RunStatus
 
 
-def summary(state: RunState) -> dict[str, Any]:
-    """One strategy's result, as `asyncplay run --json` prints it."""
-    counts = state.counts()
-    finished = state.finished
-    return {
-        "strategy": state.strategy,
-        "status": state.status,
-        "detail": state.aborted.detail if state.aborted else None,
-        "wall_s": round(state.wall_s, 4),
-        "ideal_s": round(state.ideal_s, 4),
-        "cpu_s": round(finished.cpu_s, 4) if finished else None,
-        "tasks": len(state.tasks),
-        "ok": counts["ok"],
-        "failed": counts["failed"],
-        "not_run": counts["not_run"],
-        "injected": state.injected,
-        "fates": state.fates(),
-        "undecided": state.undecided,  # only for a run killed or crashed before the end
-        "whole_plan": state.whole_plan,  # every task ran to its own end: wall/ideal compares
-        "errors": [
-            {
-                "task": row.task,
-                "fault": row.fault,
-                "type": row.type,
-                "fate": row.fate,
-                "via": row.via,
-            }
-            for row in sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
-        ],
-        "ctx_switches": {
-            "voluntary": finished.ctx_voluntary if finished else None,
-            "involuntary": finished.ctx_involuntary if finished else None,
-        },
-        "threads_peak": finished.threads_peak if finished else None,
-        "max_rss_kb": finished.max_rss_kb if finished else None,
-    }
+@dataclass(frozen=True)
+class ErrorReport:
+    """One error in a result: the task, its fault, what was raised, its fate, who saw it."""
+
+    task: int | None
+    fault: str | None
+    type: str
+    fate: Fate | None
+    via: str
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One strategy's run, measured."""
+
+    strategy: str
+    status: RunStatus
+    detail: str | None  # why a crashed or killed run ended
+    wall_s: float
+    ideal_s: float
+    cpu_s: float | None
+    tasks: int
+    ok: int
+    failed: int
+    unfinished: int
+    injected: int
+    fates: dict[Fate, int]
+    undecided: int  # only for a run killed or crashed before the end
+    whole_plan: bool  # every task ran to its own end: wall/ideal compares
+    unexplained: dict[str, int]  # failures no fault explains, by error type
+    errors: tuple[ErrorReport, ...]
+    ctx_voluntary: int | None
+    ctx_involuntary: int | None
+    threads_peak: int | None
+    max_rss_kb: int | None
+
+    @classmethod
+    def of(cls, state: RunState) -> ResultRow:
+        counts = state.counts()
+        finished = state.finished
+        ordered = sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
+        return cls(
+            strategy=state.strategy,
+            status=state.status,
+            detail=state.aborted.detail if state.aborted else None,
+            wall_s=state.wall_s,
+            ideal_s=state.ideal_s,
+            cpu_s=finished.cpu_s if finished else None,
+            tasks=len(state.tasks),
+            ok=counts["ok"],
+            failed=counts["failed"],
+            unfinished=counts["unfinished"],
+            injected=state.injected,
+            fates=state.fates(),
+            undecided=state.undecided,
+            whole_plan=state.whole_plan,
+            unexplained=dict(state.unexplained()),
+            errors=tuple(
+                ErrorReport(row.task, row.fault, row.type, row.fate, row.via) for row in ordered
+            ),
+            ctx_voluntary=finished.ctx_voluntary if finished else None,
+            ctx_involuntary=finished.ctx_involuntary if finished else None,
+            threads_peak=finished.threads_peak if finished else None,
+            max_rss_kb=finished.max_rss_kb if finished else None,
+        )
+
+    @property
+    def ratio(self) -> float | None:
+        """wall / ideal, only for a run that did the whole plan: a run that stopped at its
+        first error, or was killed, did less than the ideal assumes, and would look fast."""
+        if not self.whole_plan or not self.ideal_s:
+            return None
+        return self.wall_s / self.ideal_s
+
+    @property
+    def rss_mb(self) -> float | None:
+        return None if self.max_rss_kb is None else self.max_rss_kb / 1024
+
+    @property
+    def unexplained_total(self) -> int:
+        return sum(self.unexplained.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as `asyncplay run --json` prints it."""
+        return {
+            "strategy": self.strategy,
+            "status": self.status,
+            "detail": self.detail,
+            "wall_s": round(self.wall_s, 4),
+            "ideal_s": round(self.ideal_s, 4),
+            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 4),
+            "tasks": self.tasks,
+            "ok": self.ok,
+            "failed": self.failed,
+            "unfinished": self.unfinished,
+            "injected": self.injected,
+            "fates": dict(self.fates),
+            "undecided": self.undecided,
+            "whole_plan": self.whole_plan,
+            "unexplained_failures": dict(self.unexplained),
+            "errors": [
+                {"task": e.task, "fault": e.fault, "type": e.type, "fate": e.fate, "via": e.via}
+                for e in self.errors
+            ],
+            "ctx_switches": {"voluntary": self.ctx_voluntary, "involuntary": self.ctx_involuntary},
+            "threads_peak": self.threads_peak,
+            "max_rss_kb": self.max_rss_kb,
+        }
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of every report: its header, the number it shows and sorts by, and how that
+    number is written (None is written as a dash)."""
+
+    key: str
+    header: str
+    value: Callable[[ResultRow], float | None]
+    template: str = "{:.0f}"
+    group: str = ""  # columns of one group stay together when a report must split
+    fate: Fate | None = None  # coloured as this fate
+
+    def text(self, row: ResultRow) -> str:
+        value = self.value(row)
+        return "–" if value is None else self.template.format(value)
+
+
+def _fate_column(fate: Fate) -> Column:
+    return Column(f"fate:{fate}", FATE_LABELS[fate], lambda row: row.fates[fate], group="fates",
+                  fate=fate)  # fmt: skip
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("wall", "wall s", lambda row: row.wall_s, "{:.2f}", "time"),
+    Column("ideal", "ideal s", lambda row: row.ideal_s, "{:.2f}", "time"),
+    Column("ratio", "×ideal", lambda row: row.ratio, "{:.2f}", "time"),
+    Column("cpu", "cpu s", lambda row: row.cpu_s, "{:.2f}", "time"),
+    Column("ok", "ok", lambda row: row.ok, group="tasks"),
+    Column("failed", "failed", lambda row: row.failed, group="tasks"),
+    Column("unfinished", "unfinished", lambda row: row.unfinished, group="tasks"),
+    *(_fate_column(fate) for fate in FATES),
+    Column("ctx-vol", "ctx vol", lambda row: row.ctx_voluntary, group="machine"),
+    Column("ctx-invol", "ctx invol", lambda row: row.ctx_involuntary, group="machine"),
+    Column("threads", "threads", lambda row: row.threads_peak, group="machine"),
+    Column("rss", "RSS MB", lambda row: row.rss_mb, group="machine"),
+)

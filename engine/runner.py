@@ -19,12 +19,12 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from . import events
 from .events import Event
 from .targets import Target
-from .workload import Plan, Scenario, build_plan
+from .workload import Scenario
 
 EventSink = Callable[[Event], None]
 SERVER_START_TIMEOUT_S = 20.0
@@ -35,9 +35,26 @@ class HarnessError(RuntimeError):
     """The machinery failed (not a strategy): the server would not start, say."""
 
 
+class ServerDied(HarnessError):
+    """The fault server exited while a run needed it."""
+
+
+@dataclass(frozen=True)
+class FaultServer:
+    """A running fault server: where it listens, and its exit status once it has exited."""
+
+    url: str
+    exited: asyncio.Future[int]
+
+    def check(self) -> None:
+        """Raise ServerDied if the server is gone."""
+        if self.exited.done():
+            raise ServerDied(f"the fault server died (exit status {self.exited.result()})")
+
+
 @contextlib.asynccontextmanager
-async def fault_server() -> AsyncIterator[str]:
-    """The fault server in a child process; yields its base URL, stops it on the way out.
+async def fault_server() -> AsyncIterator[FaultServer]:
+    """The fault server in a child process; stops it on the way out.
 
     The server exits by itself when its stdin closes, so it dies with this process too.
     """
@@ -53,7 +70,11 @@ async def fault_server() -> AsyncIterator[str]:
             raise HarnessError("the fault server did not start in time") from None
         if not line.startswith(b"http://"):
             raise HarnessError("the fault server failed to start")
-        yield line.decode().strip()
+        exited = asyncio.ensure_future(process.wait())
+        try:
+            yield FaultServer(line.decode().strip(), exited)
+        finally:
+            exited.cancel()
     finally:
         await _end(process)
 
@@ -69,26 +90,29 @@ def refused_port() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def deadline_for(plan: Plan) -> float:
-    """Time enough for the worst honest run (every task one after another, every failure
-    waiting out the client timeout, as Tornado does after a reset), and then some."""
-    waits = plan.scenario.timeout_s * len(plan.faults)
-    return 1.5 * plan.ideal_s(1) + waits + 30.0
+def deadline_for(scenario: Scenario) -> float:
+    """Time enough for the worst honest run (every task one after another at its longest,
+    every failure waiting out the client timeout, as Tornado does after a reset), and then
+    some. From the scenario alone: the app's loop never builds a plan of 100,000 tasks."""
+    return 1.5 * scenario.worst_case_s() + 30.0
 
 
 async def run_strategy(
     strategy: str, scenario: Scenario, target: Target, sink: EventSink,
-    deadline_s: float | None = None, nice: int = 0,
+    deadline_s: float | None = None, nice: int = 0, server: FaultServer | None = None,
 ) -> None:  # fmt: skip
     """Run one strategy in a worker and pass every event to `sink` as it arrives.
 
     Ends with the worker's RunFinished, or with a RunAborted the runner makes when the worker
-    crashed, ran past its deadline, or this coroutine was cancelled (a stop). `nice` lowers
-    the worker's CPU priority: the app passes it so a machine full of workers still answers
-    keys at once.
+    crashed, ran past its deadline, `server` died under it, or this coroutine was cancelled
+    (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
+    workers still answers keys at once.
     """
-    plan = build_plan(scenario)
-    deadline_s = deadline_for(plan) if deadline_s is None else deadline_s
+    relay = _Relay(sink)
+    if server is not None and server.exited.done():
+        relay.abort("crashed", f"the fault server is gone (exit status {server.exited.result()})")
+        return
+    deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
             "nice": nice}  # fmt: skip
     read_fd, write_fd = os.pipe()
@@ -104,14 +128,18 @@ async def run_strategy(
         raise
     finally:
         os.close(write_fd)
-    relay = _Relay(sink)
+    watching = [_watch(server, process)] if server is not None else []
     try:
         # Awaited directly, not through wait_for: a cancelled gather then hands its
         # CancelledError to this task instead of logging it as "never retrieved".
         async with asyncio.timeout(deadline_s):
-            await asyncio.gather(relay.events(read_fd), relay.output(process), process.wait())
+            await asyncio.gather(
+                relay.events(read_fd), relay.output(process), process.wait(), *watching
+            )
     except TimeoutError:
         relay.abort("killed", f"no result after {deadline_s:.0f} s; killed")
+    except ServerDied as died:
+        relay.abort("crashed", f"{died}; the run was stopped")
     except asyncio.CancelledError:
         relay.abort("killed", "stopped")
         raise
@@ -128,15 +156,38 @@ async def run_scenario(
     scenario: Scenario, strategies: list[str], sink: Callable[[str, Event], None],
     target_url: str | None = None, deadline_s: float | None = None,
 ) -> None:  # fmt: skip
-    """Run strategies one after another, so none competes with another for the CPU."""
+    """Run strategies one after another, so none competes with another for the CPU.
+
+    Raises ServerDied, after the run it broke, if the fault server exits: the strategies
+    after it would only measure a dead server.
+    """
     with refused_port() as refused:
-        server = fault_server() if target_url is None else contextlib.nullcontext(target_url)
-        async with server as base_url:
-            target = Target(base_url, refused, httpbin=target_url is not None)
+        if target_url is not None:
+            target = Target(target_url, refused, httpbin=True)
             for strategy in strategies:
                 await run_strategy(
                     strategy, scenario, target, functools.partial(sink, strategy), deadline_s
                 )
+            return
+        async with fault_server() as server:
+            target = Target(server.url, refused)
+            for strategy in strategies:
+                await run_strategy(
+                    strategy, scenario, target, functools.partial(sink, strategy), deadline_s,
+                    server=server,
+                )  # fmt: skip
+                server.check()
+
+
+async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:
+    """Return when the worker exits; raise ServerDied if the fault server exits first."""
+    worker_exited = asyncio.ensure_future(process.wait())
+    try:
+        await asyncio.wait({server.exited, worker_exited}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        worker_exited.cancel()
+    if not worker_exited.done() or worker_exited.cancelled():
+        server.check()
 
 
 class _Relay:

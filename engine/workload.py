@@ -7,6 +7,7 @@ never see the plan, only URLs; the fault server reads each task's fate from its 
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import re
@@ -57,6 +58,10 @@ FAULT_HELP = {
 }
 
 SLOW_FACTOR = 10
+# The most tasks a run may have. Every part is linear in it (the plan, the fold, the server),
+# but a worker keeps every task's state and a run of this size already takes its seconds
+# (`bench/scale.py`); beyond it a typo (10000000) would take minutes and gigabytes.
+MAX_TASKS = 100_000
 # The fault server holds no request longer than this, so no "hang" outlives a minute.
 MAX_HOLD_S = 45.0
 # A `timeout` task is held this long past the client's timeout.
@@ -104,6 +109,12 @@ class FaultSpec:
             return cls(kind, tasks=tasks)
         return cls(kind)
 
+    def wanted(self, count: int) -> int:
+        """How many of `count` tasks this spec gives its fault."""
+        if self.tasks:
+            return len(self.tasks)
+        return 1 if self.fraction is None else max(1, round(count * self.fraction))
+
     def __str__(self) -> str:
         if self.fraction is not None:
             return f"{self.kind}:{self.fraction:g}"
@@ -127,11 +138,17 @@ class Scenario:
     faults: tuple[FaultSpec, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        for name in ("count", "concurrency", "seed"):
+            if not _is_int(getattr(self, name)):
+                raise WorkloadError(f"{name} must be a whole number, not {getattr(self, name)!r}")
+        for name in ("latency_ms", "jitter_ms", "timeout_s"):
+            if not (_is_int(getattr(self, name)) or isinstance(getattr(self, name), float)):
+                raise WorkloadError(f"{name} must be a number, not {getattr(self, name)!r}")
         numbers = (self.latency_ms, self.jitter_ms, self.timeout_s)
         if not all(math.isfinite(value) for value in numbers):
             raise WorkloadError("latency, jitter and timeout must be finite numbers")
-        if self.count < 1:
-            raise WorkloadError(f"count must be at least 1, not {self.count}")
+        if not 1 <= self.count <= MAX_TASKS:
+            raise WorkloadError(f"count must be 1 to {MAX_TASKS:,}, not {self.count:,}")
         if self.latency_ms < 0 or self.jitter_ms < 0:
             raise WorkloadError("latency and jitter must not be negative")
         if self.concurrency < 0:
@@ -140,6 +157,58 @@ class Scenario:
             raise WorkloadError(
                 f"timeout must be above 0 and at most {MAX_HOLD_S - TIMEOUT_MARGIN_S:g} s"
             )
+        self._check_faults_fit()
+        self._check_holds()
+
+    def _check_faults_fit(self) -> None:
+        """Explicit task ids exist and are not shared; the others find enough free tasks.
+        (build_plan places the explicit ids first, so this is arithmetic, not a plan.)"""
+        explicit: dict[int, FaultSpec] = {}
+        for spec in self.faults:
+            for task in spec.tasks:
+                if task >= self.count:
+                    raise WorkloadError(
+                        f"{spec}: task {task} does not exist (tasks are 0..{self.count - 1})"
+                    )
+                if task in explicit:
+                    raise WorkloadError(
+                        f"{spec}: task {task} already has the fault {explicit[task].kind}"
+                    )
+                explicit[task] = spec
+        free = self.count - len(explicit)
+        for spec in self.faults:
+            if not spec.tasks:
+                wanted = spec.wanted(self.count)
+                if wanted > free:
+                    raise WorkloadError(
+                        f"{spec}: wants {wanted} tasks but only {free} have no fault"
+                    )
+                free -= wanted
+
+    def _check_holds(self) -> None:
+        """No request is held past what the server allows, and none that has no timeout
+        fault takes as long as the timeout (it would time out with no fault injected)."""
+        longest = (self.latency_ms + self.jitter_ms) / 1000
+        if any(spec.kind is Fault.SLOW for spec in self.faults):
+            longest *= SLOW_FACTOR
+        if longest > MAX_HOLD_S:
+            raise WorkloadError(
+                f"a task would be held {longest:.0f} s; the fault server holds a request at most "
+                f"{MAX_HOLD_S:g} s (lower --latency)"
+            )
+        if longest >= self.timeout_s:
+            raise WorkloadError(
+                f"a task may take {longest:.1f} s, past the client timeout of {self.timeout_s:g} s,"
+                " and would time out without a timeout fault (raise --timeout or lower --latency)"
+            )
+
+    def worst_case_s(self) -> float:
+        """Every task at its longest, one after another, every error waiting out the timeout:
+        an upper bound on any honest run, from the scenario alone (no plan needed)."""
+        longest = (self.latency_ms + self.jitter_ms) / 1000
+        per_task = max(longest * SLOW_FACTOR, 2 * longest, self.timeout_s + TIMEOUT_MARGIN_S)
+        faulted = sum(spec.wanted(self.count) for spec in self.faults)
+        return self.count * longest + faulted * (per_task + self.timeout_s)
 
     @property
     def limit(self) -> int:
@@ -160,6 +229,10 @@ class Scenario:
         values = dict(data)
         values["faults"] = tuple(FaultSpec.parse(spec) for spec in values.get("faults", ()))
         return cls(**values)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -207,56 +280,28 @@ class Plan:
         gap between a strategy's wall time and this number is what the strategy cost.
         """
         timeout = self.scenario.timeout_s
-        slots = [0.0] * max(1, min(limit, len(self.tasks)))
-        for task in self.tasks:
-            earliest = min(range(len(slots)), key=slots.__getitem__)
-            slots[earliest] += task.duration_s(timeout)
+        slots = [0.0] * max(1, min(limit, len(self.tasks)))  # when each slot is next free
+        for task in self.tasks:  # each task takes the slot that frees first: O(N log K)
+            heapq.heapreplace(slots, slots[0] + task.duration_s(timeout))
         return max(slots)
 
 
 def build_plan(scenario: Scenario) -> Plan:
-    """Latencies and faults for every task, from the scenario's seed alone."""
+    """Latencies and faults for every task, from the scenario's seed alone (a Scenario has
+    already checked that its faults fit: explicit ids first, then the picks by the seed)."""
     rng = random.Random(scenario.seed)
     base, jitter = scenario.latency_ms / 1000, scenario.jitter_ms / 1000
     latencies = [max(0.0, base + rng.uniform(-jitter, jitter)) for _ in range(scenario.count)]
     faults: dict[int, Fault] = {}
     for spec in scenario.faults:
-        for task in _choose(spec, scenario.count, faults, rng):
-            faults[task] = spec.kind
+        faults.update(dict.fromkeys(spec.tasks, spec.kind))
+    picked = [spec for spec in scenario.faults if not spec.tasks]
+    if picked:
+        free = [task for task in range(scenario.count) if task not in faults]
+        for spec in picked:
+            chosen = rng.sample(free, spec.wanted(scenario.count))
+            faults.update(dict.fromkeys(chosen, spec.kind))
+            taken = set(chosen)
+            free = [task for task in free if task not in taken]
     tasks = tuple(TaskPlan(i, latencies[i], faults.get(i)) for i in range(scenario.count))
-    plan = Plan(scenario, tasks)
-    _check_holds(plan)
-    return plan
-
-
-def _choose(spec: FaultSpec, count: int, taken: dict[int, Fault], rng: random.Random) -> list[int]:
-    if spec.tasks:
-        for task in spec.tasks:
-            if task >= count:
-                raise WorkloadError(
-                    f"{spec}: task {task} does not exist (tasks are 0..{count - 1})"
-                )
-            if task in taken:
-                raise WorkloadError(f"{spec}: task {task} already has the fault {taken[task]}")
-        return list(spec.tasks)
-    free = [task for task in range(count) if task not in taken]
-    wanted = 1 if spec.fraction is None else max(1, round(count * spec.fraction))
-    if wanted > len(free):
-        raise WorkloadError(f"{spec}: wants {wanted} tasks but only {len(free)} have no fault")
-    return sorted(rng.sample(free, wanted))
-
-
-def _check_holds(plan: Plan) -> None:
-    timeout = plan.scenario.timeout_s
-    for task in plan.tasks:
-        if task.server_delay_s(timeout) > MAX_HOLD_S:
-            raise WorkloadError(
-                f"task {task.id} would be held {task.server_delay_s(timeout):.0f} s; "
-                f"the fault server holds a request at most {MAX_HOLD_S:g} s (lower --latency)"
-            )
-        if task.fault is not Fault.TIMEOUT and task.server_delay_s(timeout) >= timeout:
-            raise WorkloadError(
-                f"task {task.id} takes {task.server_delay_s(timeout):.1f} s, past the client "
-                f"timeout of {timeout:g} s, and would time out without a timeout fault "
-                "(raise --timeout or lower --latency)"
-            )
+    return Plan(scenario, tasks)

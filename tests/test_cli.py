@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from procs import marked
 
 from asyncplay.engine.eventlog import read
+from asyncplay.engine.events import RunAborted, TaskStarted
 from asyncplay.engine.fold import fold
-from asyncplay.engine.result import summary
+from asyncplay.engine.result import ResultRow
+from asyncplay.engine.runner import refused_port
 from asyncplay.strategies import STRATEGIES
 
 # The console script pip installed beside this interpreter.
@@ -35,19 +40,6 @@ def asyncplay(
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
     )
-
-
-def processes_marked(marker: str) -> list[int]:
-    """Processes whose environment carries `marker`: a run's children inherit it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if marker.encode() in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 def test_help_and_the_lists() -> None:
@@ -81,7 +73,12 @@ def _busy_port() -> socket.socket:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "-n", "-3"], "must be at least 1"),
+        (["run", "-n", "-3"], "must be 1 to 100,000"),
+        (["run", "-n", "10000000"], "must be 1 to 100,000, not 10,000,000"),
+        (["run", "-s", "asyncio", "-s", "asyncio"], "'asyncio' is given twice"),
+        (["run", "--target", ""], "is not an http(s) URL"),
+        (["run", "--record", "", "-n", "1"], "cannot write ''"),
+        (["run", "--scenario", ""], "no scenario ''"),
         (["run", "-s", "fibers"], "unknown strategy 'fibers'"),
         (["run", "-f", "explode"], "unknown fault 'explode'"),
         (["run", "-f", "reset@x"], "must be integers"),
@@ -106,7 +103,7 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> No
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
-    assert processes_marked(marker) == []
+    assert marked(marker) == set()
 
 
 def test_scenario_flags_before_the_command_count() -> None:
@@ -144,27 +141,15 @@ def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path
     assert report["scenario"]["count"] == 6 and report["scenario"]["faults"] == ["http-500@2"]
     results = report["results"]
     assert [row["strategy"] for row in results] == ["threads", "taskgroup"]
-    keys = {
-        "strategy",
-        "wall_s",
-        "ideal_s",
-        "cpu_s",
-        "tasks",
-        "ok",
-        "failed",
-        "not_run",
-        "injected",
-        "fates",
-        "errors",
-        "ctx_switches",
-        "threads_peak",
-        "max_rss_kb",
-    }
+    keys = {"strategy", "status", "wall_s", "ideal_s", "ratio", "cpu_s", "tasks", "ok", "failed",
+            "unfinished", "injected", "fates", "undecided", "unexplained_failures", "errors",
+            "ctx_switches", "threads_peak", "max_rss_kb"}  # fmt: skip
     for row in results:
         assert keys <= set(row)
         assert set(row["fates"]) == {"raised", "returned", "logged", "lost", "not_run"}
         assert sum(row["fates"].values()) == row["injected"] == 1
-        assert row["ok"] + row["failed"] + row["not_run"] == row["tasks"] == 6
+        assert row["ok"] + row["failed"] + row["unfinished"] == row["tasks"] == 6
+        assert row["unexplained_failures"] == {}
         assert set(row["ctx_switches"]) == {"voluntary", "involuntary"}
         error = next(e for e in row["errors"] if e["task"] == 2)
         assert set(error) == {"task", "fault", "type", "fate", "via"}
@@ -172,8 +157,8 @@ def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path
 
     recorded = read(log)
     assert list(recorded.runs) == ["threads", "taskgroup"]
-    assert [summary(fold(recorded.runs[name])) for name in recorded.runs] == results
-    assert processes_marked(marker) == []
+    assert [ResultRow.of(fold(recorded.runs[name])).to_json() for name in recorded.runs] == results
+    assert marked(marker) == set()
 
 
 def test_the_table_names_every_strategy() -> None:
@@ -206,3 +191,94 @@ def test_serve_prints_its_url_serves_and_stops_on_ctrl_c() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
+
+
+def test_a_target_where_nothing_answers_is_bad_input() -> None:
+    """--target at a port that refuses connections: one line and status 2 before any run,
+    not a table of failed tasks."""
+    with refused_port() as url:
+        result = asyncplay("run", "--target", url, "-n", "2", "-s", "asyncio")
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"asyncplay: error: nothing answers at {url}: [Errno 111] Connection refused"
+    ]
+
+
+def test_results_that_stdout_cannot_take_are_one_line_and_status_1() -> None:
+    """`run --json > /dev/full`: the run happens, writing its results fails; one line, no
+    traceback (not even the interpreter's own at exit)."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [ASYNCPLAY, "run", "-n", "2", "--latency", "10", "-s", "asyncio", "--json"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "asyncplay: cannot write the results: No space left on device"
+    ]
+
+
+def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> None:
+    """SIGTERM mid-run: every worker and the server stop, the log holds every line up to a
+    last `run_aborted`, and the exit status says SIGTERM."""
+    marker, log = uuid.uuid4().hex, tmp_path / "run.jsonl"
+    process = subprocess.Popen(
+        [ASYNCPLAY, "run", "-n", "300", "--latency", "20000", "--timeout", "30", "-s", "threads",
+         "--record", str(log)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while max(map(_threads, marked(marker)), default=0) < 300:  # a thread per task, waiting
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 143
+    assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGTERM"]
+    # Every line of the log is whole and its last is the stop: nothing was left in a buffer.
+    run = read(log).runs["threads"]
+    assert any(isinstance(event, TaskStarted) for event in run)
+    assert isinstance(run[-1], RunAborted) and run[-1].detail == "stopped"
+    assert marked(marker) == set()
+
+
+def _threads(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_a_fault_server_that_dies_mid_run_is_noticed() -> None:
+    """Kill the fault server during the first of two runs: that run is crashed, saying why;
+    the second does not run against a dead server; status 1 and one line."""
+    marker = uuid.uuid4().hex
+    process = subprocess.Popen(
+        [ASYNCPLAY, "run", "-n", "20", "--latency", "3000", "-s", "threads", "-s", "asyncio",
+         "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (server := _fault_server(marked(marker))) or len(marked(marker)) < 3:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)  # the command, its server and the first worker
+    os.kill(server, signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert stderr.strip().splitlines() == ["asyncplay: the fault server died (exit status -9)"]
+    rows = json.loads(stdout)["results"]
+    assert [row["strategy"] for row in rows] == ["threads"]
+    assert rows[0]["status"] == "crashed"
+    assert rows[0]["detail"].startswith("the fault server died (exit status -9)")
+    assert marked(marker) == set()
+
+
+def _fault_server(pids: set[int]) -> int | None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if b"asyncplay.engine.server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+    return None

@@ -49,13 +49,14 @@ def test_one_fault_gets_its_observed_fate(strategy: str, fault: str, target: Tar
     task = state.tasks[2]
     assert task.failed is not None, "the fault never reached its origin"
     fate, via = EXPECTED[strategy][fault]
-    assert task.fate(state.over) == fate
+    assert state.fate(task) == fate
     if fate != "lost":
-        sighting = task.first_sighting()
+        sighting = state.sighting(task)
         assert sighting is not None and sighting.via == via
     assert sum(state.fates().values()) == state.injected == 1
     if strategy == "sequential":  # the error stopped the loop: the later tasks never ran
-        assert [t.status(True) for t in state.tasks] == ["ok", "ok", "failed", *["not_run"] * 3]
+        statuses = [state.task_status(t) for t in state.tasks]
+        assert statuses == ["ok", "ok", "failed", *["unfinished"] * 3]
     if fate == "logged":  # the hooks call through: the user's stderr shows it as usual
         assert "Traceback" in "".join(state.output)
 
@@ -79,7 +80,7 @@ def test_a_second_error_after_the_first(
     """A refused connection at once, then a 500 a moment later: what becomes of the second?"""
     state = run(strategy, scenario("refused@1", "http-500@4"), target)
     assert state.status == "done", state.aborted
-    assert {task: state.tasks[task].fate(True) for task in expected} == expected
+    assert {task: state.fate(state.tasks[task]) for task in expected} == expected
 
 
 @pytest.mark.parametrize("strategy", list(STRATEGIES))

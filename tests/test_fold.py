@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from collections import Counter
+
+import pytest
+
 from asyncplay.engine import events as ev
 from asyncplay.engine.fold import RunState, fold
 
@@ -35,14 +41,14 @@ def test_the_sighting_nearest_the_caller_decides_the_fate() -> None:
     state = fold(
         [started({1: "http-500"}), failed(1), seen(1, "logged"), seen(1, "raised"), FINISHED]
     )
-    assert state.tasks[1].fate(run_over=True) == "raised"
+    assert state.fate(state.tasks[1]) == "raised"
     assert state.fates()["raised"] == 1
 
 
 def test_lost_is_only_the_remainder_once_the_run_is_over() -> None:
     """A failure nobody saw is undecided while running, and lost after."""
     state = fold([started({1: "timeout"}), failed(1)])
-    assert state.tasks[1].fate(state.over) is None
+    assert state.fate(state.tasks[1]) is None
     state.apply(FINISHED)
     assert state.fates() == {"raised": 0, "returned": 0, "logged": 0, "lost": 1, "not_run": 0}
 
@@ -51,13 +57,13 @@ def test_a_fault_that_never_happened_did_not_run() -> None:
     """No failure from the task: its fault was never reached."""
     state = fold([started({2: "reset"}), FINISHED])
     assert state.fates()["not_run"] == 1
-    assert state.counts()["not_run"] == 4
+    assert state.counts()["unfinished"] == 4
 
 
 def test_a_task_cut_off_by_its_closing_client_did_not_reach_its_fault() -> None:
     """A failure marked cut off is not the fault happening, even if someone saw it."""
     state = fold([started({3: "http-500"}), failed(3, cut_off=True), seen(3, "logged"), FINISHED])
-    assert state.tasks[3].fate(True) == "not_run"
+    assert state.fate(state.tasks[3]) == "not_run"
     assert state.counts()["failed"] == 1
 
 
@@ -83,7 +89,9 @@ def test_an_aborted_run_never_calls_an_unseen_error_lost() -> None:
     state = fold(log)
     assert state.status == "killed" and state.over
     assert state.fates() == {"raised": 0, "returned": 0, "logged": 1, "lost": 0, "not_run": 1}
-    assert state.undecided == 1 and state.tasks[0].fate(True, completed=False) is None
+    assert state.undecided == 1 and state.fate(state.tasks[0]) is None
+    # Every view asks the run, so none can call it lost: the errors list agrees.
+    assert next(row for row in state.errors() if row.task == 0).fate is None
 
 
 def test_slow_blocking_and_cpu_get_no_fate() -> None:
@@ -93,19 +101,47 @@ def test_slow_blocking_and_cpu_get_no_fate() -> None:
     assert sum(state.fates().values()) == 0
 
 
-def test_folding_in_pieces_equals_folding_at_once() -> None:
-    """The live UI applies events one by one; a replay folds them all: same state."""
-    log = [
-        started({1: "http-500"}),
-        ev.TaskStarted(0.0, 1),
-        failed(1),
-        seen(1, "returned"),
-        FINISHED,
-    ]
-    live = RunState()
-    for event in log:
-        live.apply(event)
-    assert live == fold(log)
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_fate_does_not_depend_on_the_order_reports_arrive_in(order: tuple[int, ...]) -> None:
+    """The origin's failure, a framework's log line and the caller's exception come from
+    different threads and may reach the pipe in any order: the fate is the same."""
+    reports = [failed(1), seen(1, "logged"), seen(1, "raised")]
+    state = fold([started({1: "http-500"}), *(reports[i] for i in order), FINISHED])
+    assert state.fate(state.tasks[1]) == "raised"
+    assert state.sighting(state.tasks[1]) == reports[2]
+
+
+def test_the_live_tallies_agree_with_a_recount_after_every_event() -> None:
+    """apply keeps counts and the troubled list up to date incrementally (so a live view
+    never rescans thousands of tasks); after every event of a shuffled run of 300 random
+    events, they equal what a full recount of the tasks gives."""
+    rng = random.Random(7)
+    tasks = 40
+    state = RunState()
+    state.apply(started({task: "http-500" for task in range(0, tasks, 5)}, tasks))
+    for step in range(300):
+        task = rng.randrange(tasks)
+        event = rng.choice([
+            ev.TaskStarted(step * 0.01, task),
+            ev.TaskFinished(step * 0.01, task, 200, 10),
+            failed(task, step * 0.01, cut_off=rng.random() < 0.2),
+            seen(task, rng.choice(["raised", "returned", "logged"]), step * 0.01),
+        ])  # fmt: skip
+        state.apply(event)
+        recount = Counter(state.task_status(view) for view in state.tasks)
+        assert state.counts() == +recount
+        troubled = [view for view in state.tasks if view.failed is not None or view.seen]
+        assert sorted(view.id for view in state.troubled) == [view.id for view in troubled]
+    state.apply(FINISHED)
+    assert state.counts() == +Counter(state.task_status(view) for view in state.tasks)
+
+
+def test_failures_no_fault_explains_are_counted_by_type() -> None:
+    """A timeout on a task with no fault is saturation (or a dead server), not a lesson;
+    a task cut off by another's error is explained."""
+    log = [started({0: "http-500"}), failed(0), ev.TaskFailed(0.2, 1, "ReadTimeout", "", ""),
+           ev.TaskFailed(0.3, 2, "ReadTimeout", "", ""), failed(3, cut_off=True), FINISHED]  # fmt: skip
+    assert fold(log).unexplained() == {"ReadTimeout": 2}
 
 
 def test_events_round_trip_through_json() -> None:
@@ -123,8 +159,6 @@ def test_events_round_trip_through_json() -> None:
 
 def test_malformed_lines_are_refused() -> None:
     """Not JSON, not an object, an unknown kind, missing fields: MalformedEvent each."""
-    import pytest
-
     for line in ("{", "[1]", '{"kind": "nope"}', '{"kind": "task_started"}'):
         with pytest.raises(ev.MalformedEvent):
             ev.decode(line)
@@ -132,12 +166,18 @@ def test_malformed_lines_are_refused() -> None:
 
 def test_hand_edited_logs_are_refused_not_crashed_on() -> None:
     """Bad types or an impossible fault plan in a log line: MalformedEvent, not a traceback."""
-    import pytest
-
     base = '{"kind": "run_started", "t": 0, "strategy": "x", "pid": 1, "tasks": 2, '
     base += '"concurrency": 2, "ideal_s": 0.1, "origin": 0, "faults": '
     for faults in ('{"a": "reset"}', '{"0": "explode"}', '{"5": "reset"}', '["reset"]'):
         with pytest.raises(ev.MalformedEvent):
             ev.decode(base + faults + "}")
-    with pytest.raises(ev.MalformedEvent):
-        ev.decode('{"kind": "task_started", "t": "x", "task": 1}')
+    for line in ('{"kind": "task_started", "t": "x", "task": 1}',
+                 '{"kind": "task_started", "t": 1e308, "task": 1}',
+                 '{"kind": "task_started", "t": -1, "task": 1}',
+                 '{"kind": "task_started", "t": NaN, "task": 1}',
+                 '{"kind": "task_started", "t": 0, "task": -3}'):  # fmt: skip
+        with pytest.raises(ev.MalformedEvent):
+            ev.decode(line)
+    huge = base.replace('"tasks": 2', '"tasks": 1000000000') + "{}}"
+    with pytest.raises(ev.MalformedEvent, match="tasks must be a count"):
+        ev.decode(huge)

@@ -35,10 +35,11 @@ def test_a_users_file_loads_and_flags_override_it(tmp_path: Path) -> None:
     [
         ("count = ", "not valid TOML"),
         ("cuont = 3", "unknown keys cuont"),
-        ('count = "three"', "count has the wrong type"),
+        ('count = "three"', "count must be a whole number"),
+        ("latency_ms = true", "latency_ms must be a number"),
         ("faults = 3", "faults must be a list of strings"),
         ('faults = ["explode"]', "unknown fault"),
-        ("count = -1", "count must be at least 1"),
+        ("count = -1", "count must be 1 to 100,000"),
     ],
 )
 def test_bad_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:

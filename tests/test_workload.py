@@ -8,6 +8,7 @@ import pytest
 
 from asyncplay.engine.workload import (
     MAX_HOLD_S,
+    MAX_TASKS,
     Fault,
     FaultSpec,
     Scenario,
@@ -87,18 +88,23 @@ def test_specs_combine_without_sharing_a_task() -> None:
         (("reset@10",), "task 10 does not exist"),
         (("reset@2", "timeout@2"), "already has the fault reset"),
         (("reset:1.0", "timeout"), "only 0 have no fault"),
+        (("timeout@1,2", "reset:0.9"), "wants 9 tasks but only 8 have no fault"),
     ],
 )
 def test_impossible_fault_plans_are_refused(specs: tuple[str, ...], message: str) -> None:
-    """Ids out of range, two faults on one task, or more faults than tasks: refused."""
+    """Ids out of range, two faults on one task, or more faults than tasks: refused when the
+    scenario is made, before any plan."""
     with pytest.raises(WorkloadError, match=message):
-        build_plan(Scenario(count=10, faults=tuple(map(FaultSpec.parse, specs))))
+        Scenario(count=10, faults=tuple(map(FaultSpec.parse, specs)))
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"count": 0}, "count must be at least 1"),
+        ({"count": 0}, "count must be 1 to 100,000, not 0"),
+        ({"count": 10_000_000}, "count must be 1 to 100,000, not 10,000,000"),
+        ({"count": 2.5}, "count must be a whole number"),
+        ({"seed": 1.5}, "seed must be a whole number"),
         ({"latency_ms": -1}, "must not be negative"),
         ({"concurrency": -2}, "concurrency must be"),
         ({"timeout_s": 0}, "timeout must be above 0"),
@@ -111,12 +117,27 @@ def test_bad_scenarios_are_refused(values: dict[str, float], message: str) -> No
         Scenario(**values)  # type: ignore[arg-type]
 
 
-def test_plans_that_would_time_out_by_accident_are_refused() -> None:
-    """A slow page held past the client timeout would fail as a timeout nobody injected."""
+def test_scenarios_that_would_time_out_by_accident_are_refused() -> None:
+    """A page held past the client timeout would fail as a timeout nobody injected; the rule
+    is the longest a task may take (latency + jitter, ten times that when slow), not which
+    latencies the seed happens to draw."""
     with pytest.raises(WorkloadError, match="past the client timeout"):
-        build_plan(Scenario(latency_ms=600, timeout_s=5, faults=(FaultSpec.parse("slow"),)))
+        Scenario(latency_ms=600, timeout_s=5, faults=(FaultSpec.parse("slow"),))
+    with pytest.raises(WorkloadError, match="past the client timeout"):
+        Scenario(latency_ms=900, jitter_ms=200, timeout_s=1)
     with pytest.raises(WorkloadError, match="holds a request at most"):
-        build_plan(Scenario(latency_ms=5000, timeout_s=44, faults=(FaultSpec.parse("slow"),)))
+        Scenario(latency_ms=5000, timeout_s=44, faults=(FaultSpec.parse("slow"),))
+    Scenario(latency_ms=900, jitter_ms=99, timeout_s=1)  # 0.999 s: allowed
+
+
+def test_explicit_task_ids_are_placed_first_so_no_seed_can_collide_with_them() -> None:
+    """`http-500:0.5` listed before `timeout@3`: task 3 is a timeout whatever the seed picks
+    for the 500s, so whether a scenario is valid never depends on its seed."""
+    specs = tuple(map(FaultSpec.parse, ("http-500:0.5", "timeout@3")))
+    for seed in range(20):
+        plan = build_plan(Scenario(count=10, seed=seed, faults=specs))
+        assert plan.faults[3] == Fault.TIMEOUT
+        assert list(plan.faults.values()).count(Fault.HTTP_500) == 5
 
 
 def test_ideal_is_the_critical_path_at_the_strategys_concurrency() -> None:
@@ -128,6 +149,19 @@ def test_ideal_is_the_critical_path_at_the_strategys_concurrency() -> None:
     slow = build_plan(Scenario(count=4, latency_ms=100, faults=(FaultSpec.parse("slow@0"),)))
     assert slow.ideal_s(4) == pytest.approx(1.0)  # ten times the latency
     assert slow.ideal_s(2) == pytest.approx(1.0)  # tasks 1-3 share the other slot
+    staggered = build_plan(Scenario(count=6, latency_ms=100, faults=(FaultSpec.parse("slow@1"),)))
+    # Two slots: 0 on A (0.1), 1 on B (1.0), then 2-5 all on A as it frees first: 0.5.
+    assert staggered.ideal_s(2) == pytest.approx(1.0)
+    assert staggered.ideal_s(1) == pytest.approx(1.5)
+
+
+def test_the_largest_plan_is_built_and_its_ideal_known() -> None:
+    """The most tasks a run may have: a plan of them is built and its ideal computed (the
+    time it takes is measured in bench/scale.py; it was quadratic in the task count)."""
+    plan = build_plan(Scenario(count=MAX_TASKS, latency_ms=100, timeout_s=1.0))
+    assert len(plan.tasks) == MAX_TASKS
+    assert plan.ideal_s(1000) == pytest.approx(MAX_TASKS / 1000 * 0.1)
+    assert plan.ideal_s(MAX_TASKS) == pytest.approx(0.1)
 
 
 def test_fault_durations_in_the_ideal() -> None:

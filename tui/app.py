@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import tempfile
 import time
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
+from textual.geometry import Region
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header
 
 from ..engine.eventlog import EventLog
 from ..engine.workload import FaultSpec, Scenario
 from ..strategies import STRATEGIES
+from .keys import KEYS
 from .playground import Playground
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
 from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
+from .usage import EXIT_TERMINATED
 from .widgets.app_footer import AppFooter
 from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
 REDRAW_PER_SECOND = 30
+# Where the focus goes for each arrow key: (dx, dy).
+DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
 
 class AsyncPlayApp(App[None]):
@@ -34,24 +44,19 @@ class AsyncPlayApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "asyncplay"
     SUB_TITLE = "watch where each concurrency style puts your errors"
-    # Wide terminals get the grid, middling ones two columns, narrow ones a list.
+    # Wide terminals get the grid, middling ones two columns, narrow ones a list; short ones
+    # give the header's row to the panels.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
-        Binding("r", "run_all", "Run all"),
-        Binding("enter", "run_focused", "Run this"),
-        Binding("s", "stop", "Stop"),
-        Binding("f", "pick_faults", "Faults"),
-        Binding("o", "pick_scenario", "Scenario"),
-        Binding("z", "zoom", "Zoom"),
-        Binding("c", "compare", "Compare"),
-        Binding("ctrl+s", "save", "Save log"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        *(Binding(key.key, key.action, key.label) for key in KEYS),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        Binding("left,up", "focus_previous", "Previous", show=False),
-        Binding("right,down", "focus_next", "Next", show=False),
+        *(Binding(name, f"move('{name}')", show=False) for name in DIRECTIONS),
     ]
+
+    scenario: reactive[Scenario] = reactive(Scenario, init=False)
+    """The scenario the next run uses: the bar shows it, the pickers replace it."""
 
     def __init__(
         self,
@@ -65,15 +70,18 @@ class AsyncPlayApp(App[None]):
         super().__init__()
         self.replay = replay
         self.start_server = start_server and replay is None
-        self.playground = (
-            Playground.replaying(replay) if replay else Playground(scenario or Scenario())
-        )
+        first = replay.scenario if replay else scenario or Scenario()
+        self.set_reactive(AsyncPlayApp.scenario, first)
+        self.playground = Playground.replaying(replay) if replay else Playground(first)
         self.playground.on_run_end = self._run_ended
+        self.playground.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
+        self.crash: Exception | None = None  # the bug that ended the app, if one did
+        self.crash_report: Path | None = None  # where its traceback was written
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield ScenarioBar(self.playground.scenario)
+        yield ScenarioBar(self.scenario).data_bind(AsyncPlayApp.scenario)
         with Container(id="panels"):
             for name, idea in STRATEGIES.items():
                 yield StrategyPanel(name, idea)
@@ -89,6 +97,17 @@ class AsyncPlayApp(App[None]):
         if self.start_server:
             self.run_worker(self._start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            # The default would end the process with the terminal in the app's screen mode.
+            loop.add_signal_handler(number, self.exit, None, EXIT_TERMINATED)
+
+    async def on_unmount(self) -> None:
+        """However the app ends, no worker and no server outlives it."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(number)
+        await self.playground.close()
 
     async def _start_server(self) -> None:
         """Bring the fault server up before the first run asks for it; a failure is a
@@ -100,7 +119,7 @@ class AsyncPlayApp(App[None]):
 
     def _redraw(self) -> None:
         """Draw the panels whose runs reported something since the last tick, and the running
-        ones, whose clocks move on between events."""
+        ones, whose clocks move on between events; and a zoom, if one is open."""
         changed, self.playground.changed = self.playground.changed, set()
         now = time.monotonic()
         live = set(self.playground.running())
@@ -109,12 +128,17 @@ class AsyncPlayApp(App[None]):
                 state = self.playground.states[name]
                 clock = state.clock(now) if name in live else state.now
                 self.panels[name].show(state, clock)
+            if isinstance(self.screen, ZoomScreen):
+                self.screen.follow(self.playground.states[self.screen.strategy], now)
 
     def _run_ended(self, strategy: str) -> None:
         state = self.playground.states[strategy]
         # A run the user stopped is announced once, by the stop; this is for the surprises.
         if state.aborted and state.aborted.detail != "stopped":
             self.notify(f"{strategy}: {state.aborted.detail}", severity="warning")
+
+    def _server_restarted(self, reason: str) -> None:
+        self.notify(f"{reason}; a new one was started for this run", severity="warning")
 
     def _focused_panel(self) -> StrategyPanel | None:
         nodes = self.focused.ancestors_with_self if self.focused else []
@@ -123,48 +147,58 @@ class AsyncPlayApp(App[None]):
     # Actions
 
     def action_run_all(self) -> None:
-        self.playground.run(list(STRATEGIES))
+        self._run(list(STRATEGIES))
 
     def action_run_focused(self) -> None:
         panel = self._focused_panel()
         if panel is not None:
-            self.playground.run([panel.strategy])
+            self._run([panel.strategy])
+
+    def _run(self, strategies: list[str]) -> None:
+        """Run with the scenario in the bar, or say why not: a value typed there that is not
+        valid is not silently replaced by the last good one."""
+        bar = self.query_one(ScenarioBar)
+        if bar.problem:
+            self.notify(f"Fix the scenario first: {bar.problem}", severity="error")
+            field = bar.first_invalid()
+            if field is not None:
+                field.focus()
+            return
+        self.playground.run(strategies, self.scenario)
 
     async def action_stop(self) -> None:
         running = self.playground.running()
         await self.playground.stop()
         if running:
             self.notify(f"stopped {', '.join(running)}")
+        else:
+            self.notify("Nothing is running.")
 
     def action_pick_faults(self) -> None:
         def chosen(specs: tuple[FaultSpec, ...] | None) -> None:
             if specs is not None:
-                self._use(self.playground.scenario.with_overrides(faults=specs))
+                self.scenario = self.scenario.with_overrides(faults=specs)
 
-        self.push_screen(FaultPicker(self.playground.scenario), chosen)
+        self.push_screen(FaultPicker(self.scenario), chosen)
 
     def action_pick_scenario(self) -> None:
         def chosen(scenario: Scenario | None) -> None:
             if scenario is not None:
-                self._use(scenario)
+                self.scenario = scenario
 
         self.push_screen(ScenarioPicker(), chosen)
 
-    def _use(self, scenario: Scenario) -> None:
-        self.playground.scenario = scenario
-        self.query_one(ScenarioBar).show(scenario)
-
     def on_scenario_bar_changed(self, message: ScenarioBar.Changed) -> None:
-        self.playground.scenario = message.scenario
+        self.scenario = message.scenario
 
     def action_zoom(self) -> None:
-        panel = self._focused_panel()
-        if panel is not None:
-            self.push_screen(ZoomScreen(self.playground.states[panel.strategy]))
+        panel = self._focused_panel() or self.panels[next(iter(STRATEGIES))]
+        name = panel.strategy
+        self.push_screen(ZoomScreen(self.playground.states[name], time.monotonic()))
 
     def action_compare(self) -> None:
         states = list(self.playground.states.values())
-        self.push_screen(CompareScreen(self.playground.scenario_of_run, states))
+        self.push_screen(CompareScreen(self.playground.scenario_of_runs, states))
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):
@@ -173,25 +207,72 @@ class AsyncPlayApp(App[None]):
         try:
             path = self.playground.save(self.save_folder)
         except OSError as error:
-            self.notify(f"cannot save: {error.strerror}", severity="error")
+            self.notify(f"cannot save: {error.strerror or error}", severity="error")
             return
         self.notify(f"saved {path.name}: asyncplay replay {path}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_move(self, direction: str) -> None:
+        """Focus the panel next to the focused one in that direction, as the layout draws
+        them: a grid's row or column, the list's next or previous panel."""
+        current = self._focused_panel()
+        if current is None:
+            self.query_one(StrategyPanel).focus()
+            return
+        dx, dy = DIRECTIONS[direction]
+        here = current.virtual_region
+        best: tuple[tuple[int, float], StrategyPanel] | None = None
+        for panel in self.panels.values():
+            there = panel.virtual_region
+            ahead = _distance_ahead(here, there, dx, dy)
+            if panel is current or ahead is None:
+                continue
+            aside = (
+                abs(there.center[1] - here.center[1])
+                if dx
+                else abs(there.center[0] - here.center[0])
+            )
+            if best is None or (ahead, aside) < best[0]:
+                best = ((ahead, aside), panel)
+        if best is not None:
+            best[1].focus()
+
     async def action_quit(self) -> None:
         await self.playground.close()
         self.exit()
 
-    async def on_unmount(self) -> None:
-        """However the app ends, no worker and no server outlives it."""
-        await self.playground.close()
-
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.show and binding.action != "quit":
-                action = getattr(self, f"action_{binding.action}")
-                yield SystemCommand(binding.description, f"key: {binding.key}", action)
+        for key in KEYS:
+            if key.action != "quit":  # Textual's own palette has Quit
+                display = self.get_key_display(Binding(key.key, key.action))
+                action = getattr(self, f"action_{key.action}")
+                yield SystemCommand(key.label, f"{key.help} ({display})", action)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug in the app ends it with status 1 and one line (cli.py prints it); the full
+        traceback goes to a file, not over the user's terminal. (Textual's own handler,
+        which this extends, would print a page of traceback with locals.)"""
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="asyncplay-crash-", suffix=".txt", delete=False
+        ) as report:
+            report.write("".join(traceback.format_exception(error)))
+        self.crash_report = Path(report.name)
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+
+
+def _distance_ahead(here: Region, there: Region, dx: int, dy: int) -> int | None:
+    """How far `there` lies beyond `here` in the direction (dx, dy); None if it does not."""
+    if dx > 0 and there.x >= here.right:
+        return there.x - here.x
+    if dx < 0 and there.right <= here.x:
+        return here.x - there.x
+    if dy > 0 and there.y >= here.bottom:
+        return there.y - here.y
+    if dy < 0 and there.bottom <= here.y:
+        return here.y - there.y
+    return None

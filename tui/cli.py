@@ -34,9 +34,11 @@ class Parser(argparse.ArgumentParser):
 
 
 def _count(text: str) -> int:
+    from ..engine.workload import MAX_TASKS
+
     value: int = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    if not 1 <= value <= MAX_TASKS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_TASKS:,}, not {value:,}")
     return value
 
 
@@ -223,7 +225,7 @@ def scenario_from(args: argparse.Namespace) -> Scenario:
     from ..engine import scenarios
     from ..engine.workload import FaultSpec, Scenario
 
-    base = scenarios.load(args.scenario) if args.scenario else Scenario()
+    base = scenarios.load(args.scenario) if args.scenario is not None else Scenario()
     faults = tuple(FaultSpec.parse(spec) for spec in args.faults) if args.faults else None
     return base.with_overrides(
         count=args.count, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
@@ -270,7 +272,13 @@ def _list_faults() -> int:
 
 
 def _open_app(**options: Any) -> int:
+    """Run the app; its exit status is the app's (1 after a crash, said in one line)."""
     from .app import AsyncPlayApp
 
-    AsyncPlayApp(**options).run()
-    return EXIT_OK
+    app = AsyncPlayApp(**options)
+    app.run()
+    if app.crash is not None:
+        what = f"{type(app.crash).__name__}: {app.crash}".splitlines()[0]
+        print(f"asyncplay: the app crashed ({what}); the traceback is in {app.crash_report}",
+              file=sys.stderr)  # fmt: skip
+    return app.return_code or EXIT_OK

@@ -6,52 +6,76 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import signal
 import sys
-from typing import IO
+from collections.abc import Coroutine
+from typing import IO, Any
 
 from ..engine.eventlog import LogWriter
 from ..engine.events import Event
 from ..engine.fold import RunState
-from ..engine.result import summary
+from ..engine.result import ResultRow
 from ..engine.runner import HarnessError, run_scenario
 from ..engine.targets import Target, parse_target
 from ..engine.workload import Scenario, build_plan
 from ..strategies import STRATEGIES
-from .usage import EXIT_HARNESS, EXIT_OK, UsageError
+from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED, UsageError
+
+# How long the --target check waits for the server to answer at all.
+TARGET_CHECK_S = 5.0
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
-    strategies = args.strategies or list(STRATEGIES)
-    unknown = [name for name in strategies if name not in STRATEGIES]
-    if unknown:
-        raise UsageError(f"unknown strategy {unknown[0]!r} (known: {', '.join(STRATEGIES)})")
+    strategies = _strategies(args.strategies)
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
-    target_url = parse_target(args.target) if args.target else None
-    if target_url:
-        Target(target_url, "", httpbin=True).urls(plan)
+    target_url = None
+    if args.target is not None:
+        target_url = parse_target(args.target)
+        Target(target_url, "", httpbin=True).urls(plan)  # faults httpbin cannot act out
+        _check_target_answers(target_url)
 
-    states = {name: RunState() for name in strategies}
+    states = {name: RunState(strategy=name) for name in strategies}
+    problem, code = "", EXIT_OK
     try:
         _run_and_record(args, scenario, strategies, states, target_url)
-    except HarnessError as error:
-        print(f"asyncplay: {error}", file=sys.stderr)
-        return EXIT_HARNESS
+    except HarnessError as error:  # the server would not start, or died: say so, show the rest
+        problem, code = str(error), EXIT_HARNESS
     except OSError as error:  # writing the event log failed midway (a full disk, say)
-        print(f"asyncplay: cannot write {args.record}: {error.strerror}", file=sys.stderr)
-        return EXIT_HARNESS
+        problem, code = f"cannot write {args.record}: {error.strerror}", EXIT_HARNESS
+    except asyncio.CancelledError:  # SIGTERM: the workers are stopped, the log is complete
+        problem, code = "stopped by SIGTERM", EXIT_TERMINATED
 
-    results = [summary(states[name]) for name in strategies]
-    if args.json:
-        print(json.dumps({"scenario": scenario.to_dict(), "results": results}, indent=2))
-    else:
-        from rich.console import Console
+    rows = [ResultRow.of(state) for state in states.values() if state.status != "idle"]
+    if rows:
+        code = max(code, _print_results(args, scenario, rows))
+    if any(row.status != "done" for row in rows):
+        code = max(code, EXIT_HARNESS)
+    if problem:
+        print(f"asyncplay: {problem}", file=sys.stderr)
+    return code
 
-        from .table import comparison
 
-        # Piped output is not squeezed into 80 columns: the table wants about 160.
-        Console(width=None if sys.stdout.isatty() else 180).print(comparison(scenario, results))
-    failed = [state for state in states.values() if state.status != "done"]
-    return EXIT_HARNESS if failed else EXIT_OK
+def _strategies(named: list[str] | None) -> list[str]:
+    """The strategies to run, in the order given; each known, none twice."""
+    strategies = named or list(STRATEGIES)
+    for index, name in enumerate(strategies):
+        if name not in STRATEGIES:
+            raise UsageError(f"unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
+        if name in strategies[:index]:
+            raise UsageError(f"strategy {name!r} is given twice; each runs once per command")
+    return strategies
+
+
+def _check_target_answers(url: str) -> None:
+    """A target where nothing answers would fail every task and look like a result."""
+    import httpx
+
+    try:
+        httpx.get(f"{url}/status/200", timeout=TARGET_CHECK_S)
+    except httpx.HTTPError as error:
+        reason = str(error) or type(error).__name__
+        raise UsageError(f"nothing answers at {url}: {reason}") from None
 
 
 def _run_and_record(
@@ -61,7 +85,7 @@ def _run_and_record(
     """Run the strategies, folding their events into `states` and, with --record, a log."""
     with contextlib.ExitStack() as stack:
         record: LogWriter | None = None
-        if args.record:
+        if args.record is not None:
             record = LogWriter(_open_for_writing(args.record, stack), scenario, strategies)
         progress = _Progress(enabled=not args.json and sys.stderr.isatty())
         stack.callback(progress.clear)
@@ -72,14 +96,54 @@ def _run_and_record(
                 record.write(strategy, event)
             progress.show(states[strategy])
 
-        asyncio.run(run_scenario(scenario, strategies, sink, target_url, args.deadline))
+        asyncio.run(_until_terminated(run_scenario(scenario, strategies, sink, target_url,
+                                                   args.deadline)))  # fmt: skip
+
+
+async def _until_terminated(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work`; SIGTERM cancels it like ctrl+c does, so every worker is stopped and the
+    event log gets its last lines (the default SIGTERM would end the process mid-write)."""
+    task = asyncio.ensure_future(work)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    await task
 
 
 def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
     try:
         return stack.enter_context(open(path, "w"))
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+        raise UsageError(f"cannot write {path!r}: {error.strerror}") from None
+
+
+def _print_results(args: argparse.Namespace, scenario: Scenario, rows: list[ResultRow]) -> int:
+    """The JSON or the table on stdout; a stdout that cannot take it is one line on stderr."""
+    try:
+        if args.json:
+            report = {"scenario": scenario.to_dict(), "results": [row.to_json() for row in rows]}
+            print(json.dumps(report, indent=2))
+        else:
+            from rich.console import Console
+
+            from .table import comparison
+
+            # Piped output is not squeezed into 80 columns: one table wants about 170.
+            console = Console(width=None if sys.stdout.isatty() else 200)
+            console.print(comparison(scenario, rows, console))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `asyncplay run | head`: the reader has all it wanted
+        _drop_stdout()
+    except OSError as error:
+        _drop_stdout()
+        print(f"asyncplay: cannot write the results: {error.strerror}", file=sys.stderr)
+        return EXIT_HARNESS
+    return EXIT_OK
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nothing to complain of."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class _Progress:

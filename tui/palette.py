@@ -1,27 +1,61 @@
-"""The colours of fates and task states, shared by the CLI table and the app's widgets.
+"""Colours by meaning, taken from the theme: fates, task states, run states, muted text.
 
-A fate is coloured by how well the caller was told: green when it was raised to it, blue when
-it was handed back as a value, amber when only a log saw it, red when nobody did.
+A fate is coloured by how well the caller was told: the theme's success colour when it was
+raised to it, primary when it was handed back as a value, warning when only a log saw it,
+error when nobody did. The rules are in app.tcss (`.fate--raised { color: $success; }`), so
+every built-in theme, light or dark, gives legible colours; widgets ask for them by name.
 """
 
-FATE_COLOURS = {
-    "raised": "#5fd75f",
-    "returned": "#5fafff",
-    "logged": "#ffaf00",
-    "lost": "#ff5f5f",
-    "not_run": "#8a8a8a",
+from __future__ import annotations
+
+from rich.style import Style
+from textual.widget import Widget
+
+from ..engine.fold import Fate, RunStatus, TaskStatus
+
+PALETTE_CLASSES = {
+    *(f"fate--{fate}" for fate in ("raised", "returned", "logged", "lost", "not_run")),
+    *(f"task--{status}" for status in ("queued", "running", "ok", "failed", "unfinished")),
+    *(f"run--{status}" for status in ("idle", "running", "done", "crashed", "killed")),
+    "palette--muted",  # labels and quiet text
+    "palette--faint",  # what should recede: empty counts, the axis
+    "palette--key",  # keys in help
+    "palette--accent",  # what is measured against: the ideal time, progress
 }
-FATE_LABELS = {
-    "raised": "raised",
-    "returned": "returned",
-    "logged": "logged",
-    "lost": "lost",
-    "not_run": "not run",
-}
-TASK_COLOURS = {
-    "queued": "#4e4e4e",
-    "running": "#d7af5f",
-    "ok": "#5f875f",
-    "failed": "#d75f5f",
-    "not_run": "#303030",
-}
+
+
+class Palette(Widget):
+    """A widget that draws Rich text in the theme's colours for fates and states."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
+
+    def fate_style(self, fate: Fate) -> Style:
+        return self._style(f"fate--{fate}")
+
+    def task_style(self, status: TaskStatus) -> Style:
+        return self._style(f"task--{status}")
+
+    def run_style(self, status: RunStatus) -> Style:
+        return self._style(f"run--{status}")
+
+    @property
+    def muted(self) -> Style:
+        return self._style("palette--muted")
+
+    @property
+    def faint(self) -> Style:
+        return self._style("palette--faint")
+
+    @property
+    def accent(self) -> Style:
+        return self._style("palette--accent")
+
+    @property
+    def key_style(self) -> Style:
+        return self._style("palette--key")
+
+    def _style(self, name: str) -> Style:
+        # Not partial: colours with alpha ("$foreground 30%") are blended with the widget's
+        # background, which a Rich style cannot do by itself. Only the colour is kept.
+        style = self.get_component_rich_style(name)
+        return Style(color=style.color, bold=style.bold)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..engine.eventlog import EventLog, LogWriter
 from ..engine.events import Event, RunAborted
 from ..engine.fold import RunState, fold
-from ..engine.runner import fault_server, refused_port, run_strategy
+from ..engine.runner import FaultServer, fault_server, refused_port, run_strategy
 from ..engine.targets import Target
 from ..engine.workload import Scenario
 from ..strategies import STRATEGIES
@@ -30,15 +30,16 @@ class Playground:
     """Runs strategies for the app and keeps what they reported."""
 
     def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
         self.states: dict[str, RunState] = {name: RunState(strategy=name) for name in STRATEGIES}
         self.logs: dict[str, list[Event]] = {name: [] for name in STRATEGIES}
-        self.scenario_of_run: Scenario = scenario  # what the shown runs ran, for saving
+        self.scenario_of_runs = scenario  # what the shown runs ran, for saving and comparing
         self.changed: set[str] = set()  # strategies with events the view has not drawn yet
         self.on_run_end: Callable[[str], None] = lambda strategy: None
+        self.on_server_restart: Callable[[str], None] = lambda reason: None
         self._runs: dict[str, asyncio.Task[None]] = {}
+        self._server: FaultServer | None = None
         self._target: Target | None = None
-        self._resources = contextlib.AsyncExitStack()
+        self._server_resources: contextlib.AsyncExitStack | None = None
         self._server_lock = asyncio.Lock()
 
     @classmethod
@@ -52,35 +53,47 @@ class Playground:
                 playground.states[name].strategy = name
         return playground
 
-    async def start_server(self) -> Target:
-        """Start the fault server (once) and return where to send the workload."""
+    async def start_server(self) -> tuple[Target, FaultServer]:
+        """Start the fault server, or a new one if the last one died; where to send work."""
         async with self._server_lock:
-            if self._target is None:
-                attempt = contextlib.AsyncExitStack()
+            if self._server is not None and self._server.exited.done():
+                status = self._server.exited.result()
+                await self._stop_server()
+                self.on_server_restart(f"the fault server had died (exit status {status})")
+            if self._server is None or self._target is None:
+                resources = contextlib.AsyncExitStack()
                 try:
-                    refused = attempt.enter_context(refused_port())
-                    url = await attempt.enter_async_context(fault_server())
+                    refused = resources.enter_context(refused_port())
+                    server = await resources.enter_async_context(fault_server())
                 except BaseException:
-                    await attempt.aclose()  # a failed start leaves nothing behind
+                    await resources.aclose()  # a failed start leaves nothing behind
                     raise
-                self._resources.push_async_exit(attempt)
-                self._target = Target(url, refused)
-        return self._target
+                self._server_resources, self._server = resources, server
+                self._target = Target(server.url, refused)
+            return self._target, self._server
+
+    async def _stop_server(self) -> None:
+        resources, self._server_resources = self._server_resources, None
+        self._server = self._target = None
+        if resources is not None:
+            await resources.aclose()
 
     def running(self) -> list[str]:
         """Strategies with a live worker right now (never those of a replayed log)."""
         return [name for name, task in self._runs.items() if not task.done()]
 
-    def run(self, strategies: list[str]) -> None:
-        """Start these strategies now, side by side, with the current scenario."""
-        self.scenario_of_run = self.scenario
-        for name in strategies:
-            if name in self.running():
-                continue
+    def run(self, strategies: list[str], scenario: Scenario) -> list[str]:
+        """Start these strategies now, side by side; returns those that started (a strategy
+        still running is left to finish)."""
+        started = [name for name in strategies if name not in self.running()]
+        if started:
+            self.scenario_of_runs = scenario
+        for name in started:
             self.states[name] = RunState(strategy=name, status="running")
             self.logs[name] = []
             self.changed.add(name)
-            self._runs[name] = asyncio.create_task(self._run(name, self.scenario))
+            self._runs[name] = asyncio.create_task(self._run(name, scenario))
+        return started
 
     async def _run(self, name: str, scenario: Scenario) -> None:
         def sink(event: Event) -> None:
@@ -90,8 +103,8 @@ class Playground:
 
         state = self.states[name]
         try:
-            target = await self.start_server()
-            await run_strategy(name, scenario, target, sink, nice=WORKER_NICE)
+            target, server = await self.start_server()
+            await run_strategy(name, scenario, target, sink, nice=WORKER_NICE, server=server)
         except asyncio.CancelledError:
             if not state.over:  # stopped before its worker even started
                 sink(RunAborted(state.now, "killed", "stopped"))
@@ -114,15 +127,23 @@ class Playground:
     async def close(self) -> None:
         """Stop every run and the server: nothing is left running."""
         await self.stop()
-        await self._resources.aclose()
+        await self._stop_server()
 
     def save(self, folder: Path) -> Path:
-        """Write the shown runs as an event log `asyncplay replay` can open."""
+        """Write the shown runs as an event log `asyncplay replay` can open, under a name no
+        other save has taken (two saves in one second get two files)."""
         names = [name for name, events in self.logs.items() if events]
-        path = folder / time.strftime("asyncplay-%Y%m%d-%H%M%S.jsonl")
-        with path.open("w") as stream:
-            writer = LogWriter(stream, self.scenario_of_run, names)
-            for name in names:
-                for event in self.logs[name]:
-                    writer.write(name, event)
-        return path
+        stem = time.strftime("asyncplay-%Y%m%d-%H%M%S")
+        for attempt in range(1, 1000):
+            path = folder / (f"{stem}.jsonl" if attempt == 1 else f"{stem}-{attempt}.jsonl")
+            try:
+                stream = path.open("x")  # never over another file, even one made just now
+            except FileExistsError:
+                continue
+            with stream:
+                writer = LogWriter(stream, self.scenario_of_runs, names)
+                for name in names:
+                    for event in self.logs[name]:
+                        writer.write(name, event)
+            return path
+        raise FileExistsError(f"{folder} already holds a thousand logs named {stem}")

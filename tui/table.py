@@ -1,44 +1,102 @@
-"""The comparison table `asyncplay run` prints: one row per strategy, measured numbers only."""
+"""The comparison `asyncplay run` prints: one row per strategy, measured numbers only.
+
+The table has every column of `engine.result.COLUMNS`. When the terminal is too narrow for
+it, it is split into several tables along the columns' groups (time, tasks, fates, machine),
+each repeating the strategy, so nothing is cut off at 80 columns.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import groupby
 
 from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.fold import FATES
+from ..engine.result import COLUMNS, Column, ResultRow
 from ..engine.workload import Scenario
-from .palette import FATE_COLOURS, FATE_LABELS
 
-COLUMNS = ("wall s", "ideal s", "×ideal", "ok", "failed", "not run")
-MEASURES = ("cpu s", "ctx vol", "ctx invol", "threads", "RSS MB")
+# The terminal's own colours, so any terminal theme keeps them legible.
+FATE_STYLES = {
+    "raised": "green",
+    "returned": "blue",
+    "logged": "yellow",
+    "lost": "red",
+    "not_run": "bright_black",
+}
+CAPTION = (
+    "ideal: the plan's critical path at the strategy's concurrency, with no overhead "
+    "(×ideal only for runs that did the whole plan). fates: where each injected error ended up."
+)
 
 
-def comparison(scenario: Scenario, results: list[dict[str, Any]]) -> Table:
-    """The table for a scenario's results (the `--json` rows)."""
-    table = Table(
-        title=describe(scenario),
-        title_justify="left",
-        caption="ideal: the plan's critical path at the strategy's concurrency, with no "
-        "overhead. fates: where each injected error ended up.",
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
+def comparison(scenario: Scenario, rows: list[ResultRow], console: Console) -> RenderableType:
+    """The results as one table, or as several when one would not fit `console`."""
+    groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
+    whole = _table(describe(scenario), [c for group in groups for c in group], rows)
+    parts: list[RenderableType] = [whole]
+    if console.measure(whole).minimum > console.width:
+        parts = _split(describe(scenario), groups, rows, console.width, console)
+    notes = [note for row in rows if (note := unexplained_note(row))]
+    return Group(*parts, Text(CAPTION, style="bright_black"), *notes)
+
+
+def _split(
+    title: str, groups: list[list[Column]], rows: list[ResultRow], width: int, console: Console
+) -> list[RenderableType]:
+    """Tables of as many whole groups as fit the width, the title on the first."""
+    tables: list[RenderableType] = []
+    current: list[Column] = []
+    for group in groups:
+        attempt = _table("", current + group, rows)
+        if current and console.measure(attempt).minimum > width:
+            tables.append(_table("" if tables else title, current, rows))
+            current = []
+        current += group
+    tables.append(_table("" if tables else title, current, rows))
+    return tables
+
+
+def _table(title: str, columns: list[Column], rows: list[ResultRow]) -> Table:
+    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("strategy", style="bold", no_wrap=True)
-    for name in COLUMNS:
-        table.add_column(name, justify="right", min_width=len(name))
-    for fate in FATES:
-        label = FATE_LABELS[fate]
-        table.add_column(
-            Text(label, style=FATE_COLOURS[fate]), justify="right", min_width=len(label)
-        )
-    for name in MEASURES:
-        table.add_column(name, justify="right", min_width=len(name))
-    for row in results:
-        table.add_row(*cells(row))
+    for column in columns:
+        header = Text(column.header, style=FATE_STYLES[column.fate] if column.fate else "")
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(column.header))
+    for row in rows:
+        table.add_row(strategy_cell(row), *(cell(column, row) for column in columns))
     return table
+
+
+def strategy_cell(row: ResultRow) -> Text:
+    """The strategy's name; a crashed or killed run says so beside it."""
+    name = Text(row.strategy)
+    if row.status != "done":
+        name.append(f" {row.status}", style="bold red")
+    return name
+
+
+def cell(column: Column, row: ResultRow) -> Text:
+    """A number of the row as the column writes it; fate counts in their colour, zeros dim."""
+    text = Text(column.text(row))
+    if column.fate is not None:
+        text.stylize(FATE_STYLES[column.fate] if column.value(row) else "bright_black")
+    return text
+
+
+def unexplained_note(row: ResultRow) -> Text | None:
+    """A warning under the table for failures no injected fault explains."""
+    if not row.unexplained_total:
+        return None
+    kinds = ", ".join(f"{kind} ×{count:,}" for kind, count in sorted(row.unexplained.items()))
+    return Text.assemble(
+        ("⚠ ", "yellow"),
+        (row.strategy, "bold"),
+        f": {row.unexplained_total:,} of {row.tasks:,} tasks failed with no fault injected "
+        f"({kinds}): the client, the machine or the server could not keep up, so these "
+        "numbers measure saturation, not the style.",
+    )
 
 
 def describe(scenario: Scenario) -> str:
@@ -47,48 +105,7 @@ def describe(scenario: Scenario) -> str:
     limit = scenario.concurrency or "no limit"
     jitter = f" ±{scenario.jitter_ms:g}" if scenario.jitter_ms else ""
     return (
-        f"{scenario.name}: {scenario.count} tasks, {scenario.latency_ms:g}{jitter} ms latency, "
+        f"{scenario.name}: {scenario.count:,} tasks, {scenario.latency_ms:g}{jitter} ms latency, "
         f"concurrency {limit}, timeout {scenario.timeout_s:g} s, seed {scenario.seed}, "
         f"faults: {faults}"
     )
-
-
-def cells(row: dict[str, Any]) -> list[str | Text]:
-    """One result row as table cells; a crashed or killed run says so beside its name."""
-    ratio = comparable_ratio(row)
-    name = Text(row["strategy"])
-    if row["status"] != "done":
-        name.append(f" {row['status']}", style="bold red")
-    fates = [
-        Text(str(row["fates"][fate]), style=FATE_COLOURS[fate] if row["fates"][fate] else "dim")
-        for fate in FATES
-    ]
-    ctx = row["ctx_switches"]
-    rss = row["max_rss_kb"] / 1024 if row["max_rss_kb"] is not None else None
-    return [
-        name,
-        f"{row['wall_s']:.2f}",
-        f"{row['ideal_s']:.2f}",
-        "–" if ratio is None else f"{ratio:.2f}",
-        str(row["ok"]),
-        str(row["failed"]),
-        str(row["not_run"]),
-        *fates,
-        _or_dash(row["cpu_s"], "{:.2f}"),
-        _or_dash(ctx["voluntary"], "{}"),
-        _or_dash(ctx["involuntary"], "{}"),
-        _or_dash(row["threads_peak"], "{}"),
-        _or_dash(rss, "{:.0f}"),
-    ]
-
-
-def comparable_ratio(row: dict[str, Any]) -> float | None:
-    """wall / ideal, only for a run that did the whole plan: a run that stopped at its first
-    error, or was killed, did less than the ideal assumes, and its ratio would flatter it."""
-    if not row["whole_plan"] or not row["ideal_s"]:
-        return None
-    return float(row["wall_s"] / row["ideal_s"])
-
-
-def _or_dash(value: Any, template: str) -> str:
-    return "–" if value is None else template.format(value)

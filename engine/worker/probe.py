@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from ... import strategies
 from .. import events
-from ..events import Channel, Event
+from ..events import Channel, Event, Frame
 from ..targets import task_of_url
 
 # Taken before any monkey patching; see the module docstring.
@@ -32,6 +33,8 @@ _start_thread = _thread.start_new_thread
 _allocate_lock = _thread.allocate_lock
 _python_threads = _thread._count  # threads started through _thread, less the main one
 
+# Where the lessons live: frames from these files are the lesson's lines an error went through.
+LESSONS_DIR = os.path.dirname(strategies.__file__)
 FLUSH_EVERY_S = 0.02
 TRACEBACK_LIMIT = 12
 CHAIN_DEPTH = 8
@@ -146,8 +149,9 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
     _emit(
-        events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error), cut_off
-    )
+        events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error),
+        cut_off, lesson_frames(error),
+    )  # fmt: skip
 
 
 def task_got_status(task: int | None, status: int, reason: str) -> None:
@@ -159,13 +163,9 @@ def task_got_status(task: int | None, status: int, reason: str) -> None:
 def saw(channel: Channel, error: BaseException, via: str) -> None:
     """Someone other than the fault's origin saw `error`: the caller, or a framework hook."""
     _emit(
-        events.ErrorSeen,
-        task_of(error),
-        channel,
-        via,
-        type(error).__name__,
-        format_traceback(error),
-    )
+        events.ErrorSeen, task_of(error), channel, via, type(error).__name__,
+        format_traceback(error), lesson_frames(error),
+    )  # fmt: skip
 
 
 def saw_response(channel: Channel, url: str, status: int, via: str) -> None:
@@ -215,6 +215,19 @@ def _request_of(holder: object) -> object:
         return getattr(holder, "request", None)
     except RuntimeError:  # httpx raises when an error's request was never set
         return None
+
+
+def lesson_frames(error: BaseException) -> tuple[Frame, ...]:
+    """The lines of the lessons an error was raised through, outermost first."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if os.path.dirname(code.co_filename) == LESSONS_DIR:
+            module = os.path.basename(code.co_filename).removesuffix(".py")
+            frames.append((module, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    return tuple(frames)
 
 
 def format_traceback(error: BaseException) -> str:

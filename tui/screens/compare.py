@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...engine.fold import FATES, RunState
-from ...engine.result import summary
+from ...engine.fold import RunState
+from ...engine.result import COLUMNS, ResultRow
 from ...engine.workload import Scenario
-from ..palette import FATE_LABELS
-from ..table import cells, describe
+from ..palette import Palette
+from ..table import describe, strategy_cell
 
-COLUMNS = ("strategy", "wall s", "ideal s", "×ideal", "ok", "failed", "not run",
-           *(FATE_LABELS[fate] for fate in FATES), "cpu s", "ctx vol", "ctx invol",
-           "threads", "RSS MB")  # fmt: skip
+STRATEGY = "strategy"
 
 
-def sort_key(cell: Any) -> tuple[int, float | str]:
-    """Numbers sort as numbers, dashes last, names as text."""
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    try:
-        return (0, float(text))
-    except ValueError:
-        return (1, text)
-
-
-class CompareScreen(Screen[None]):
+class CompareScreen(Palette, Screen[None]):
     """One row per strategy that has run; click a header (or press its key) to sort."""
 
     BINDINGS = [Binding("escape,c", "app.pop_screen", "Back")]
@@ -38,23 +25,50 @@ class CompareScreen(Screen[None]):
     def __init__(self, scenario: Scenario, states: list[RunState]) -> None:
         super().__init__()
         self.scenario = scenario
-        self.rows = [summary(state) for state in states if state.status != "idle"]
-        self.reverse = False
+        self.rows = [ResultRow.of(state) for state in states if state.status != "idle"]
+        self.sorted_by: tuple[str, bool] | None = None  # column key, descending
 
     def compose(self) -> ComposeResult:
         yield Static(describe(self.scenario), id="compare-title")
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
+        yield Static(id="compare-empty")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for name in COLUMNS:
-            table.add_column(name, key=name)
-        for row in self.rows:
-            table.add_row(*cells(row), key=row["strategy"])
+        table.add_column(STRATEGY, key=STRATEGY)
+        for column in COLUMNS:
+            label = Text(column.header, style=self.fate_style(column.fate) if column.fate else "")
+            table.add_column(label, key=column.key)
+        self._fill()
         if not self.rows:
-            self.notify("Nothing has run yet: press r on the panels first.")
+            self.query_one("#compare-empty", Static).update(
+                "Nothing has run yet: press escape, then r to run every strategy."
+            )
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            cells = [strategy_cell(row)]
+            for column in COLUMNS:
+                text = Text(column.text(row), justify="right")
+                if column.fate is not None:
+                    text.stylize(self.fate_style(column.fate) if column.value(row) else self.faint)
+                cells.append(text)
+            table.add_row(*cells, key=row.strategy)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        self.reverse = not self.reverse
-        event.data_table.sort(event.column_key, key=sort_key, reverse=self.reverse)
+        """Sort by the numbers themselves (a dash, no value, last); again to reverse."""
+        key = str(event.column_key.value)
+        descending = self.sorted_by == (key, False)
+        self.sorted_by = (key, descending)
+        if key == STRATEGY:
+            self.rows.sort(key=lambda row: row.strategy, reverse=descending)
+        else:
+            column = next(column for column in COLUMNS if column.key == key)
+            present = [row for row in self.rows if column.value(row) is not None]
+            absent = [row for row in self.rows if column.value(row) is None]
+            present.sort(key=lambda row: column.value(row) or 0.0, reverse=descending)
+            self.rows = present + absent
+        self._fill()

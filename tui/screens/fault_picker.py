@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Static
 
-from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError, build_plan
+from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError
 
 
 def _which(spec: FaultSpec | None) -> str:
@@ -20,8 +21,10 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
     """One row per fault kind: a checkbox, and which tasks (blank: one, :0.1, @3,7)."""
 
     BINDINGS = [
+        Binding("enter,ctrl+s", "apply", "Apply", priority=True),
         Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s,enter", "apply", "Apply", priority=True),
+        Binding("up", "row(-1)", "Previous", show=False),
+        Binding("down", "row(1)", "Next", show=False),
     ]
 
     def __init__(self, scenario: Scenario) -> None:
@@ -31,8 +34,9 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
     def compose(self) -> ComposeResult:
         chosen = {spec.kind: spec for spec in self.scenario.faults}
         with Vertical(id="fault-picker"):
-            yield Static("Which tasks: blank for one task (by the seed), :0.1 for a tenth of "
-                         "them, @3,7 for those ids. Enter applies, escape cancels.",
+            yield Static("Space ticks a fault; type which tasks get it: blank for one task "
+                         "(by the seed), :0.1 for a tenth of them, @3,7 for those ids. Up and "
+                         "down move between rows, enter applies, escape cancels.",
                          classes="hint")  # fmt: skip
             for fault in Fault:
                 with Horizontal(classes="fault-row"):
@@ -42,9 +46,22 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
                                 id=f"which-{fault.value}", compact=True)  # fmt: skip
                     yield Label(fault.help, classes="fault-help")
             yield Static(id="fault-problem")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#fault-picker").border_title = "Inject faults"
+        self.query_one(Checkbox).focus()
+
+    def action_row(self, step: int) -> None:
+        """Up and down move to the same kind of field in the row above or below."""
+        focused = self.focused
+        rows = list(self.query(".fault-row"))
+        row = next((r for r in rows if focused is not None and focused in r.children), None)
+        if row is None:
+            return
+        target = rows[(rows.index(row) + step) % len(rows)]
+        kind: type[Widget] = Input if isinstance(focused, Input) else Checkbox
+        target.query_one(kind).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Typing which tasks turns the fault on."""
@@ -59,7 +76,7 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
             if self.query_one(f"#on-{fault.value}", Checkbox).value:
                 which = self.query_one(f"#which-{fault.value}", Input).value.strip()
                 specs.append(FaultSpec.parse(f"{fault.value}{which}"))
-        build_plan(self.scenario.with_overrides(faults=tuple(specs)))
+        self.scenario.with_overrides(faults=tuple(specs))  # a Scenario checks that they fit
         return tuple(specs)
 
     def action_apply(self) -> None:

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
+from ...engine.fold import FATE_LABELS, FATES
 from ...strategies import STRATEGIES
-from ..palette import FATE_COLOURS, FATE_LABELS
+from ..keys import KEYS
+from ..palette import Palette
 
-KEYS = (
-    ("r", "run every strategy, side by side"),
-    ("enter", "run the focused strategy alone"),
-    ("s", "stop: kill the running workers"),
-    ("f", "fault picker: which faults the next run injects"),
-    ("o", "open a scenario: the built-ins and your TOML files"),
-    ("z", "zoom into the focused strategy: every task, error, its stderr and its source"),
-    ("c", "compare the last runs in a sortable table"),
-    ("ctrl+s", "save the shown runs as an event log (asyncplay replay FILE)"),
-    ("tab / arrows", "move between panels; the mouse works too"),
-    ("?", "this help"),
-    ("q", "quit: stops every worker and the server"),
+MORE_KEYS = (
+    ("tab, arrows", "Move between panels: the arrows go up, down, left and right on screen"),
+    ("ctrl+p", "The command palette: every action above, and the theme"),
+)
+IN_THE_ZOOM = (
+    ("t, e, o", "The run's tasks, its errors (each marks its lines in the source), its output"),
+    ("escape", "Back to the panels"),
 )
 FATES_EXPLAINED = {
     "raised": "the exception reached the code that started the work",
@@ -35,37 +33,46 @@ FATES_EXPLAINED = {
 }
 
 
-def help_text() -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold #d7af5f", no_wrap=True)
-    table.add_column()
-    table.add_row(Text("Keys", style="bold underline"), "")
-    for key, meaning in KEYS:
-        table.add_row(key, meaning)
-    table.add_row("", "")
-    table.add_row(Text("Styles", style="bold underline"), "")
-    for name, idea in STRATEGIES.items():
-        table.add_row(name, idea)
-    table.add_row("", "")
-    table.add_row(Text("Fates", style="bold underline"), "where each injected error ended up")
-    for fate, meaning in FATES_EXPLAINED.items():
-        table.add_row(Text(FATE_LABELS[fate], style=FATE_COLOURS[fate]), meaning)
-    table.add_row("", "")
-    table.add_row("", Text("The ideal time (▲) is the plan's critical path at the strategy's "
-                           "concurrency, with no overhead. Run all races the workers on the same "
-                           "cores; for measurements, `asyncplay run` runs them one at a time.",
-                           style="#8a8a8a"))  # fmt: skip
-    return table
-
-
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Palette, ModalScreen[None]):
     """Keys, styles and fates; any of escape, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(help_text())
+            yield Static(id="help-text")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "asyncplay help"
+        self.query_one("#help-text", Static).update(self.help_text())
+
+    def help_text(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style=self.key_style, no_wrap=True)
+        table.add_column()
+        heading = self.key_style + Style(bold=True, underline=True)
+        table.add_row(Text("Keys", style=heading), "")
+        for key in KEYS:
+            table.add_row(self.app.get_key_display(Binding(key.key, key.action)), key.help)
+        for keys, meaning in MORE_KEYS:
+            table.add_row(keys, meaning)
+        table.add_row("", "")
+        table.add_row(Text("In the zoom", style=heading), "")
+        for keys, meaning in IN_THE_ZOOM:
+            table.add_row(keys, meaning)
+        table.add_row("", "")
+        table.add_row(Text("Styles", style=heading), "")
+        for name, idea in STRATEGIES.items():
+            table.add_row(name, idea)
+        table.add_row("", "")
+        table.add_row(Text("Fates", style=heading), "where each injected error ended up")
+        for fate in FATES:
+            label = Text(f"● {FATE_LABELS[fate]}", style=self.fate_style(fate))
+            table.add_row(label, FATES_EXPLAINED[fate])
+        table.add_row("", "")
+        table.add_row("", Text("The ideal time (▲) is the plan's critical path at the strategy's "
+                               "concurrency, with no overhead. Run all races the workers on the "
+                               "same cores; for measurements, `asyncplay run` runs them one at a "
+                               "time.", style=self.muted))  # fmt: skip
+        return table

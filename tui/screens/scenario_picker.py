@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine import scenarios
@@ -30,7 +31,10 @@ def available(folder: Path = USER_SCENARIOS) -> list[tuple[str, str]]:
 class ScenarioPicker(ModalScreen[Scenario | None]):
     """Pick a scenario to load; it replaces the scenario bar's values and faults."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("enter", "open", "Open"),
+        Binding("escape", "dismiss(None)", "Cancel"),
+    ]
 
     def __init__(self, folder: Path = USER_SCENARIOS) -> None:
         super().__init__()
@@ -38,14 +42,21 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(f"[b]{Path(name).stem}[/b]  [dim]{description}[/dim]", id=name)
+            Option(Text.assemble((Path(name).stem, "bold"), "  ", (description, "dim")), id=name)
             for name, description in available(self.folder)
         ]
         yield OptionList(*options, id="scenario-picker")
         yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#scenario-picker").border_title = "Open a scenario"
+
+    def action_open(self) -> None:
+        """Enter opens the highlighted scenario (the option list answers it first)."""
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            options.action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         try:

@@ -1,41 +1,38 @@
-"""Zoom: one strategy's source beside everything its run did.
+"""Zoom: one strategy's source beside everything its run did, live while it runs.
 
-The source on the left, syntax-highlighted, so the code and its behaviour sit side by side;
-on the right every task in a (virtualised) table, every captured error with its traceback,
-and what the run printed on stderr.
+The source on the left, wrapped to the pane, with the lines of the error in focus marked
+(where it was raised, where it left the lesson); on the right every task in a table, every
+captured error with its traceback, and what the run printed. The app hands the zoom the
+run's state on every tick (`follow`), so a zoom opened mid-run keeps up with it.
 """
 
 from __future__ import annotations
 
-from importlib import resources
+import time
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ...engine.fold import RunState
-from ..palette import FATE_COLOURS, FATE_LABELS, TASK_COLOURS
+from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView
+from ..palette import Palette
 from ..widgets.error_list import error_line
+from ..widgets.lesson_source import LessonSource, legend
 
-
-def source_of(strategy: str) -> str:
-    """The strategy module's own text, as installed."""
-    package = resources.files("asyncplay.strategies")
-    try:
-        return package.joinpath(f"{strategy}.py").read_text()
-    except FileNotFoundError:
-        return f"# no source for {strategy!r}"
+# The tables are the costly part of a live zoom; four refreshes a second keep up with a run.
+REFRESH_S = 0.25
+TASK_COLUMNS = ("task", "fault", "state", "start s", "end s", "took s", "HTTP", "bytes",
+                "error", "fate")  # fmt: skip
 
 
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-class ZoomScreen(Screen[None]):
+class ZoomScreen(Palette, Screen[None]):
     """Everything about one run; escape goes back to the panels."""
 
     BINDINGS = [
@@ -45,84 +42,162 @@ class ZoomScreen(Screen[None]):
         Binding("o", "show_tab('tab-output')", "Output"),
     ]
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, now: float) -> None:
         super().__init__()
+        self.strategy = state.strategy
         self.state = state
+        self._drawn_state: RunState | None = None  # the run the tables were filled from
+        self._rows_for: dict[int, tuple[object, ...]] = {}  # each task's row as drawn
+        self._touched_seen = 0  # how much of state.touched the tables have taken in
+        self._errors: list[ErrorRow] = []
+        self._output_len = -1
+        self._refreshed = 0.0
+        self._over = False
+        self._now = now
 
     def compose(self) -> ComposeResult:
-        state = self.state
         with Horizontal(id="zoom"):
-            with VerticalScroll(id="source"):
-                yield Static(Syntax(source_of(state.strategy), "python", theme="monokai",
-                                    line_numbers=True, word_wrap=False))  # fmt: skip
+            with Vertical(id="source-pane"):
+                yield Static(id="legend")
+                with VerticalScroll(id="source"):
+                    yield LessonSource(self.strategy)
             with TabbedContent(id="zoom-tabs"):
-                with TabPane(f"Tasks {len(state.tasks)}", id="tab-tasks"):
+                with TabPane("Tasks", id="tab-tasks"):
                     yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
-                with TabPane(f"Errors {len(state.errors())}", id="tab-errors"):
+                with TabPane("Errors", id="tab-errors"):
                     yield DataTable(id="errors", cursor_type="row")
                     with ScrollableContainer(id="traceback-scroll"):
                         yield Static(id="traceback", classes="verbatim")
                 with TabPane("Output", id="tab-output"), ScrollableContainer():
-                    yield Static(Text("".join(state.output) or "(nothing printed)"), id="output",
-                                 classes="verbatim")  # fmt: skip
+                    yield Static(id="output", classes="verbatim")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#source").border_title = f"strategies/{self.state.strategy}.py"
-        state = self.state
-        title = f"{state.strategy}: {state.status}, up to {state.concurrency} at a time"
-        self.query_one("#zoom-tabs").border_title = title
-        self._fill_tasks()
-        self._fill_errors()
+        self.query_one("#source-pane").border_title = f"strategies/{self.strategy}.py"
+        tasks = self.query_one("#tasks", DataTable)
+        for column in TASK_COLUMNS:
+            tasks.add_column(column, key=column)
+        self.query_one("#errors", DataTable).add_column("error", key="error")
+        self.follow(self.state, self._now, force=True)
+
+    # Following the run
+
+    def follow(self, state: RunState, now: float, force: bool = False) -> None:
+        """Show `state` (the app's, each tick): the title at once, the rest a few times a
+        second, and everything when a new run replaced the old one or this one ended."""
+        self.state, self._now = state, now
+        title = f"{state.strategy}: {state.status}"
+        if state.concurrency:
+            title += f", up to {state.concurrency:,} at a time"
+        tabs = self.query_one("#zoom-tabs")
+        if tabs.border_title != title:
+            tabs.border_title = title
+        stale = state is not self._drawn_state or state.over != self._over
+        if not (force or stale) and time.monotonic() - self._refreshed < REFRESH_S:
+            return
+        self._refreshed = time.monotonic()
+        if state is not self._drawn_state:
+            self._drawn_state = state
+            self._rows_for.clear()
+            self._touched_seen = 0
+            self.query_one("#tasks", DataTable).clear()
+        every = state.over != self._over
+        self._over = state.over
+        self._fill_tasks(state, every)
+        self._fill_errors(state)
+        self._fill_output(state)
+
+    def _fill_tasks(self, state: RunState, every: bool) -> None:
+        """Add the tasks not in the table yet, and redraw the rows whose task changed (all
+        of them when the run just ended: unfinished tasks and lost errors are decided then)."""
+        table = self.query_one("#tasks", DataTable)
+        if len(self._rows_for) < len(state.tasks):
+            for task in state.tasks[len(self._rows_for) :]:
+                cells = self._row(state, task)
+                table.add_row(*cells, key=str(task.id))
+                self._rows_for[task.id] = tuple(map(str, cells))
+            self._touched_seen = len(state.touched)
+        changed = state.tasks if every else (state.tasks[i] for i in self._touched())
+        for task in changed:
+            cells = self._row(state, task)
+            drawn = tuple(map(str, cells))
+            if self._rows_for.get(task.id) != drawn:
+                for column, old, cell in zip(TASK_COLUMNS, self._rows_for[task.id], cells,
+                                             strict=True):  # fmt: skip
+                    if str(cell) != old:
+                        table.update_cell(str(task.id), column, cell)
+                self._rows_for[task.id] = drawn
+        self._label("tab-tasks", f"Tasks {len(state.tasks):,}")
+
+    def _touched(self) -> list[int]:
+        touched = self.state.touched[self._touched_seen :]
+        self._touched_seen = len(self.state.touched)
+        return sorted(set(touched))
+
+    def _row(self, state: RunState, task: TaskView) -> list[str | Text]:
+        status = state.task_status(task)
+        fate = state.fate(task)
+        took = None
+        if task.ended is not None and task.started is not None:
+            took = task.ended - task.started
+        return [
+            str(task.id),
+            str(task.fault or ""),
+            Text(status, style=self.task_style(status) if status != "unfinished" else self.muted),
+            _seconds(task.started),
+            _seconds(task.ended),
+            _seconds(took),
+            str(task.status_code or ""),
+            str(task.nbytes or ""),
+            task.failed.error if task.failed else "",
+            Text(FATE_LABELS[fate], style=self.fate_style(fate)) if fate else "",
+        ]
+
+    def _fill_errors(self, state: RunState) -> None:
+        errors = state.errors()
+        if errors == self._errors:
+            return
+        table = self.query_one("#errors", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for index, row in enumerate(errors):
+            table.add_row(error_line(self, row), key=str(index))
+        self._errors = errors
+        self._label("tab-errors", f"Errors {len(errors):,}")
+        if errors:
+            table.move_cursor(row=min(cursor, len(errors) - 1))
+        self._focus_error(table.cursor_row if errors else None)
+
+    def _label(self, pane: str, label: str) -> None:
+        tab = self.query_one(TabbedContent).get_tab(pane)
+        if tab.label_text != label:  # relabelling posts a message and relayouts the tabs
+            tab.label = label
+
+    def _fill_output(self, state: RunState) -> None:
+        if len(state.output) != self._output_len:
+            self._output_len = len(state.output)
+            text = "".join(state.output) or "(nothing printed)"
+            self.query_one("#output", Static).update(Text(text))
+
+    # The error in focus
+
+    def _focus_error(self, index: int | None) -> None:
+        """Show this error's traceback, and mark its lines in the source."""
+        error = self._errors[index] if index is not None and index < len(self._errors) else None
+        if error is None:
+            text = "(no errors)"
+        else:
+            text = error.traceback or error.message or "(no traceback)"
+        self.query_one("#traceback", Static).update(Text(text))
+        self.query_one(LessonSource).mark(error)
+        self.query_one("#legend", Static).update(legend(self, self.strategy, error))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "errors" and event.row_key.value is not None:
+            self._focus_error(int(event.row_key.value))
+
+    # Actions
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.query_one(f"#{tab} DataTable, #{tab} ScrollableContainer").focus()
-
-    def _fill_tasks(self) -> None:
-        table = self.query_one("#tasks", DataTable)
-        table.add_columns("task", "fault", "state", "start s", "end s", "took s", "HTTP", "bytes",
-                          "error", "fate")  # fmt: skip
-        over = self.state.over
-        for task in self.state.tasks:
-            status = task.status(over)
-            fate = task.fate(over)
-            took = None
-            if task.ended is not None and task.started is not None:
-                took = task.ended - task.started
-            table.add_row(
-                str(task.id),
-                str(task.fault or ""),
-                Text(
-                    status.replace("_", " "),
-                    style=TASK_COLOURS[status] if status != "not_run" else "#8a8a8a",
-                ),
-                _seconds(task.started),
-                _seconds(task.ended),
-                _seconds(took),
-                str(task.status_code or ""),
-                str(task.nbytes or ""),
-                task.failed.error if task.failed else "",
-                Text(FATE_LABELS[fate], style=FATE_COLOURS[fate]) if fate else "",
-                key=str(task.id),
-            )
-
-    def _fill_errors(self) -> None:
-        table = self.query_one("#errors", DataTable)
-        table.add_columns("error")
-        for index, row in enumerate(self.state.errors()):
-            table.add_row(error_line(row), key=str(index))
-        self._show_traceback(0)
-
-    def _show_traceback(self, index: int) -> None:
-        rows = self.state.errors()
-        text = (
-            "(no errors)"
-            if not rows
-            else rows[index].traceback or rows[index].message or "(no traceback)"
-        )
-        self.query_one("#traceback", Static).update(Text(text))
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "errors" and event.row_key.value is not None:
-            self._show_traceback(int(event.row_key.value))

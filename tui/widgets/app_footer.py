@@ -1,30 +1,58 @@
-"""The footer, rebuilt only when the keys it shows change."""
+"""The main screen's footer: rebuilt only when its keys change, and never wider than the screen."""
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from ..keys import KEYS
+
+# Below this width the footer keeps only the keys marked `narrow` (help and the command
+# palette list them all), so `?` and `q` are always on screen.
+NARROW_BELOW = 110
+NARROW_ACTIONS = {key.action for key in KEYS if key.narrow}
+
 
 class AppFooter(Footer):
-    """Textual's Footer, minus a rebuild on every focus change.
+    """Textual's Footer, trimmed to the screen, minus a rebuild on every focus change.
 
     Textual rebuilds the footer (some thirty widgets) whenever the focus moves, in case the
     keys changed. Moving between the eight panels never changes them, and on a machine busy
     with eight workers that rebuild is most of what a key press costs. So: rebuild only when
-    the keys on show are really different.
+    the keys on show, or the room for them, are really different.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._keys_shown: tuple[tuple[str, str, bool], ...] | None = None
+        self._keys_shown: tuple[object, ...] | None = None
+
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < NARROW_BELOW
+
+    def compose(self) -> ComposeResult:
+        narrow = self.narrow
+        for widget in super().compose():
+            # FooterKey widgets carry their binding's action; the palette key's is
+            # "command_palette", and it goes too when the footer is narrow.
+            if not narrow or getattr(widget, "action", None) in NARROW_ACTIONS:
+                yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        keys = tuple(
-            (key, active.binding.description, active.enabled)
-            for key, active in screen.active_bindings.items()
-            if active.binding.show
+        keys = (
+            self.narrow,
+            *(
+                (key, active.binding.description, active.enabled)
+                for key, active in screen.active_bindings.items()
+                if active.binding.show
+            ),
         )
         if keys != self._keys_shown:
             self._keys_shown = keys
             super().bindings_changed(screen)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._keys_shown is not None and self._keys_shown[0] != self.narrow:
+            self.bindings_changed(self.screen)

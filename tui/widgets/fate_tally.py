@@ -1,40 +1,62 @@
-"""The fate tally: how many injected errors were raised, returned, logged, lost, not run."""
+"""The fate tally: how many injected errors were raised, returned, logged, lost, not run.
+
+In the room it is given: the five labels over their counts (two rows), the labels and counts
+on one row, or, when even that is too wide, a coloured bullet and a count per fate.
+"""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
-from ...engine.fold import FATES, RunState
-from ..palette import FATE_COLOURS, FATE_LABELS
+from ...engine.fold import FATE_LABELS, FATES, Fate
+from ..palette import Palette
 from .text_line import TextLine
 
+BOLD = Style(bold=True)
 
-def tally(state: RunState) -> Text:
-    """The five fates over their counts, in their colours; zero counts dimmed."""
-    fates = state.fates()
+
+def over_two_rows(palette: Palette, fates: dict[Fate, int]) -> list[Text]:
+    """Each label over its count, in its colour; zero counts faint."""
     labels, counts = Text(), Text()
     for fate in FATES:
-        label = FATE_LABELS[fate]
-        labels.append(f"{label} ", style=FATE_COLOURS[fate])
-        style = f"bold {FATE_COLOURS[fate]}" if fates[fate] else "#4e4e4e"
-        counts.append(f"{fates[fate]:^{len(label)}} ", style=style)
-    return Text("\n").join([labels, counts])
+        label, count = FATE_LABELS[fate], f"{fates[fate]:,}"
+        wide = max(len(label), len(count))
+        labels.append(f"{label:<{wide}} ", style=palette.fate_style(fate))
+        style = palette.fate_style(fate) + BOLD if fates[fate] else palette.faint
+        counts.append(f"{count:^{wide}} ", style=style)
+    return [labels, counts]
 
 
-def tally_line(state: RunState) -> Text:
-    """The fates on one line, a coloured dot and a count each, for the narrow layout."""
+def on_one_row(palette: Palette, fates: dict[Fate, int]) -> Text:
+    """`raised 1  returned 0  logged 0  lost 0  not run 0`."""
     text = Text()
-    fates = state.fates()
     for fate in FATES:
-        text.append("● ", style=FATE_COLOURS[fate] if fates[fate] else "#4e4e4e")
-        text.append(f"{fates[fate]:<3}", style="bold" if fates[fate] else "#4e4e4e")
+        style = palette.fate_style(fate) if fates[fate] else palette.faint
+        text.append(f"{FATE_LABELS[fate]} ", style=style)
+        text.append(f"{fates[fate]:,}  ", style="bold" if fates[fate] else palette.faint)
+    text.rstrip()
     return text
 
 
+def as_bullets(palette: Palette, fates: dict[Fate, int]) -> Text:
+    """`●1 ●0 ●0 ●0 ●0`: a bullet in each fate's colour (the legend is in help)."""
+    text = Text()
+    for fate in FATES:
+        text.append("●", style=palette.fate_style(fate) if fates[fate] else palette.faint)
+        text.append(f"{fates[fate]:,} ", style="bold" if fates[fate] else palette.faint)
+    text.rstrip()
+    return text
+
+
+def tally(palette: Palette, fates: dict[Fate, int], width: int, rows: int) -> list[Text]:
+    """The widest form of the tally that fits `width` and `rows`."""
+    two = over_two_rows(palette, fates)
+    if rows >= 2 and two[0].cell_len <= width + 1:  # the trailing space may hang over
+        return two
+    one = on_one_row(palette, fates)
+    return [one] if one.cell_len <= width else [as_bullets(palette, fates)]
+
+
 class FateTally(TextLine):
-    """The fates of a run, in two lines."""
-
-    DEFAULT_CSS = "FateTally { height: 2; }"
-
-    def show(self, state: RunState) -> None:
-        self.show_text(tally(state))
+    """The fates of a run, in the rows its panel gives it."""

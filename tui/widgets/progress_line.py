@@ -7,13 +7,12 @@ the exact counts are on the counts line below it.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
-DONE, LEFT = "#5fafff", "#3a3a3a"
+from ..palette import Palette
 
 
-class ProgressLine(Widget):
-    """`━━━━━━━━━━━━━━━━━━━━━━━━━━━━`, finished tasks in blue; give it counts with `show`."""
+class ProgressLine(Palette):
+    """`━━━━━━━━━━━━━━━━━━━━━━━━━━━━`, finished tasks in colour; give it counts with `show`."""
 
     DEFAULT_CSS = "ProgressLine { height: 1; }"
 
@@ -30,8 +29,8 @@ class ProgressLine(Widget):
     def render(self) -> Text:
         width = self.content_size.width
         filled = _filled(self.done, self.total, width)
-        bar = Text("━" * filled, style=DONE)
-        bar.append("━" * (width - filled), style=LEFT)
+        bar = Text("━" * filled, style=self.accent)
+        bar.append("━" * (width - filled), style=self.faint)
         return bar
 
 

@@ -1,7 +1,8 @@
 """The scenario bar: every number of the scenario, editable in place, and the active faults.
 
-A value is checked as it is typed. A good one becomes the scenario the next run uses; a bad
-one is refused in place with the reason, and the last good scenario stays.
+The app owns the scenario; the bar shows it (bound to the app's reactive) and proposes a
+new one with `Changed` whenever an edit gives a valid scenario. A bad value is refused in
+place, with the reason, and `problem` says so until it is fixed: a run is refused meanwhile.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
-from ...engine.workload import Scenario, WorkloadError, build_plan
+from ...engine.workload import Scenario, WorkloadError
 
 # (field, label, parse) for each editable number.
 FIELDS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
@@ -27,21 +29,30 @@ FIELDS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
 
 
 def shown(value: float) -> str:
-    return f"{value:g}"
+    """A value as the bar writes it, so that reading it back gives the same value
+    (`f"{1234567.0:g}"` would write 1.23457e+06)."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 class ScenarioBar(Vertical):
     """The scenario's numbers as compact inputs, then its faults."""
 
+    scenario: reactive[Scenario] = reactive(Scenario, init=False)
+    """The scenario shown: the app's, bound to it."""
+    problem: reactive[str] = reactive("", init=False)
+    """Why the values typed are not a scenario; empty when they are."""
+
     @dataclass
     class Changed(Message):
-        """The user made a valid change: this is the scenario the next run will use."""
+        """The user made a valid change: this is the scenario the next run should use."""
 
         scenario: Scenario
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__(id="scenario-bar")
-        self.scenario = scenario
+        self.set_reactive(ScenarioBar.scenario, scenario)
 
     def compose(self) -> ComposeResult:
         with Container(id="fields"):
@@ -55,45 +66,57 @@ class ScenarioBar(Vertical):
             yield Static(id="problem")
 
     def on_mount(self) -> None:
-        self.show(self.scenario)
+        self.watch_scenario(self.scenario)
 
-    def show(self, scenario: Scenario) -> None:
-        """Show a scenario that came from elsewhere (a picker, a replayed log)."""
-        self.scenario = scenario
-        for field, _, _ in FIELDS:
+    def watch_scenario(self, scenario: Scenario) -> None:
+        """Show a scenario set elsewhere (a picker, a replayed log, or this bar's own edit
+        coming back): fields that already read as its values are left as typed."""
+        for field, _, parse in FIELDS:
             field_input = self.query_one(f"#field-{field}", Input)
-            with field_input.prevent(Input.Changed):
-                field_input.value = shown(getattr(scenario, field))
+            if _read(field_input.value, parse) != getattr(scenario, field):
+                with field_input.prevent(Input.Changed):
+                    field_input.value = shown(getattr(scenario, field))
             field_input.remove_class("-invalid")
         faults = ", ".join(str(spec) for spec in scenario.faults) or "none"
         self.query_one("#faults", Static).update(f"faults: {faults}")
-        self.query_one("#problem", Static).update("")
+        self.problem = ""
+
+    def watch_problem(self, problem: str) -> None:
+        self.query_one("#problem", Static).update(problem)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        problem = self.query_one("#problem", Static)
         try:
             scenario = self.read()
         except WorkloadError as error:
             event.input.add_class("-invalid")
-            problem.update(str(error))
+            self.problem = str(error)
             return
         for field_input in self.query(Input):
             field_input.remove_class("-invalid")
-        problem.update("")
-        self.scenario = scenario
+        self.problem = ""
         self.post_message(self.Changed(scenario))
 
     def read(self) -> Scenario:
-        """The scenario the inputs describe, or WorkloadError saying what is wrong."""
+        """The scenario the inputs describe, or WorkloadError saying what is wrong (a
+        Scenario checks itself: faults fit, holds are bounded, the count has a ceiling)."""
         values: dict[str, int | float] = {}
         for field, label, parse in FIELDS:
             text = self.query_one(f"#field-{field}", Input).value.strip()
-            try:
-                values[field] = parse(text)
-            except ValueError:
+            value = _read(text, parse)
+            if value is None:
                 kind = "a whole number" if parse is int else "a number"
-                raise WorkloadError(f"{label} must be {kind}, not {text!r}") from None
-        scenario = self.scenario.with_overrides(**values)
-        build_plan(scenario)  # the plan's own checks: faults fit, holds are bounded
-        return scenario
+                raise WorkloadError(f"{label} must be {kind}, not {text!r}")
+            values[field] = value
+        return self.scenario.with_overrides(**values)
+
+    def first_invalid(self) -> Input | None:
+        """The field marked invalid, to take the user back to it."""
+        return next((field for field in self.query(Input) if field.has_class("-invalid")), None)
+
+
+def _read(text: str, parse: type[int] | type[float]) -> int | float | None:
+    try:
+        return parse(text.strip())
+    except ValueError:
+        return None

@@ -1,58 +1,100 @@
-"""One strategy's live panel: state, progress, timings, timing bars, fates and errors."""
+"""One strategy's live panel: its idea, times, progress, timing bars, counts, fates, errors.
+
+The panel gives its rows to its parts by what carries the lesson (panel_layout.allot), so
+the fate tally and the newest error with who saw it show at every size. In the narrow
+layout an unfocused panel is one summary line instead.
+"""
 
 from __future__ import annotations
-
-from collections import Counter
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.events import Resize
 
-from ...engine.fold import RunState, TaskStatus
-from .error_list import ErrorList
-from .fate_tally import FateTally, tally_line
+from ...engine.fold import TASK_STATUSES, RunState, TaskStatus
+from ..palette import Palette
+from .error_list import VIA_SHORT, entries, fit, task_label
+from .fate_tally import FateTally, as_bullets, tally
+from .panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
 from .progress_line import ProgressLine
 from .text_line import TextLine
 from .timeline import Timeline
 
-STATUS_STYLES = {
-    "idle": "#8a8a8a",
-    "running": "bold #d7af5f",
-    "done": "bold #5fd75f",
-    "crashed": "bold #ff5f5f",
-    "killed": "bold #ff5f5f",
-}
+COUNT_LABELS: dict[TaskStatus, str] = {status: status for status in TASK_STATUSES}
 
 
-def times(state: RunState, now: float) -> Text:
-    """`wall 1.31 s  ideal 0.20 s  ×6.5`, or why the run ended early."""
+def times(palette: Palette, state: RunState, now: float) -> Text:
+    """`wall 1.31 s  ideal ▲0.20 s  ×6.5`, or what the run is waiting for."""
     if state.status == "idle":
-        return Text("not run yet: r runs all, enter this one", style="#8a8a8a")
+        return Text("not run yet: r runs all, enter this one", style=palette.muted)
     if not state.tasks:
-        return Text("starting the worker…", style="#8a8a8a")
+        return Text("starting the worker…", style=palette.muted)
     # A running clock shows tenths: it changes ten times a second, not on every tick.
     wall = f"{state.wall_s:.2f}" if state.over else f"{now:.1f}"
-    text = Text(f"wall {wall} s  ideal ", no_wrap=True, overflow="ellipsis")
-    text.append("▲", style="#5fafff")
+    text = Text(f"wall {wall} s  ideal ")
+    text.append("▲", style=palette.accent)
     text.append(f"{state.ideal_s:.2f} s  ")
     if state.aborted:
-        text.append(f"{state.status}: {state.aborted.detail}", style="#ff5f5f")
+        text.append(state.status, style=palette.run_style(state.status))
     elif state.ideal_s and state.whole_plan:  # only then does it compare with the ideal
         text.append(f"×{state.wall_s / state.ideal_s:.1f}", style="bold")
     return text
 
 
-def counts_line(state: RunState, counts: Counter[TaskStatus]) -> Text:
-    """`40 tasks: ok 34  failed 6`, with the in-between states while it runs."""
-    text = Text(f"{len(state.tasks)} tasks: ", style="#8a8a8a")
-    for status in ("ok", "failed", "running", "queued", "not_run"):
+def counts_lines(palette: Palette, state: RunState, width: int) -> list[Text]:
+    """`50 tasks · ok 44 · failed 6`, with the in-between states while it runs; two lines
+    when one would not fit."""
+    counts = state.counts()
+    parts = [Text(f"{len(state.tasks):,} tasks", style=palette.muted)]
+    for status in TASK_STATUSES:
         if counts[status] or status in ("ok", "failed"):
-            text.append(f"{status.replace('_', ' ')} {counts[status]}  ")
-    return text
+            part = Text(f"{COUNT_LABELS[status]} ", style=palette.muted)
+            part.append(f"{counts[status]:,}")
+            parts.append(part)
+    separator = Text(" · ", style=palette.faint)
+    one = separator.join(parts)
+    if one.cell_len <= width or len(parts) < 3:
+        return [one]
+    half = (len(parts) + 1) // 2
+    return [separator.join(parts[:half]), separator.join(parts[half:])]
 
 
-class StrategyPanel(Vertical, can_focus=True):
+def summary_line(palette: Palette, state: RunState, width: int) -> Text:
+    """One line for the narrow list: name, state, progress, the fate tally, and the newest
+    error with who saw it; the least needed parts give way first."""
+    counts = state.counts()
+    name = Text(f"{state.strategy:<11}", style="bold")
+    status = Text(f"{state.status:<8}", style=palette.run_style(state.status))
+    progress = Text(f"{counts['ok'] + counts['failed']:,}/{len(state.tasks):,} ")
+    fates = as_bullets(palette, state.fates()) + " " if state.tasks else Text("")
+    rows = state.errors()
+    if state.aborted is not None:
+        error = Text(state.aborted.detail, style=palette.run_style(state.status))
+        long = short = error
+    elif rows:
+        newest = rows[0]
+        fate = Text(newest.fate or "undecided", style=palette.fate_style(newest.fate)
+                    if newest.fate else palette.muted)  # fmt: skip
+        via = Text(f" ({VIA_SHORT.get(newest.via, newest.via)})", palette.muted)
+        short = Text(f"{task_label(newest)} → ") + fate + via
+        long = Text(f"{task_label(newest)} {newest.type} → ") + fate + via
+    else:
+        long = short = Text("")
+    for parts in (
+        [name, status, progress, fates, long],
+        [name, status, progress, fates, short],
+        [name, status, fates, short],
+        [name, fates, short],
+    ):
+        line = Text().join(parts)
+        if line.cell_len <= width:
+            return line
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+class StrategyPanel(Palette, Vertical, can_focus=True):
     """A strategy's run, drawn from its RunState; focus it to run, stop or zoom it alone."""
 
     def __init__(self, strategy: str, idea: str) -> None:
@@ -61,46 +103,84 @@ class StrategyPanel(Vertical, can_focus=True):
         self.idea = idea
         self.border_title = strategy
         self.state = RunState(strategy=strategy)
+        self.now = 0.0
+        self._needs: Needs | None = None
+        self._rows = Rows()
 
     def compose(self) -> ComposeResult:
         self.summary = TextLine(classes="summary")
-        self.progress = ProgressLine(classes="detail")
+        self.idea_text = TextLine(classes="idea detail")
         self.times = TextLine(classes="times detail")
+        self.progress = ProgressLine(classes="detail")
         self.timeline = Timeline(classes="detail")
         self.counts = TextLine(classes="counts detail")
         self.fates = FateTally(classes="detail")
-        self.errors = ErrorList(classes="detail")
+        self.errors = TextLine(classes="errors detail")
         yield self.summary
-        yield Static(self.idea, classes="idea detail")
-        yield from (self.progress, self.times, self.timeline, self.counts, self.fates)
-        yield self.errors
+        yield from (self.idea_text, self.times, self.progress, self.timeline, self.counts)
+        yield from (self.fates, self.errors)
 
     def on_mount(self) -> None:
-        self.show(self.state, self.state.now)
+        self.watch(self.app, "theme", lambda: self.show(self.state, self.now, repaint=True),
+                   init=False)  # fmt: skip
 
-    def show(self, state: RunState, now: float) -> None:
+    def on_resize(self, event: Resize) -> None:
+        self._needs = None  # the rows are shared out again for the new size
+        self.show(self.state, self.now)
+
+    def show(self, state: RunState, now: float, repaint: bool = False) -> None:
         """Redraw the parts that changed, from the state as of `now` seconds into the run.
 
-        Every part has a fixed height (app.tcss) and is repainted only when its text
-        changed, without a layout pass: that keeps a 30 Hz tick cheap with eight runs.
+        Parts are repainted only when their text changed, and the rows are shared out again
+        only when what the parts need changed: that keeps a 30 Hz tick cheap with eight runs.
         """
-        self.state = state
+        self.state, self.now = state, now
+        if repaint:
+            for part in (self.summary, self.idea_text, self.times, self.counts, self.fates,
+                         self.errors):  # fmt: skip
+                part.forget()
+            self.timeline.forget()
         if self.border_subtitle != state.status:  # setting it repaints the whole panel
             self.border_subtitle = state.status
         self.set_class(state.status in ("crashed", "killed"), "-failed")
         self.set_class(state.status == "running", "-running")
-        counts = state.counts()
-        done = counts["ok"] + counts["failed"]
-        self.progress.show(done, len(state.tasks))
-        self.times.show_text(times(state, now))
+        width = self.content_size.width
+        if self.summary.display:  # the narrow list's one line; the parts are hidden
+            self.summary.show_text(summary_line(self, state, width))
+            if self.styles.min_height is not None:
+                self.styles.min_height = None
+                self._needs = None
+            return
+        if not width:
+            return
+        idea = list(Text(self.idea).wrap(self.app.console, width))
+        counts = counts_lines(self, state, width)
+        errors = entries(self, state, width, newest=1 + MORE_ERRORS)
+        shown = tuple(map(len, errors.errors))
+        more = errors.total > len(shown) + bool(errors.ended)
+        needs = Needs(len(idea), len(counts), len(errors.ended), shown, more)
+        if needs != self._needs:
+            self._share_rows(needs)
+        rows = self._rows
+        self.idea_text.show_lines(idea[: rows.idea])
+        self.times.show_text(times(self, state, now))
+        done = state.counts()
+        self.progress.show(done["ok"] + done["failed"], len(state.tasks))
         self.timeline.show(state, now)
-        self.counts.show_text(counts_line(state, counts))
-        self.fates.show(state)
-        self.errors.show(state)
-        summary = Text.assemble(
-            (f"{self.strategy:<11}", "bold"),
-            (f"{state.status:<8}", STATUS_STYLES[state.status]),
-            f"{done:>4}/{len(state.tasks):<4} ",
-            tally_line(state) if state.tasks else Text(""),
-        )
-        self.summary.show_text(summary)
+        self.counts.show_lines(counts[: rows.counts])
+        self.fates.show_lines(tally(self, state.fates(), width, rows.tally))
+        self.errors.show_lines(fit(self, errors, rows.errors))
+
+    def _share_rows(self, needs: Needs) -> None:
+        self._needs = needs
+        height = self.content_size.height
+        rows = self._rows = allot(height, needs)
+        parts = {
+            "idea": self.idea_text, "times": self.times, "progress": self.progress,
+            "timeline": self.timeline, "counts": self.counts, "tally": self.fates,
+            "errors": self.errors,
+        }  # fmt: skip
+        for name, part in parts.items():
+            part.styles.height = getattr(rows, name)
+        # Too short for what must show: ask for the rows, and the panels' container scrolls.
+        self.styles.min_height = essential(needs).total + 2 if rows.total > height else None

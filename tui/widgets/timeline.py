@@ -14,24 +14,21 @@ import time
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
-from ...engine.fold import RunState, TaskView
-from ..palette import TASK_COLOURS
+from ...engine.fold import TASK_STATUSES, RunState, TaskStatus, TaskView
+from ..palette import Palette
 
 DENSITY = " ▁▂▃▄▅▆▇█"
 # The bars are the biggest thing on screen; ten repaints a second is smooth enough for them.
 MIN_REPAINT_S = 0.1
-STYLES = {status: Style(color=colour) for status, colour in TASK_COLOURS.items()}
-AXIS, IDEAL, LABEL = Style(color="#585858"), Style(color="#5fafff"), Style(color="#8a8a8a")
 Cell = tuple[str, Style]
 
 
-class Timeline(Widget):
+class Timeline(Palette):
     """Timing bars for one run; give it a RunState and the run's clock with `show`."""
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; min-height: 3; }
+    Timeline { height: 1fr; }
     """
 
     def __init__(self, *, classes: str | None = None) -> None:
@@ -60,6 +57,11 @@ class Timeline(Widget):
         self._drawn_for = ()  # stale: rebuilt on the next paint
         self.refresh()
 
+    def forget(self) -> None:
+        """Draw again on the next paint (the theme changed the colours)."""
+        self._drawn_for = ()
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         width, height = self.content_size
         key = (width, height)
@@ -71,18 +73,25 @@ class Timeline(Widget):
 
     def _rows(self, width: int, height: int) -> list[list[Cell]]:
         state, now = self.state, self.now
-        if not state.tasks or width < 12 or height < 2:
+        styles = {status: self.task_style(status) for status in TASK_STATUSES}
+        styles["queued"] = self.faint
+        label_style = self.muted
+        if not state.tasks or width < 12:
             note = "no run yet" if state.status == "idle" else ""
-            return [[(char, LABEL) for char in note]]
+            return [[(char, label_style) for char in note]]
         span = max(state.wall_s, now, state.ideal_s, 1e-3)
         label = f" {span:.2f} s"
         bars = width - len(label)  # the axis label has the right-hand columns to itself
+        if height < 2:  # one row: a density strip of every task, no axis
+            strip = _density(state, now, span, bars, 1, styles)[0]
+            return [strip + [(" ", label_style)] * len(label)]
         rows = height - 1  # the last line is the axis
         if len(state.tasks) <= rows:
-            lines = [_bar(task, state, now, span, bars) for task in state.tasks]
+            lines = [_bar(task, state, now, span, bars, styles) for task in state.tasks]
         else:
-            lines = _density(state, now, span, bars, rows)
-        lines.append(_axis(state, span, bars) + [(char, LABEL) for char in label])
+            lines = _density(state, now, span, bars, rows, styles)
+        axis = _axis(state, span, bars, self.faint, self.accent)
+        lines.append(axis + [(char, label_style) for char in label])
         return lines
 
 
@@ -106,23 +115,29 @@ def _column(t: float, span: float, width: int) -> int:
     return min(width - 1, max(0, int(t / span * width)))
 
 
-def _bar(task: TaskView, state: RunState, now: float, span: float, width: int) -> list[Cell]:
-    status = task.status(state.over)
+def _bar(
+    task: TaskView, state: RunState, now: float, span: float, width: int,
+    styles: dict[TaskStatus, Style],
+) -> list[Cell]:  # fmt: skip
+    status = state.task_status(task)
     if task.started is None:
-        return [("·" if status == "queued" else " ", STYLES[status])] * width
+        return [("·" if status == "queued" else " ", styles[status])] * width
     start = _column(task.started, span, width)
-    end = _column(_end_of(task, state, now), span, width)
+    end = max(start, _column(_end_of(task, state, now), span, width))
     return (
-        [("·", STYLES["queued"])] * start
-        + [("█", STYLES[status])] * (end - start + 1)
-        + [(" ", STYLES["queued"])] * (width - end - 1)
+        [("·", styles["queued"])] * start
+        + [("█", styles[status])] * (end - start + 1)
+        + [(" ", styles["queued"])] * (width - end - 1)
     )
 
 
-def _density(state: RunState, now: float, span: float, width: int, rows: int) -> list[list[Cell]]:
+def _density(
+    state: RunState, now: float, span: float, width: int, rows: int,
+    styles: dict[TaskStatus, Style],
+) -> list[list[Cell]]:  # fmt: skip
     band = -(-len(state.tasks) // rows)
-    ongoing = STYLES["running"] if not state.over else STYLES["ok"]
-    failed_style = STYLES["failed"]
+    ongoing = styles["running"] if not state.over else styles["ok"]
+    failed_style = styles["failed"]
     scale, last = width / span, width - 1
     lines = []
     for first in range(0, len(state.tasks), band):
@@ -132,8 +147,9 @@ def _density(state: RunState, now: float, span: float, width: int, rows: int) ->
         for task in tasks:  # the hot loop: plain arithmetic, no calls
             if task.started is None:
                 continue
-            start = min(last, int(task.started * scale))
-            end = min(last, int(_end_of(task, state, now) * scale))
+            # Clamped both ways: a time from a hand-made log may lie outside the run.
+            start = min(last, max(0, int(task.started * scale)))
+            end = min(last, max(start, int(_end_of(task, state, now) * scale)))
             active[start] += 1
             active[end + 1] -= 1
             if task.failed is not None:
@@ -157,9 +173,9 @@ def _end_of(task: TaskView, state: RunState, now: float) -> float:
     return now
 
 
-def _axis(state: RunState, span: float, width: int) -> list[Cell]:
+def _axis(state: RunState, span: float, width: int, line: Style, ideal: Style) -> list[Cell]:
     """The time axis, with ▲ where the ideal time falls."""
-    axis = [("─", AXIS)] * width
+    axis = [("─", line)] * width
     if state.ideal_s:
-        axis[_column(state.ideal_s, span, width)] = ("▲", IDEAL)
+        axis[_column(state.ideal_s, span, width)] = ("▲", ideal)
     return axis
