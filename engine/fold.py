@@ -94,6 +94,8 @@ class RunState:
     faulted: list[TaskView] = field(default_factory=list)
     troubled: list[TaskView] = field(default_factory=list)
     touched: list[int] = field(default_factory=list)  # ids of tasks as they changed
+    # errors() of the state as of `folded` events: several views ask on the same tick.
+    _errors: tuple[int, list[ErrorRow]] = field(default=(-1, []), compare=False, repr=False)
 
     @property
     def over(self) -> bool:
@@ -188,6 +190,11 @@ class RunState:
 
     def errors(self) -> list[ErrorRow]:
         """Every failed task and every error of no task, newest first."""
+        if self._errors[0] != self.folded:
+            self._errors = (self.folded, self._error_rows())
+        return self._errors[1]
+
+    def _error_rows(self) -> list[ErrorRow]:
         rows = []
         for task in self.troubled:
             sighting = self.sighting(task)

@@ -132,7 +132,7 @@ class Column:
     key: str
     header: str
     value: Callable[[ResultRow], float | None]
-    template: str = "{:.0f}"
+    template: str = "{:,.0f}"
     group: str = ""  # columns of one group stay together when a report must split
     fate: Fate | None = None  # coloured as this fate
 

@@ -37,16 +37,16 @@ async def fates(target: Target, strategy: str, scenario: Scenario) -> RunState:
 
 def cell(state: RunState, task: int) -> str:
     view = state.tasks[task]
-    fate = view.fate(state.over) or state.status
-    sighting = view.first_sighting()
+    fate = state.fate(view) or state.status
+    sighting = state.sighting(view)
     via = f" <sub>{sighting.via}</sub>" if sighting and fate in ("logged", "returned") else ""
     return FATE_MARK.get(fate, fate) + via
 
 
 async def tables() -> str:
     with refused_port() as refused:
-        async with fault_server() as url:
-            target = Target(url, refused)
+        async with fault_server() as server:
+            target = Target(server.url, refused)
             single = ["| strategy | " + " | ".join(SINGLE) + " |", "|---" * (len(SINGLE) + 1) + "|"]
             double = ["| strategy | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
                       "| http-500, task 1 | and at the same moment http-500, task 4 |",

@@ -139,8 +139,8 @@ def test_the_live_tallies_agree_with_a_recount_after_every_event() -> None:
 def test_failures_no_fault_explains_are_counted_by_type() -> None:
     """A timeout on a task with no fault is saturation (or a dead server), not a lesson;
     a task cut off by another's error is explained."""
-    log = [started({0: "http-500"}), failed(0), ev.TaskFailed(0.2, 1, "ReadTimeout", "", ""),
-           ev.TaskFailed(0.3, 2, "ReadTimeout", "", ""), failed(3, cut_off=True), FINISHED]  # fmt: skip
+    timeouts = [ev.TaskFailed(0.2, task, "ReadTimeout", "", "") for task in (1, 2)]
+    log = [started({0: "http-500"}), failed(0), *timeouts, failed(3, cut_off=True), FINISHED]
     assert fold(log).unexplained() == {"ReadTimeout": 2}
 
 

@@ -34,32 +34,37 @@ CAPTION = (
 def comparison(scenario: Scenario, rows: list[ResultRow], console: Console) -> RenderableType:
     """The results as one table, or as several when one would not fit `console`."""
     groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
-    whole = _table(describe(scenario), [c for group in groups for c in group], rows)
-    parts: list[RenderableType] = [whole]
-    if console.measure(whole).minimum > console.width:
-        parts = _split(describe(scenario), groups, rows, console.width, console)
+    whole = _table([c for group in groups for c in group], rows)
+    tables: list[RenderableType] = [whole]
+    if _natural_width(whole, console) > console.width:  # it would squeeze and cut columns
+        tables = _split(groups, rows, console.width, console)
     notes = [note for row in rows if (note := unexplained_note(row))]
-    return Group(*parts, Text(CAPTION, style="bright_black"), *notes)
+    return Group(Text(describe(scenario)), *tables, Text(CAPTION, style="bright_black"), *notes)
 
 
 def _split(
-    title: str, groups: list[list[Column]], rows: list[ResultRow], width: int, console: Console
+    groups: list[list[Column]], rows: list[ResultRow], width: int, console: Console
 ) -> list[RenderableType]:
-    """Tables of as many whole groups as fit the width, the title on the first."""
+    """Tables of as many whole groups as fit the width."""
     tables: list[RenderableType] = []
     current: list[Column] = []
     for group in groups:
-        attempt = _table("", current + group, rows)
-        if current and console.measure(attempt).minimum > width:
-            tables.append(_table("" if tables else title, current, rows))
+        if current and _natural_width(_table(current + group, rows), console) > width:
+            tables.append(_table(current, rows))
             current = []
         current += group
-    tables.append(_table("" if tables else title, current, rows))
+    tables.append(_table(current, rows))
     return tables
 
 
-def _table(title: str, columns: list[Column], rows: list[ResultRow]) -> Table:
-    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD)
+def _natural_width(table: Table, console: Console) -> int:
+    """How wide the table is when nothing squeezes it (a measure within the console's width
+    would be clamped to it)."""
+    return console.measure(table, options=console.options.update_width(10_000)).maximum
+
+
+def _table(columns: list[Column], rows: list[ResultRow]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
     table.add_column("strategy", style="bold", no_wrap=True)
     for column in columns:
         header = Text(column.header, style=FATE_STYLES[column.fate] if column.fate else "")

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from tornado.httpclient import AsyncHTTPClient
 
 POOL_SIZE = 10
+# How long a connection may take to be made. Not the scenario's timeout: on loopback a
+# connection is accepted or refused at once, so a connect that waits is waiting for its own
+# client's CPU (ten thousand tasks started at once on one event loop), not for the server.
+# A minute still ends a connect to a target that drops packets.
+CONNECT_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class WorkerJob:
         from tornado.httpclient import AsyncHTTPClient
 
         # request_timeout 0: no clock on the whole request; the connections time each read.
-        defaults = {"connect_timeout": self.timeout_s, "request_timeout": 0}
+        defaults = {"connect_timeout": CONNECT_TIMEOUT_S, "request_timeout": 0}
         AsyncHTTPClient.configure(
             _tornado_client_class(self.timeout_s), max_clients=self.limit, defaults=defaults
         )
@@ -86,7 +91,8 @@ class WorkerJob:
         return {"limits": limits, "verify": shared_ssl_context(), "retries": 0}
 
     def _client_options(self) -> dict[str, Any]:
-        return {"timeout": httpx.Timeout(self.timeout_s, pool=None), "follow_redirects": False}
+        timeout = httpx.Timeout(self.timeout_s, connect=CONNECT_TIMEOUT_S, pool=None)
+        return {"timeout": timeout, "follow_redirects": False}
 
 
 @cache

@@ -54,6 +54,7 @@ class ZoomScreen(Palette, Screen[None]):
         self._refreshed = 0.0
         self._over = False
         self._now = now
+        self._mounted = False  # the app's tick may come before the screen has its widgets
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="zoom"):
@@ -78,6 +79,7 @@ class ZoomScreen(Palette, Screen[None]):
         for column in TASK_COLUMNS:
             tasks.add_column(column, key=column)
         self.query_one("#errors", DataTable).add_column("error", key="error")
+        self._mounted = True
         self.follow(self.state, self._now, force=True)
 
     # Following the run
@@ -86,6 +88,8 @@ class ZoomScreen(Palette, Screen[None]):
         """Show `state` (the app's, each tick): the title at once, the rest a few times a
         second, and everything when a new run replaced the old one or this one ended."""
         self.state, self._now = state, now
+        if not self._mounted:
+            return
         title = f"{state.strategy}: {state.status}"
         if state.concurrency:
             title += f", up to {state.concurrency:,} at a time"

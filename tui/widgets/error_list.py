@@ -98,16 +98,18 @@ def entries(palette: Palette, state: RunState, width: int, newest: int) -> Entri
 
 def fit(palette: Palette, entries: Entries, rows: int) -> list[Text]:
     """As many whole entries as fit `rows`, newest first, with a last line saying how many
-    more there are. The newest always shows (the panel gives it the rows it needs)."""
+    more there are. Why the run ended and the newest error always show (the panel gives
+    them the rows they need)."""
     items = entries.items
     if not items:
         return [Text("no errors", style=palette.faint)]
+    always = 1 + bool(entries.ended)
     lines: list[Text] = []
     shown = 0
     for item in items:
         more_after = entries.total - shown - 1
         room = rows - len(lines) - (1 if more_after else 0)  # a row for "… and N more"
-        if shown and len(item) > room:
+        if shown >= always and len(item) > room:
             break
         lines += item
         shown += 1

@@ -106,6 +106,8 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
         self.now = 0.0
         self._needs: Needs | None = None
         self._rows = Rows()
+        self._folded = -1  # the state's event count when the parts were last drawn
+        self._idea_wrapped: tuple[int, list[Text]] = (0, [])
 
     def compose(self) -> ComposeResult:
         self.summary = TextLine(classes="summary")
@@ -131,15 +133,21 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
     def show(self, state: RunState, now: float, repaint: bool = False) -> None:
         """Redraw the parts that changed, from the state as of `now` seconds into the run.
 
+        Between events only the clock moves: then only the times and the bars are looked at.
         Parts are repainted only when their text changed, and the rows are shared out again
         only when what the parts need changed: that keeps a 30 Hz tick cheap with eight runs.
         """
-        self.state, self.now = state, now
+        same = state is self.state and state.folded == self._folded and not repaint
+        self.state, self.now, self._folded = state, now, state.folded
         if repaint:
             for part in (self.summary, self.idea_text, self.times, self.counts, self.fates,
                          self.errors):  # fmt: skip
                 part.forget()
             self.timeline.forget()
+        if same and self._needs is not None and not self.summary.display:
+            self.times.show_text(times(self, state, now))
+            self.timeline.show(state, now)
+            return
         if self.border_subtitle != state.status:  # setting it repaints the whole panel
             self.border_subtitle = state.status
         self.set_class(state.status in ("crashed", "killed"), "-failed")
@@ -153,7 +161,7 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
             return
         if not width:
             return
-        idea = list(Text(self.idea).wrap(self.app.console, width))
+        idea = self._idea_lines(width)
         counts = counts_lines(self, state, width)
         errors = entries(self, state, width, newest=1 + MORE_ERRORS)
         shown = tuple(map(len, errors.errors))
@@ -170,6 +178,11 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
         self.counts.show_lines(counts[: rows.counts])
         self.fates.show_lines(tally(self, state.fates(), width, rows.tally))
         self.errors.show_lines(fit(self, errors, rows.errors))
+
+    def _idea_lines(self, width: int) -> list[Text]:
+        if self._idea_wrapped[0] != width:
+            self._idea_wrapped = (width, list(Text(self.idea).wrap(self.app.console, width)))
+        return self._idea_wrapped[1]
 
     def _share_rows(self, needs: Needs) -> None:
         self._needs = needs

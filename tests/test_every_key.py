@@ -1,0 +1,256 @@
+"""Every key and every palette command, in every state, at every size, against real workers.
+
+The states are idle, mid-run, killed, done and a replayed log; the sizes 80x24, 120x40,
+160x48 and 200x60. After each key the test asserts what the screen holds (the dialog that
+opened, its words and its footer), and back on the panels, that every panel shows its fate
+tally and its newest error with who saw it. A crash fails the test (the pilot re-raises it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from procs import children
+from screen import panel_problems, screen_text
+from textual.command import CommandInput, CommandList, CommandPalette
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from asyncplay.engine.eventlog import read
+from asyncplay.engine.scenarios import builtin_names
+from asyncplay.engine.workload import Fault, FaultSpec, Scenario
+from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.compare import CompareScreen
+from asyncplay.tui.screens.fault_picker import FaultPicker
+from asyncplay.tui.screens.help import HelpScreen
+from asyncplay.tui.screens.scenario_picker import ScenarioPicker
+from asyncplay.tui.screens.zoom import ZoomScreen
+
+SIZES = [(80, 24), (120, 40), (160, 48), (200, 60)]
+IDS = [f"{width}x{height}" for width, height in SIZES]
+BUG = (FaultSpec.parse("handler-bug@2"),)
+# Mid-run for four minutes: six tasks of 40 s, one at a time (a hold is at most 45 s).
+LONG = Scenario(count=6, concurrency=1, latency_ms=40_000, timeout_s=44, faults=BUG)
+SHORT = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=BUG)  # done in a second
+LOG = Path(__file__).parent / "logs" / "errors.jsonl"
+# From the first panel (sequential), where each arrow lands in each layout.
+ARROWS = {
+    "narrow": {"down": "threads", "up": "sequential", "right": "sequential"},
+    "medium": {"down": "threadpool", "right": "threads", "left": "sequential"},
+    "wide": {"down": "callbacks", "right": "threads", "up": "sequential"},
+}
+
+
+@dataclass(frozen=True)
+class Opens:
+    """A key that opens a screen, and what that screen must hold."""
+
+    key: str
+    label: str  # its command in the palette
+    screen: type[Screen[Any]]
+    words: Callable[[AsyncPlayApp], list[str]]
+
+
+def zoom_words(app: AsyncPlayApp) -> list[str]:
+    name = app.screen.strategy  # type: ignore[attr-defined]
+    return [f"strategies/{name}.py", f"{name}: {app.playground.states[name].status}", "Back"]
+
+
+def compare_words(app: AsyncPlayApp) -> list[str]:
+    ran = [name for name, state in app.playground.states.items() if state.status != "idle"]
+    return [*ran, "Back"] if ran else ["Nothing has run yet"]
+
+
+OPENS = [
+    Opens("f", "Faults", FaultPicker, lambda app: ["Inject faults", *Fault, "Apply", "Cancel"]),
+    Opens("o", "Scenario", ScenarioPicker, lambda app: ["Open a scenario", *builtin_names()]),
+    Opens("z", "Zoom", ZoomScreen, zoom_words),
+    Opens("c", "Compare", CompareScreen, compare_words),
+    Opens("question_mark", "Help", HelpScreen, lambda app: ["asyncplay help", "Keys", "Close"]),
+]
+
+
+def layout(app: AsyncPlayApp) -> str:
+    width = app.size.width
+    return "narrow" if width < 100 else "medium" if width < 150 else "wide"
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys as the terminal sends them, each handled before the next. (Pilot.press
+    also waits for the process to go idle after each key, up to two seconds: a live run,
+    drawn thirty times a second, never lets it.)"""
+    for key in keys:
+        pilot.app.simulate_key(key)
+        await pilot.pause(0)
+
+
+async def until(
+    condition: Callable[[], bool], what: Callable[[], str] = str, timeout: float = 60.0
+) -> None:
+    """Wait for something the app does in its own time (a run finishing, the focus moving,
+    a footer composed after its screen), bounded: past the timeout the test fails, saying
+    what never happened."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting: {what()}"
+        await asyncio.sleep(0.02)
+
+
+async def on_panels(pilot: Pilot[Any], state: str) -> None:
+    """Back on the panels: every panel shows its tally and its newest error."""
+    app = pilot.app
+    await until(lambda: app.screen is app.screen_stack[0], lambda: f"{state}: {app.screen}")
+
+    def problems() -> list[str]:
+        app._redraw()  # the tick's drawing, now: a live run may have moved on since the last
+        return panel_problems(app)
+
+    await until(lambda: not problems(), lambda: f"{state}: {problems()}", timeout=5)
+
+    def footer() -> str:
+        return screen_text(app).rstrip("\n").splitlines()[-1]
+
+    await until(lambda: "Help" in footer() and "Quit" in footer(), lambda: f"{state}: {footer()}")
+
+
+async def through_palette(pilot: Pilot[Any], label: str) -> None:
+    """ctrl+p, the command's name in the search (set at once: typing it a key at a time
+    only tests Textual's input), enter the first command found."""
+    app = pilot.app
+    await press(pilot, "ctrl+p")
+    await until(lambda: isinstance(app.screen, CommandPalette))
+    app.screen.query_one(CommandInput).value = label
+
+    def found() -> bool:
+        commands = app.screen.query_one(CommandList)
+        first = commands.get_option_at_index(0) if commands.option_count else None
+        return first is not None and str(first.prompt).startswith(label)
+
+    await until(found)
+    await press(pilot, "enter")
+    await until(lambda: not isinstance(app.screen, CommandPalette))
+
+
+async def every_key(pilot: Pilot[Any], state: str) -> None:
+    """The keys that leave the runs as they are, and their palette commands."""
+    app = pilot.app
+    assert isinstance(app, AsyncPlayApp)
+    app.query_one("#panel-sequential").focus()
+    await on_panels(pilot, state)
+    for opens in OPENS:
+        for how in ("key", "palette"):
+            if how == "key":
+                await press(pilot, opens.key)
+            else:
+                await through_palette(pilot, opens.label)
+            await until(lambda opens=opens: isinstance(app.screen, opens.screen))  # type: ignore[misc]
+            words = opens.words(app)
+            await until(
+                lambda words=words: all(word in screen_text(app) for word in words),  # type: ignore[misc]
+                lambda words=words, opens=opens, how=how: (  # type: ignore[misc]
+                    f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}"
+                ),
+                timeout=10,
+            )
+            await press(pilot, "escape")
+            await on_panels(pilot, f"{state}, after {opens.label} by {how}")
+    first = app.query_one("#panel-sequential")
+    for arrow, target in ARROWS[layout(app)].items():
+        first.focus()
+        await until(lambda: app.focused is first)
+        await press(pilot, arrow)
+        panel = app.query_one(f"#panel-{target}")
+        await until(
+            lambda panel=panel: app.focused is panel,  # type: ignore[misc]
+            lambda arrow=arrow: f"{state}: {arrow} to {target}, not {app.focused}",
+        )  # type: ignore[misc]
+        await on_panels(pilot, f"{state}, after {arrow}")
+    first.focus()
+    for how in ("key", "palette"):
+        before = {id(notice) for notice in app._notifications}
+        await (press(pilot, "ctrl+s") if how == "key" else through_palette(pilot, "Save log"))
+
+        def new_notices(before: set[int] = before) -> list[str]:
+            return [notice.message for notice in app._notifications if id(notice) not in before]
+
+        await until(lambda: bool(new_notices()))
+        message = new_notices()[-1]
+        ran = any(app.playground.logs.values())
+        assert message.startswith("saved asyncplay-" if ran else "Nothing to save yet"), message
+        await on_panels(pilot, f"{state}, after save by {how}")
+
+
+def statuses(app: AsyncPlayApp) -> set[str]:
+    return {state.status for state in app.playground.states.values()}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_every_key_idle_mid_run_killed_and_done(size: tuple[int, int], tmp_path: Path) -> None:
+    """A live app walked through its states; the run and stop keys and commands move it on."""
+
+    async def walk() -> None:
+        app = AsyncPlayApp(scenario=LONG, save_folder=tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await every_key(pilot, "idle")
+            await press(pilot, "s")  # nothing to stop: a notice, still idle
+            await on_panels(pilot, "idle, after s")
+            assert statuses(app) == {"idle"}
+
+            app.query_one("#panel-threads").focus()
+            await through_palette(pilot, "Run this")  # one strategy, from the palette
+            await until(lambda: app.playground.states["threads"].pid is not None)
+            await press(pilot, "r")  # the others join it; threads keeps running
+            await until(
+                lambda: all(state.pid is not None for state in app.playground.states.values())
+            )
+            await every_key(pilot, "mid-run")
+            pids = {state.pid for state in app.playground.states.values()}
+            assert len(app.playground.running()) == len(pids) == 8, "the runs ended too soon"
+            await press(pilot, "enter", "r")  # already running: nothing new starts
+            assert {state.pid for state in app.playground.states.values()} == pids
+
+            await through_palette(pilot, "Stop")
+            await until(lambda: statuses(app) == {"killed"})
+            await every_key(pilot, "killed")
+
+            app.scenario = SHORT
+            await press(pilot, "r")
+            await until(lambda: statuses(app) == {"done"})
+            await every_key(pilot, "done")
+            app.query_one("#panel-asyncio").focus()
+            await press(pilot, "enter")  # again, alone
+            await until(lambda: app.playground.states["asyncio"].over)
+            await through_palette(pilot, "Run all")
+            await until(lambda: statuses(app) == {"done"})
+            await on_panels(pilot, "done again")
+            await press(pilot, "q")
+        assert app.return_code in (None, 0)
+
+    asyncio.run(walk())
+    assert children() == set()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_every_key_on_a_replayed_log(size: tuple[int, int], tmp_path: Path) -> None:
+    """A recorded log, then run live from it, stopped, and left with ctrl+c."""
+
+    async def walk() -> None:
+        app = AsyncPlayApp(replay=read(LOG), save_folder=tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await every_key(pilot, "replay")
+            await press(pilot, "r")  # the log's scenario, live
+            await until(lambda: app.playground.states["sequential"].pid is not None)
+            await press(pilot, "s")
+            await until(lambda: not app.playground.running())
+            assert "killed" in statuses(app)
+            await on_panels(pilot, "replay, run then stopped")
+            await press(pilot, "ctrl+c")
+        assert app.return_code in (None, 0)
+
+    asyncio.run(walk())
+    assert children() == set()

@@ -1,0 +1,54 @@
+"""The comparison `asyncplay run` prints fits the terminal: nothing is cut off at 80 columns."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from asyncplay.engine.result import COLUMNS, ResultRow
+from asyncplay.engine.workload import Scenario
+from asyncplay.tui.table import comparison
+
+ROW = ResultRow(
+    strategy="threadpool", status="killed", detail="stopped", wall_s=12.3456, ideal_s=1.0,
+    cpu_s=3.21, tasks=10_000, ok=9_000, failed=990, unfinished=10, injected=1000,
+    fates={"raised": 1, "returned": 0, "logged": 0, "lost": 999, "not_run": 0}, undecided=0,
+    whole_plan=False, unexplained={"ReadTimeout": 3}, errors=(), ctx_voluntary=123_456,
+    ctx_involuntary=7_890, threads_peak=10_001, max_rss_kb=512_000,
+)  # fmt: skip
+
+
+def printed(width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(comparison(Scenario(count=10_000), [ROW], console))
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_every_column_and_its_number_is_shown_within_the_width(width: int) -> None:
+    """Each header and each number appears whole, and no line is wider than the terminal."""
+    text = printed(width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    for column in COLUMNS:
+        assert column.header in text, column.header
+        assert column.text(ROW) in text, column.key
+    assert "threadpool killed" in text
+
+
+def test_one_table_when_it_fits_and_split_by_group_when_not() -> None:
+    """Wide: one header row holding every column. At 80: several tables, each repeating the
+    strategy, so `logged` and `lost` are on screen."""
+
+    def tables(width: int) -> int:
+        return sum(line.split() == ["strategy", *line.split()[1:]] for line in printed(width)
+                   .splitlines() if line.strip().startswith("strategy "))  # fmt: skip
+
+    assert tables(200) == 1
+    assert tables(80) >= 2
+
+
+def test_failures_no_fault_explains_are_flagged_under_the_table() -> None:
+    """Saturation is said in words, not left for the reader to infer from the counts."""
+    assert "3 of 10,000 tasks failed with no fault injected (ReadTimeout ×3)" in printed(200)
