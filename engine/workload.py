@@ -38,11 +38,26 @@ class Fault(StrEnum):
         return self not in (Fault.SLOW, Fault.BLOCKING, Fault.CPU)
 
     @property
+    def summary(self) -> str:
+        """A few words on what the fault does."""
+        return FAULT_SUMMARY[self]
+
+    @property
     def help(self) -> str:
-        """One line on what the fault does."""
+        """A sentence on what the fault does, and how."""
         return FAULT_HELP[self]
 
 
+FAULT_SUMMARY = {
+    Fault.HTTP_500: "the server answers 500",
+    Fault.TIMEOUT: "held past the client timeout",
+    Fault.RESET: "half the body, then a reset",
+    Fault.REFUSED: "a port where nothing listens",
+    Fault.SLOW: "ten times the latency, no error",
+    Fault.HANDLER_BUG: "the shared handler raises",
+    Fault.BLOCKING: "a blocking call in the handler",
+    Fault.CPU: "the handler burns CPU",
+}
 FAULT_HELP = {
     Fault.HTTP_500: "the server answers 500 Internal Server Error",
     Fault.TIMEOUT: "the server holds the response past the client timeout",

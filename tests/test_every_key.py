@@ -144,45 +144,59 @@ async def every_key(pilot: Pilot[Any], state: str) -> None:
     await on_panels(pilot, state)
     for opens in OPENS:
         for how in ("key", "palette"):
-            if how == "key":
-                await press(pilot, opens.key)
-            else:
-                await through_palette(pilot, opens.label)
-            await until(lambda opens=opens: isinstance(app.screen, opens.screen))  # type: ignore[misc]
-            words = opens.words(app)
-            await until(
-                lambda words=words: all(word in screen_text(app) for word in words),  # type: ignore[misc]
-                lambda words=words, opens=opens, how=how: (  # type: ignore[misc]
-                    f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}"
-                ),
-                timeout=10,
-            )
-            await press(pilot, "escape")
-            await on_panels(pilot, f"{state}, after {opens.label} by {how}")
-    first = app.query_one("#panel-sequential")
+            await open_and_close(pilot, opens, how, state)
     for arrow, target in ARROWS[layout(app)].items():
-        first.focus()
-        await until(lambda: app.focused is first)
-        await press(pilot, arrow)
-        panel = app.query_one(f"#panel-{target}")
-        await until(
-            lambda panel=panel: app.focused is panel,  # type: ignore[misc]
-            lambda arrow=arrow: f"{state}: {arrow} to {target}, not {app.focused}",
-        )  # type: ignore[misc]
-        await on_panels(pilot, f"{state}, after {arrow}")
-    first.focus()
+        await move(pilot, arrow, target, state)
+    app.query_one("#panel-sequential").focus()
     for how in ("key", "palette"):
-        before = {id(notice) for notice in app._notifications}
-        await (press(pilot, "ctrl+s") if how == "key" else through_palette(pilot, "Save log"))
+        await save(pilot, how, state)
 
-        def new_notices(before: set[int] = before) -> list[str]:
-            return [notice.message for notice in app._notifications if id(notice) not in before]
 
-        await until(lambda: bool(new_notices()))
-        message = new_notices()[-1]
-        ran = any(app.playground.logs.values())
-        assert message.startswith("saved asyncplay-" if ran else "Nothing to save yet"), message
-        await on_panels(pilot, f"{state}, after save by {how}")
+async def open_and_close(pilot: Pilot[Any], opens: Opens, how: str, state: str) -> None:
+    """Open a screen by its key or its command; it shows its words; escape closes it."""
+    app = pilot.app
+    assert isinstance(app, AsyncPlayApp)
+    if how == "key":
+        await press(pilot, opens.key)
+    else:
+        await through_palette(pilot, opens.label)
+    await until(lambda: isinstance(app.screen, opens.screen), lambda: f"{state}: {app.screen}")
+    words = opens.words(app)
+    await until(
+        lambda: all(word in screen_text(app) for word in words),
+        lambda: f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}",
+        timeout=10,
+    )
+    await press(pilot, "escape")
+    await on_panels(pilot, f"{state}, after {opens.label} by {how}")
+
+
+async def move(pilot: Pilot[Any], arrow: str, target: str, state: str) -> None:
+    """From the first panel, an arrow moves the focus to the panel on screen that way."""
+    app = pilot.app
+    first, panel = app.query_one("#panel-sequential"), app.query_one(f"#panel-{target}")
+    first.focus()
+    await until(lambda: app.focused is first)
+    await press(pilot, arrow)
+    await until(lambda: app.focused is panel, lambda: f"{state}: {arrow} to {target}")
+    await on_panels(pilot, f"{state}, after {arrow}")
+
+
+async def save(pilot: Pilot[Any], how: str, state: str) -> None:
+    """ctrl+s, or its command: a log saved, or why not."""
+    app = pilot.app
+    assert isinstance(app, AsyncPlayApp)
+    before = {id(notice) for notice in app._notifications}
+
+    def new_notices() -> list[str]:
+        return [notice.message for notice in app._notifications if id(notice) not in before]
+
+    await (press(pilot, "ctrl+s") if how == "key" else through_palette(pilot, "Save log"))
+    await until(lambda: bool(new_notices()))
+    ran = any(app.playground.logs.values())
+    message = new_notices()[-1]
+    assert message.startswith("saved asyncplay-" if ran else "Nothing to save yet"), message
+    await on_panels(pilot, f"{state}, after save by {how}")
 
 
 def statuses(app: AsyncPlayApp) -> set[str]:

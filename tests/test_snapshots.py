@@ -1,23 +1,34 @@
 """Snapshot tests: the app drawn from fixed event logs, so every picture is the same each run.
 
 The logs in tests/logs/ were recorded once from real runs (`asyncplay run --record`); the
-view is a function of the log, so no worker, server or clock is involved here.
+view is a function of the log, so no worker, server or clock is involved here. A picture is
+not enough on its own (a crashed app is a blank picture that passes forever): before each
+picture the test asserts what the screen holds, and after it that the app did not crash.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from screen import panel_problems, screen_text
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.compare import CompareScreen
+from asyncplay.tui.screens.fault_picker import FaultPicker
+from asyncplay.tui.screens.help import HelpScreen
+from asyncplay.tui.screens.zoom import ZoomScreen
 
 LOGS = Path(__file__).parent / "logs"
-WIDE, NARROW = (160, 48), (80, 24)
+SIZES = [(80, 24), (120, 40), (160, 48)]
+IDS = [f"{width}x{height}" for width, height in SIZES]
+Check = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 def make_app(log: str | None = None, until: float | None = None) -> AsyncPlayApp:
@@ -33,85 +44,117 @@ def make_app(log: str | None = None, until: float | None = None) -> AsyncPlayApp
     return AsyncPlayApp(replay=recorded, start_server=False)
 
 
-async def no_blink(pilot: Pilot[Any]) -> None:
-    for field in pilot.app.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
+def before(*keys: str, screen: type[Screen[Any]] | None = None, shows: tuple[str, ...] = ()
+           ) -> Check:  # fmt: skip
+    """Press keys, then assert the screen: the dialog expected and its words, or on the
+    panels, every tally and newest error; no blinking cursor in the picture."""
 
-
-def press_then_settle(*keys: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await no_blink(pilot)
-        await pilot.press(*keys)
-        await no_blink(pilot)
+        app = pilot.app
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause()
+        for field in app.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+        if screen is None:
+            assert app.screen is app.screen_stack[0]
+            assert panel_problems(app) == []
+        else:
+            assert isinstance(app.screen, screen)
+        text = screen_text(app)
+        for words in shows:
+            assert words in text, f"{words!r} not in\n{text}"
 
     return run_before
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+def snap(snap_compare: Any, app: AsyncPlayApp, size: tuple[int, int], check: Check) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=check)
+    assert app.return_code in (None, 0), "the app crashed"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_idle(snap_compare: Any, size: tuple[int, int]) -> None:
     """Before any run: eight idle panels and the default scenario in the bar."""
-    assert snap_compare(make_app(), terminal_size=size, run_before=no_blink)
+    snap(snap_compare, make_app(), size, before(shows=("not run yet", "faults: none")))
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_mid_run(snap_compare: Any, size: tuple[int, int]) -> None:
     """A third of a second in: bars in flight, some tasks done, no fates decided yet."""
-    assert snap_compare(make_app("errors", until=0.3), terminal_size=size, run_before=no_blink)
+    snap(snap_compare, make_app("errors", until=0.3), size, before(shows=("running",)))
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_finished_with_errors(snap_compare: Any, size: tuple[int, int]) -> None:
-    """After a run with a handler bug, 500s and a timeout: raised, returned, logged, lost."""
-    assert snap_compare(make_app("errors"), terminal_size=size, run_before=no_blink)
+    """After a run with a handler bug, 500s and a timeout: raised, returned, logged, lost,
+    each panel with its newest error and who saw it."""
+    shows = ("threading.excepthook" if size[0] >= 100 else "(excepthook)", "returned")
+    snap(snap_compare, make_app("errors"), size, before(shows=shows))
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_clean_run_bars(snap_compare: Any, size: tuple[int, int]) -> None:
-    """A clean run of ten tasks: one bar per task on the run's time axis."""
-    assert snap_compare(make_app("clean"), terminal_size=size, run_before=no_blink)
+    """A clean run of ten tasks: bars on the run's time axis, no errors."""
+    snap(snap_compare, make_app("clean"), size, before(shows=("done",)))
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_zoom(snap_compare: Any, size: tuple[int, int]) -> None:
-    """Zoomed into threadpool: its source beside every task of its run."""
-    app = make_app("errors")
-    assert snap_compare(app, terminal_size=size, run_before=press_then_settle("tab", "tab", "z"))
+    """Zoomed into threads: its source, with the line its newest error was raised at and
+    left the lesson marked, beside every task of its run."""
+    check = before("down" if size[0] < 100 else "right", "z", screen=ZoomScreen,
+                   shows=("strategies/threads.py", "raised here", "threads: done"))  # fmt: skip
+    snap(snap_compare, make_app("errors"), size, check)
 
 
 def test_zoom_errors_tab(snap_compare: Any) -> None:
-    """The errors of a zoomed run, with the first one's traceback."""
-    app = make_app("errors")
-    keys = ("tab", "tab", "z", "e")
-    assert snap_compare(app, terminal_size=WIDE, run_before=press_then_settle(*keys))
+    """The errors of the zoomed callbacks run, with the first one's traceback, and its lines
+    marked in the source: raised in the callback, left to Tornado's log."""
+    keys = ("down", "z", "e")
+    check = before(*keys, screen=ZoomScreen, shows=("strategies/callbacks.py", "Errors 6"))
+    snap(snap_compare, make_app("errors"), (160, 48), check)
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_compare(snap_compare: Any, size: tuple[int, int]) -> None:
     """The comparison table of the recorded runs."""
-    assert snap_compare(make_app("errors"), terminal_size=size, run_before=press_then_settle("c"))
+    check = before("c", screen=CompareScreen, shows=("sequential", "×ideal"))
+    snap(snap_compare, make_app("errors"), size, check)
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_fault_picker(snap_compare: Any, size: tuple[int, int]) -> None:
-    """The fault picker over the recorded scenario's faults."""
-    assert snap_compare(make_app("errors"), terminal_size=size, run_before=press_then_settle("f"))
+    """The fault picker over the recorded scenario's faults: ticked boxes told from empty
+    ones, and its own footer."""
+    check = before("f", screen=FaultPicker, shows=("Inject faults", "Apply", "Cancel"))
+    snap(snap_compare, make_app("errors"), size, check)
 
 
-@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
-    """Help: keys, styles, fates."""
-    assert snap_compare(
-        make_app(), terminal_size=size, run_before=press_then_settle("question_mark")
-    )
+    """Help: keys, styles, fates, and its own footer."""
+    check = before("question_mark", screen=HelpScreen, shows=("asyncplay help", "Close"))
+    snap(snap_compare, make_app(), size, check)
+
+
+def test_light_theme(snap_compare: Any) -> None:
+    """textual-light: borders, fates and bars legible on a light background."""
+
+    async def light(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+        await before(shows=("threading.excepthook",))(pilot)
+
+    snap(snap_compare, make_app("errors"), (160, 48), light)
 
 
 def test_a_bad_value_is_refused_in_place(snap_compare: Any) -> None:
     """Typing a count of 0: the field is marked and the bar says why."""
 
     async def type_zero(pilot: Pilot[Any]) -> None:
-        await no_blink(pilot)
         pilot.app.query_one("#field-count", Input).value = "0"
-        await pilot.pause()
+        await before(shows=("count must be 1 to 100,000, not 0",))(pilot)
 
-    assert snap_compare(make_app(), terminal_size=WIDE, run_before=type_zero)
+    snap(snap_compare, make_app(), (160, 48), type_zero)

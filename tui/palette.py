@@ -24,10 +24,16 @@ PALETTE_CLASSES = {
 }
 
 
-class Palette(Widget):
-    """A widget that draws Rich text in the theme's colours for fates and states."""
+class Palette:
+    """The theme's colours by meaning, for a widget that draws Rich text.
 
-    COMPONENT_CLASSES = PALETTE_CLASSES
+    The widget lists PALETTE_CLASSES in its own COMPONENT_CLASSES: Textual gathers component
+    classes (and default CSS) only along a widget's first base class, so a mixin could not
+    bring them.
+    """
+
+    def __init__(self, widget: Widget) -> None:
+        self.widget = widget
 
     def fate_style(self, fate: Fate) -> Style:
         return self._style(f"fate--{fate}")
@@ -57,5 +63,5 @@ class Palette(Widget):
     def _style(self, name: str) -> Style:
         # Not partial: colours with alpha ("$foreground 30%") are blended with the widget's
         # background, which a Rich style cannot do by itself. Only the colour is kept.
-        style = self.get_component_rich_style(name)
+        style = self.widget.get_component_rich_style(name)
         return Style(color=style.color, bold=style.bold)

@@ -6,24 +6,28 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...engine.fold import RunState
 from ...engine.result import COLUMNS, ResultRow
 from ...engine.workload import Scenario
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 from ..table import describe, strategy_cell
+from ..widgets.app_footer import AppFooter
 
 STRATEGY = "strategy"
 
 
-class CompareScreen(Palette, Screen[None]):
+class CompareScreen(Screen[None]):
     """One row per strategy that has run; click a header (or press its key) to sort."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
 
     BINDINGS = [Binding("escape,c", "app.pop_screen", "Back")]
 
     def __init__(self, scenario: Scenario, states: list[RunState]) -> None:
         super().__init__()
+        self.palette = Palette(self)
         self.scenario = scenario
         self.rows = [ResultRow.of(state) for state in states if state.status != "idle"]
         self.sorted_by: tuple[str, bool] | None = None  # column key, descending
@@ -32,13 +36,15 @@ class CompareScreen(Palette, Screen[None]):
         yield Static(describe(self.scenario), id="compare-title")
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
         yield Static(id="compare-empty")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(STRATEGY, key=STRATEGY)
         for column in COLUMNS:
-            label = Text(column.header, style=self.fate_style(column.fate) if column.fate else "")
+            label = Text(
+                column.header, style=self.palette.fate_style(column.fate) if column.fate else ""
+            )
             table.add_column(label, key=column.key)
         self._fill()
         if not self.rows:
@@ -54,7 +60,11 @@ class CompareScreen(Palette, Screen[None]):
             for column in COLUMNS:
                 text = Text(column.text(row), justify="right")
                 if column.fate is not None:
-                    text.stylize(self.fate_style(column.fate) if column.value(row) else self.faint)
+                    text.stylize(
+                        self.palette.fate_style(column.fate)
+                        if column.value(row)
+                        else self.palette.faint
+                    )
                 cells.append(text)
             table.add_row(*cells, key=row.strategy)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError
+from ..widgets.app_footer import AppFooter
 
 
 def _which(spec: FaultSpec | None) -> str:
@@ -33,24 +34,32 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
 
     def compose(self) -> ComposeResult:
         chosen = {spec.kind: spec for spec in self.scenario.faults}
-        with Vertical(id="fault-picker"):
-            yield Static("Space ticks a fault; type which tasks get it: blank for one task "
-                         "(by the seed), :0.1 for a tenth of them, @3,7 for those ids. Up and "
-                         "down move between rows, enter applies, escape cancels.",
-                         classes="hint")  # fmt: skip
+        with VerticalScroll(id="fault-picker"):
+            yield Static(
+                "Space ticks a fault. Which tasks get it: blank for one (by the "
+                "seed), :0.1 for a tenth of them, @3,7 for those ids.",
+                classes="hint",
+            )
             for fault in Fault:
-                with Horizontal(classes="fault-row"):
+                with Horizontal(classes="fault-row", id=f"row-{fault.value}"):
                     yield Checkbox(fault.value, fault in chosen, id=f"on-{fault.value}",
                                    compact=True)  # fmt: skip
                     yield Input(_which(chosen.get(fault)), placeholder="one task",
                                 id=f"which-{fault.value}", compact=True)  # fmt: skip
-                    yield Label(fault.help, classes="fault-help")
+                    yield Label(fault.summary, classes="fault-help")
+            yield Static(id="fault-detail")
             yield Static(id="fault-problem")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#fault-picker").border_title = "Inject faults"
         self.query_one(Checkbox).focus()
+
+    def on_descendant_focus(self) -> None:
+        """Under the rows, the whole story of the fault in focus."""
+        row = self.focused.parent if self.focused is not None else None
+        fault = next((f for f in Fault if row is not None and row.id == f"row-{f.value}"), None)
+        self.query_one("#fault-detail", Static).update(f"{fault}: {fault.help}" if fault else "")
 
     def action_row(self, step: int) -> None:
         """Up and down move to the same kind of field in the row above or below."""

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...engine.fold import FATE_LABELS, FATES
 from ...strategies import STRATEGIES
 from ..keys import KEYS
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
+from ..widgets.app_footer import AppFooter
 
 MORE_KEYS = (
     ("tab, arrows", "Move between panels: the arrows go up, down, left and right on screen"),
@@ -33,15 +34,21 @@ FATES_EXPLAINED = {
 }
 
 
-class HelpScreen(Palette, ModalScreen[None]):
+class HelpScreen(ModalScreen[None]):
     """Keys, styles and fates; any of escape, q or ? closes it."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.palette = Palette(self)
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(id="help-text")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "asyncplay help"
@@ -49,9 +56,9 @@ class HelpScreen(Palette, ModalScreen[None]):
 
     def help_text(self) -> Table:
         table = Table.grid(padding=(0, 2))
-        table.add_column(style=self.key_style, no_wrap=True)
+        table.add_column(style=self.palette.key_style, no_wrap=True)
         table.add_column()
-        heading = self.key_style + Style(bold=True, underline=True)
+        heading = self.palette.key_style + Style(bold=True, underline=True)
         table.add_row(Text("Keys", style=heading), "")
         for key in KEYS:
             table.add_row(self.app.get_key_display(Binding(key.key, key.action)), key.help)
@@ -68,11 +75,11 @@ class HelpScreen(Palette, ModalScreen[None]):
         table.add_row("", "")
         table.add_row(Text("Fates", style=heading), "where each injected error ended up")
         for fate in FATES:
-            label = Text(f"● {FATE_LABELS[fate]}", style=self.fate_style(fate))
+            label = Text(f"● {FATE_LABELS[fate]}", style=self.palette.fate_style(fate))
             table.add_row(label, FATES_EXPLAINED[fate])
         table.add_row("", "")
         table.add_row("", Text("The ideal time (▲) is the plan's critical path at the strategy's "
                                "concurrency, with no overhead. Run all races the workers on the "
                                "same cores; for measurements, `asyncplay run` runs them one at a "
-                               "time.", style=self.muted))  # fmt: skip
+                               "time.", style=self.palette.muted))  # fmt: skip
         return table

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine import scenarios
 from ...engine.workload import Scenario, WorkloadError
+from ..widgets.app_footer import AppFooter
 
 USER_SCENARIOS = Path("~/.config/asyncplay/scenarios").expanduser()
 
@@ -47,7 +48,7 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
         ]
         yield OptionList(*options, id="scenario-picker")
         yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#scenario-picker").border_title = "Open a scenario"

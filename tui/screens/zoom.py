@@ -15,25 +15,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
+from ..widgets.app_footer import AppFooter
 from ..widgets.error_list import error_line
 from ..widgets.lesson_source import LessonSource, legend
 
 # The tables are the costly part of a live zoom; four refreshes a second keep up with a run.
 REFRESH_S = 0.25
-TASK_COLUMNS = ("task", "fault", "state", "start s", "end s", "took s", "HTTP", "bytes",
-                "error", "fate")  # fmt: skip
+# What went wrong first (a narrow pane scrolls sideways for the timings).
+TASK_COLUMNS = ("task", "fault", "state", "fate", "error", "start s", "end s", "took s", "HTTP",
+                "bytes")  # fmt: skip
 
 
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-class ZoomScreen(Palette, Screen[None]):
+class ZoomScreen(Screen[None]):
     """Everything about one run; escape goes back to the panels."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
 
     BINDINGS = [
         Binding("escape,z", "app.pop_screen", "Back"),
@@ -44,6 +48,7 @@ class ZoomScreen(Palette, Screen[None]):
 
     def __init__(self, state: RunState, now: float) -> None:
         super().__init__()
+        self.palette = Palette(self)
         self.strategy = state.strategy
         self.state = state
         self._drawn_state: RunState | None = None  # the run the tables were filled from
@@ -71,7 +76,7 @@ class ZoomScreen(Palette, Screen[None]):
                         yield Static(id="traceback", classes="verbatim")
                 with TabPane("Output", id="tab-output"), ScrollableContainer():
                     yield Static(id="output", classes="verbatim")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#source-pane").border_title = f"strategies/{self.strategy}.py"
@@ -88,8 +93,8 @@ class ZoomScreen(Palette, Screen[None]):
         """Show `state` (the app's, each tick): the title at once, the rest a few times a
         second, and everything when a new run replaced the old one or this one ended."""
         self.state, self._now = state, now
-        if not self._mounted:
-            return
+        if not self._mounted or not self.query("#zoom-tabs"):
+            return  # not composed yet, or being taken down (the app is quitting)
         title = f"{state.strategy}: {state.status}"
         if state.concurrency:
             title += f", up to {state.concurrency:,} at a time"
@@ -147,14 +152,19 @@ class ZoomScreen(Palette, Screen[None]):
         return [
             str(task.id),
             str(task.fault or ""),
-            Text(status, style=self.task_style(status) if status != "unfinished" else self.muted),
+            Text(
+                status,
+                style=self.palette.task_style(status)
+                if status != "unfinished"
+                else self.palette.muted,
+            ),
+            Text(FATE_LABELS[fate], style=self.palette.fate_style(fate)) if fate else "",
+            task.failed.error if task.failed else "",
             _seconds(task.started),
             _seconds(task.ended),
             _seconds(took),
             str(task.status_code or ""),
             str(task.nbytes or ""),
-            task.failed.error if task.failed else "",
-            Text(FATE_LABELS[fate], style=self.fate_style(fate)) if fate else "",
         ]
 
     def _fill_errors(self, state: RunState) -> None:
@@ -165,7 +175,7 @@ class ZoomScreen(Palette, Screen[None]):
         cursor = table.cursor_row
         table.clear()
         for index, row in enumerate(errors):
-            table.add_row(error_line(self, row), key=str(index))
+            table.add_row(error_line(self.palette, row), key=str(index))
         self._errors = errors
         self._label("tab-errors", f"Errors {len(errors):,}")
         if errors:
@@ -194,7 +204,7 @@ class ZoomScreen(Palette, Screen[None]):
             text = error.traceback or error.message or "(no traceback)"
         self.query_one("#traceback", Static).update(Text(text))
         self.query_one(LessonSource).mark(error)
-        self.query_one("#legend", Static).update(legend(self, self.strategy, error))
+        self.query_one("#legend", Static).update(legend(self.palette, self.strategy, error))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "errors" and event.row_key.value is not None:

@@ -9,10 +9,13 @@ from textual.widgets import Footer
 
 from ..keys import KEYS
 
-# Below this width the footer keeps only the keys marked `narrow` (help and the command
-# palette list them all), so `?` and `q` are always on screen.
+# Below this width the main screen's footer keeps only the keys marked `narrow`, and any
+# other screen's its own keys with help and quit (help and the command palette list them
+# all), so `?` and `q` are always on screen.
 NARROW_BELOW = 110
+APP_ACTIONS = {key.action for key in KEYS}
 NARROW_ACTIONS = {key.action for key in KEYS if key.narrow}
+EVERYWHERE = {"help", "quit"}
 
 
 class AppFooter(Footer):
@@ -34,11 +37,16 @@ class AppFooter(Footer):
 
     def compose(self) -> ComposeResult:
         narrow = self.narrow
+        main = self.screen is self.app.screen_stack[0]
+        app_keys = NARROW_ACTIONS if main else EVERYWHERE
         for widget in super().compose():
             # FooterKey widgets carry their binding's action; the palette key's is
             # "command_palette", and it goes too when the footer is narrow.
-            if not narrow or getattr(widget, "action", None) in NARROW_ACTIONS:
-                yield widget
+            action = getattr(widget, "action", None)
+            if narrow and (action == "command_palette" or
+                           (action in APP_ACTIONS and action not in app_keys)):  # fmt: skip
+                continue
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         keys = (

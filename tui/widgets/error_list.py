@@ -70,7 +70,7 @@ def run_ended_entry(palette: Palette, state: RunState, width: int) -> list[Text]
     if state.aborted is None:
         return []
     text = Text(f"{state.status}: {state.aborted.detail}", style=palette.run_style(state.status))
-    lines = list(text.wrap(palette.app.console, max(width, 1)))
+    lines = list(text.wrap(palette.widget.app.console, max(width, 1)))
     return lines[:2]
 
 

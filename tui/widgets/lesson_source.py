@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from importlib import resources
 
-from rich.console import RenderableType
 from rich.style import Style
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from ...engine.fold import FATE_LABELS, ErrorRow
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 
 LESSONS = "asyncplay.strategies"
 
@@ -53,68 +51,95 @@ def legend(palette: Palette, strategy: str, error: ErrorRow | None) -> Text:
     if error.via:
         text.append(f" ({error.via})", style=palette.muted)
     if raised is None:
-        text.append("\nIt never went through this lesson's code: ", style=palette.muted)
-        text.append(_why_no_line(error), style=palette.muted)
+        text.append(f"\nNo line to mark: {_why_no_line(error)}", style=palette.muted)
         return text
-    inner = next((f for f in reversed(error.frames)), None)
-    text.append("\n")
-    text.append("✗", style=palette.fate_style("lost"))
-    where = f" in {inner[0]}.{inner[2]}()" if inner and inner[0] != strategy else ""
+    inner = error.frames[-1]
+    where = f", in {inner[0]}.{inner[2]}()" if inner[0] != strategy else ""
+    text.append("\n✗", style=palette.fate_style("lost"))
     text.append(f" line {raised}: raised here{where}")
     if left is not None:
-        text.append("   ")
-        text.append("↳", style=palette.fate_style("logged"))
-        text.append(f" line {left}: left the lesson's code → {fate}")
+        text.append("\n↳", style=palette.fate_style("logged"))
+        text.append(f" line {left}: where it left the lesson's code → {fate}")
     return text
 
 
 def _why_no_line(error: ErrorRow) -> str:
-    if error.fate == "returned":
-        return "the framework handed it back as a value."
+    """Why an error has no lesson line to mark, from what was observed of it."""
     if error.fate == "lost":
-        return "nobody raised it, and nobody saw it."
+        return "nobody saw it, so nothing recorded where it went."
     if error.fate == "not_run":
         return "the task never reached its fault."
-    return "it was seen outside the lesson."
+    if error.fate == "returned":
+        return "it came back as a value, and its traceback holds no line of this lesson."
+    return "its traceback holds no line of this lesson."
 
 
-class LessonSource(Palette, Static):
+class LessonSource(Static):
     """The source of one lesson, highlighted, wrapped, with an error's lines marked."""
 
-    COMPONENT_CLASSES = {"lesson--raised", "lesson--left"}
+    COMPONENT_CLASSES = PALETTE_CLASSES | {"lesson--raised", "lesson--left"}
+    DEFAULT_CSS = "LessonSource { text-wrap: nowrap; }  /* wrapped here, gutter and all */"
+    GUTTER = 7  # "  41 ✗ "
 
     def __init__(self, strategy: str) -> None:
         super().__init__(id="lesson")
+        self.palette = Palette(self)
         self.strategy = strategy
         self.code = source_of(strategy)
         self.error: ErrorRow | None = None
+        self._width = 0  # the width the code was last wrapped to
 
     def mark(self, error: ErrorRow | None) -> None:
-        """Mark the lines of `error` (None: no marks)."""
+        """Mark the lines of `error` (None: no marks), and bring them into view."""
         if error != self.error:
             self.error = error
-            self.refresh(layout=True)
+            self._draw()
 
-    def render(self) -> RenderableType:
+    def on_resize(self) -> None:
+        if self.content_size.width != self._width:
+            self._draw()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._draw, init=False)
+
+    def _draw(self) -> None:
+        """Draw the code wrapped to this width, then scroll its marked lines into view."""
+        self._width = self.content_size.width
+        if not self._width:
+            return
+        rows, starts = self._rows(self._width)
+        self.update(Text("\n").join(rows))
+        raised, left = marked_lines(self.strategy, self.error)
+        if raised is not None and self.parent is not None:
+            top = min(starts[line] for line in (raised, left) if line is not None)
+            scroll = self.parent
+            self.call_after_refresh(lambda: scroll.scroll_to(y=max(0, top - 3), animate=False))  # type: ignore[attr-defined]
+
+    def _rows(self, width: int) -> tuple[list[Text], dict[int, int]]:
+        """The code wrapped to `width`: each line's number and mark, then its text, continued
+        under itself; and the row each source line starts at."""
         dark = self.app.current_theme.dark
         syntax = Syntax(self.code, "python", theme="monokai" if dark else "default",
                         background_color="default")  # fmt: skip
         lines = syntax.highlight(self.code).split("\n", allow_blank=True)
         raised, left = marked_lines(self.strategy, self.error)
-        raised_bg = Style(bgcolor=self.get_component_rich_style("lesson--raised").bgcolor)
-        left_bg = Style(bgcolor=self.get_component_rich_style("lesson--left").bgcolor)
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_column(ratio=1)
+        marks = {
+            left: ("↳", Style(bgcolor=self.get_component_rich_style("lesson--left").bgcolor)),
+            raised: ("✗", Style(bgcolor=self.get_component_rich_style("lesson--raised").bgcolor)),
+        }
+        code_width = max(width - self.GUTTER, 10)
+        rows: list[Text] = []
+        starts: dict[int, int] = {}
         for number, line in enumerate(lines, start=1):
-            gutter = Text(f"{number}", style=self.faint)
-            mark = " "
-            if number == raised:
-                line.stylize(raised_bg)
-                mark = "✗"
-            elif number == left:
-                line.stylize(left_bg)
-                mark = "↳"
-            gutter.append(f" {mark}", style="bold")
-            grid.add_row(gutter, line)
-        return grid
+            starts[number] = len(rows)
+            mark, style = marks.get(number, (" ", None))
+            if style is not None:
+                line.stylize(style)
+            for index, part in enumerate(line.wrap(self.app.console, code_width) or [Text()]):
+                if index == 0:
+                    gutter = Text(f"{number:>4} ", style=self.palette.faint)
+                    gutter.append(f"{mark} ", style="bold")
+                else:
+                    gutter = Text(" " * self.GUTTER)
+                rows.append(gutter + part)
+        return rows, starts

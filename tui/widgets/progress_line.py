@@ -7,17 +7,21 @@ the exact counts are on the counts line below it.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widget import Widget
 
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 
 
-class ProgressLine(Palette):
+class ProgressLine(Widget):
     """`━━━━━━━━━━━━━━━━━━━━━━━━━━━━`, finished tasks in colour; give it counts with `show`."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
 
     DEFAULT_CSS = "ProgressLine { height: 1; }"
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
+        self.palette = Palette(self)
         self.done, self.total = 0, 0
 
     def show(self, done: int, total: int) -> None:
@@ -29,8 +33,8 @@ class ProgressLine(Palette):
     def render(self) -> Text:
         width = self.content_size.width
         filled = _filled(self.done, self.total, width)
-        bar = Text("━" * filled, style=self.accent)
-        bar.append("━" * (width - filled), style=self.faint)
+        bar = Text("━" * filled, style=self.palette.accent)
+        bar.append("━" * (width - filled), style=self.palette.faint)
         return bar
 
 

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.events import Resize
 
 from ...engine.fold import TASK_STATUSES, RunState, TaskStatus
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 from .error_list import VIA_SHORT, entries, fit, task_label
 from .fate_tally import FateTally, as_bullets, tally
 from .panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
@@ -94,11 +94,14 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
     return line
 
 
-class StrategyPanel(Palette, Vertical, can_focus=True):
+class StrategyPanel(Vertical, can_focus=True):
     """A strategy's run, drawn from its RunState; focus it to run, stop or zoom it alone."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
 
     def __init__(self, strategy: str, idea: str) -> None:
         super().__init__(id=f"panel-{strategy}", classes="strategy-panel")
+        self.palette = Palette(self)
         self.strategy = strategy
         self.idea = idea
         self.border_title = strategy
@@ -145,7 +148,7 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
                 part.forget()
             self.timeline.forget()
         if same and self._needs is not None and not self.summary.display:
-            self.times.show_text(times(self, state, now))
+            self.times.show_text(times(self.palette, state, now))
             self.timeline.show(state, now)
             return
         if self.border_subtitle != state.status:  # setting it repaints the whole panel
@@ -154,7 +157,7 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
         self.set_class(state.status == "running", "-running")
         width = self.content_size.width
         if self.summary.display:  # the narrow list's one line; the parts are hidden
-            self.summary.show_text(summary_line(self, state, width))
+            self.summary.show_text(summary_line(self.palette, state, width))
             if self.styles.min_height is not None:
                 self.styles.min_height = None
                 self._needs = None
@@ -162,8 +165,8 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
         if not width:
             return
         idea = self._idea_lines(width)
-        counts = counts_lines(self, state, width)
-        errors = entries(self, state, width, newest=1 + MORE_ERRORS)
+        counts = counts_lines(self.palette, state, width)
+        errors = entries(self.palette, state, width, newest=1 + MORE_ERRORS)
         shown = tuple(map(len, errors.errors))
         more = errors.total > len(shown) + bool(errors.ended)
         needs = Needs(len(idea), len(counts), len(errors.ended), shown, more)
@@ -171,13 +174,13 @@ class StrategyPanel(Palette, Vertical, can_focus=True):
             self._share_rows(needs)
         rows = self._rows
         self.idea_text.show_lines(idea[: rows.idea])
-        self.times.show_text(times(self, state, now))
+        self.times.show_text(times(self.palette, state, now))
         done = state.counts()
         self.progress.show(done["ok"] + done["failed"], len(state.tasks))
         self.timeline.show(state, now)
         self.counts.show_lines(counts[: rows.counts])
-        self.fates.show_lines(tally(self, state.fates(), width, rows.tally))
-        self.errors.show_lines(fit(self, errors, rows.errors))
+        self.fates.show_lines(tally(self.palette, state.fates(), width, rows.tally))
+        self.errors.show_lines(fit(self.palette, errors, rows.errors))
 
     def _idea_lines(self, width: int) -> list[Text]:
         if self._idea_wrapped[0] != width:

@@ -5,20 +5,23 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 
 
-class TextLine(Palette, Static):
+class TextLine(Static):
     """A Static whose height its container sets, for text redrawn on every tick of a run.
 
     Most ticks produce the same text as the last one; comparing is far cheaper than a
     repaint, and a height set from outside means a change never needs a layout pass.
     """
 
+    COMPONENT_CLASSES = PALETTE_CLASSES
+
     DEFAULT_CSS = "TextLine { text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__("", classes=classes)
+        self.palette = Palette(self)
         self._shown: Text | None = None
 
     def show_text(self, text: Text) -> None:

@@ -14,9 +14,10 @@ import time
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
+from textual.widget import Widget
 
 from ...engine.fold import TASK_STATUSES, RunState, TaskStatus, TaskView
-from ..palette import Palette
+from ..palette import PALETTE_CLASSES, Palette
 
 DENSITY = " ▁▂▃▄▅▆▇█"
 # The bars are the biggest thing on screen; ten repaints a second is smooth enough for them.
@@ -24,8 +25,10 @@ MIN_REPAINT_S = 0.1
 Cell = tuple[str, Style]
 
 
-class Timeline(Palette):
+class Timeline(Widget):
     """Timing bars for one run; give it a RunState and the run's clock with `show`."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
 
     DEFAULT_CSS = """
     Timeline { height: 1fr; }
@@ -33,6 +36,7 @@ class Timeline(Palette):
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
+        self.palette = Palette(self)
         self.state = RunState()
         self.now = 0.0
         self._strips: list[Strip] = []
@@ -67,15 +71,18 @@ class Timeline(Palette):
         key = (width, height)
         if key != self._drawn_for:
             rows = self._rows(width, height)
-            self._strips = [Strip(_merge(row)).adjust_cell_length(width) for row in rows]
+            base = self.rich_style  # the widget's own background under the bars, in any theme
+            self._strips = [
+                Strip(_merge(row)).adjust_cell_length(width).apply_style(base) for row in rows
+            ]
             self._drawn_for = key
-        return self._strips[y] if y < len(self._strips) else Strip.blank(width)
+        return self._strips[y] if y < len(self._strips) else Strip.blank(width, self.rich_style)
 
     def _rows(self, width: int, height: int) -> list[list[Cell]]:
         state, now = self.state, self.now
-        styles = {status: self.task_style(status) for status in TASK_STATUSES}
-        styles["queued"] = self.faint
-        label_style = self.muted
+        styles = {status: self.palette.task_style(status) for status in TASK_STATUSES}
+        styles["queued"] = self.palette.faint
+        label_style = self.palette.muted
         if not state.tasks or width < 12:
             note = "no run yet" if state.status == "idle" else ""
             return [[(char, label_style) for char in note]]
@@ -90,7 +97,7 @@ class Timeline(Palette):
             lines = [_bar(task, state, now, span, bars, styles) for task in state.tasks]
         else:
             lines = _density(state, now, span, bars, rows, styles)
-        axis = _axis(state, span, bars, self.faint, self.accent)
+        axis = _axis(state, span, bars, self.palette.faint, self.palette.accent)
         lines.append(axis + [(char, label_style) for char in label])
         return lines
 
