@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from procs import alive, children
+from textual.widgets import DataTable, Input
 
-from asyncplay.engine.eventlog import read
-from asyncplay.engine.events import RunStarted
+from asyncplay.engine.eventlog import EventLog, read
+from asyncplay.engine.events import RunAborted, RunStarted, TaskFailed, TaskStarted
 from asyncplay.engine.fold import fold
 from asyncplay.engine.workload import FaultSpec, Scenario
 from asyncplay.strategies import STRATEGIES
 from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.fate_tally import FateTally
 from asyncplay.tui.widgets.scenario_bar import ScenarioBar
 from asyncplay.tui.widgets.strategy_panel import StrategyPanel
@@ -155,3 +159,144 @@ def test_replay_shows_a_recorded_log_as_it_was() -> None:
 
     asyncio.run(scenario())
     assert children() == set()
+
+
+def test_the_bar_reads_back_every_value_it_shows() -> None:
+    """A seed of 1234567 and a latency of 12.5 are shown as typed (not 1.23457e+06), so an
+    edit of another field is still a valid scenario."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=Scenario(seed=1234567, latency_ms=12.5), start_server=False)
+        async with app.run_test() as pilot:
+            assert app.query_one("#field-seed", Input).value == "1234567"
+            assert app.query_one("#field-latency_ms", Input).value == "12.5"
+            app.query_one("#field-count", Input).value = "7"
+            await pilot.pause()
+            assert app.query_one(ScenarioBar).problem == ""
+            assert (app.scenario.count, app.scenario.seed) == (7, 1234567)
+
+    asyncio.run(scenario())
+
+
+def test_run_with_a_bad_value_in_the_bar_runs_nothing_and_says_why() -> None:
+    """`tasks abc`, then r: no run starts with the last good scenario behind the user's
+    back; a notice says what to fix and the focus goes to the field."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=Scenario(count=5), start_server=False)
+        async with app.run_test() as pilot:
+            field = app.query_one("#field-count", Input)
+            field.value = "abc"
+            app.query_one("#panel-asyncio").focus()
+            await pilot.pause()
+            await pilot.press("r")
+            assert app.playground.running() == []
+            assert {state.status for state in app.playground.states.values()} == {"idle"}
+            assert any("Fix the scenario first" in n.message for n in app._notifications)
+            assert app.focused is field
+
+    asyncio.run(scenario())
+
+
+def test_two_saves_in_one_second_keep_both_logs(tmp_path: Path) -> None:
+    """ctrl+s twice at once: two files, the first one untouched by the second."""
+    log = read(Path(__file__).parent / "logs" / "errors.jsonl")
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(replay=log, save_folder=tmp_path)
+        async with app.run_test() as pilot:
+            await pilot.press("ctrl+s")
+            first = next(tmp_path.glob("*.jsonl"))
+            size = first.stat().st_size
+            await pilot.press("ctrl+s")
+            saved = sorted(tmp_path.glob("*.jsonl"))
+            assert len(saved) == 2 and first.stat().st_size == size
+            assert [read(path).runs.keys() for path in saved] == [log.runs.keys()] * 2
+
+    asyncio.run(scenario())
+
+
+def test_a_zoom_opened_mid_run_follows_it_to_the_end() -> None:
+    """z right after r: the zoom's title, task table and errors keep up until the run is
+    done (it used to stop where it was opened)."""
+    small = Scenario(count=30, latency_ms=300, timeout_s=2, faults=(FaultSpec.parse("http-500@3"),))
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=small)
+        async with app.run_test(size=(160, 48)) as pilot:
+            app.query_one("#panel-taskgroup").focus()
+            await pilot.press("enter", "z")
+            zoom = app.screen
+            assert isinstance(zoom, ZoomScreen)
+            state = app.playground.states["taskgroup"]
+            await until(lambda: state.over)
+            await until(lambda: "taskgroup: done" in str(zoom.query_one("#zoom-tabs").border_title))
+            table = zoom.query_one("#tasks", DataTable)
+            assert table.row_count == 30
+            drawn = [str(table.get_cell(str(task.id), "state")) for task in state.tasks]
+            assert drawn == [state.task_status(task) for task in state.tasks]
+            assert zoom.query_one("#errors", DataTable).row_count == len(state.errors())
+            await pilot.press("escape", "q")
+
+    asyncio.run(scenario())
+    assert children() == set()
+
+
+def test_a_killed_runs_unseen_error_is_undecided_in_every_view() -> None:
+    """A run killed after an error happened but before anyone saw it: not lost, not run;
+    undecided, in the panel, the zoom and the comparison alike."""
+    killed = [RunStarted(0.0, "threads", 1, 3, 3, 0.1, {0: "timeout"}, 0.0),
+              TaskStarted(0.0, 0), TaskFailed(1.0, 0, "ReadTimeout", "", ""),
+              RunAborted(1.5, "killed", "stopped")]  # fmt: skip
+    log = EventLog(Scenario(count=3, faults=(FaultSpec.parse("timeout@0"),)), {"threads": killed})
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(replay=log, start_server=False)
+        async with app.run_test(size=(160, 48)) as pilot:
+            panel = app.query_one("#panel-threads", StrategyPanel)
+            assert "undecided" in str(panel.errors.content)
+            assert str(panel.fates.content).split("\n")[1].split() == ["0"] * 5
+            panel.focus()
+            await pilot.press("z")
+            table = app.screen.query_one("#tasks", DataTable)
+            assert str(table.get_cell("0", "fate")) == ""
+            await pilot.press("escape", "c")
+            compare = app.screen.query_one(DataTable)
+            assert str(compare.get_cell("threads", "fate:lost")) == "0"
+            await pilot.press("escape")
+
+    asyncio.run(scenario())
+
+
+def test_a_fault_server_that_dies_is_noticed_and_replaced() -> None:
+    """Kill the fault server mid-run: every running panel says the server died; the next
+    run starts a new server, says so, and runs normally."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=Scenario(count=4, latency_ms=20_000, timeout_s=30))
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("r")
+            states = app.playground.states
+            await until(lambda: all(state.pid is not None for state in states.values()))
+            server = next(pid for pid in children() if _is_fault_server(pid))
+            os.kill(server, signal.SIGKILL)
+            await until(lambda: all(state.over for state in states.values()))
+            for state in states.values():
+                assert state.status == "crashed"
+                assert state.aborted is not None and "fault server died" in state.aborted.detail
+            app.scenario = Scenario(count=4, latency_ms=20)
+            await pilot.press("r")
+            await until(lambda: all(state.status == "done" for state in states.values()))
+            assert all(state.counts() == {"ok": 4} for state in states.values())
+            assert any("fault server had died" in n.message for n in app._notifications)
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert children() == set()
+
+
+def _is_fault_server(pid: int) -> bool:
+    try:
+        return b"asyncplay.engine.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False

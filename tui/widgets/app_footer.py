@@ -9,10 +9,11 @@ from textual.widgets import Footer
 
 from ..keys import KEYS
 
-# Below this width the main screen's footer keeps only the keys marked `narrow`, and any
-# other screen's its own keys with help and quit (help and the command palette list them
-# all), so `?` and `q` are always on screen.
+# Below these widths the main screen's footer keeps only the keys marked `narrow`, and any
+# other screen's (which has keys of its own too) its own keys with help and quit; help and
+# the command palette list them all. So `?` and `q` are always on screen.
 NARROW_BELOW = 110
+NARROW_BELOW_ELSEWHERE = 160
 APP_ACTIONS = {key.action for key in KEYS}
 NARROW_ACTIONS = {key.action for key in KEYS if key.narrow}
 EVERYWHERE = {"help", "quit"}
@@ -33,7 +34,8 @@ class AppFooter(Footer):
 
     @property
     def narrow(self) -> bool:
-        return self.app.size.width < NARROW_BELOW
+        main = self.screen is self.app.screen_stack[0]
+        return self.app.size.width < (NARROW_BELOW if main else NARROW_BELOW_ELSEWHERE)
 
     def compose(self) -> ComposeResult:
         narrow = self.narrow
