@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import sys
 
 from helpers import run, scenario
 from procs import alive
@@ -61,3 +63,32 @@ def test_the_worker_relays_what_the_strategy_printed(target: Target) -> None:
     state = run("threads", scenario("http-500@0"), target)
     text = "".join(state.output)
     assert "HTTPStatusError" in text and "Exception in thread" in text
+
+
+def test_the_workers_collection_reports_what_an_exit_would_and_no_more() -> None:
+    """The worker collects garbage in place of the interpreter's exit: a task exception
+    nobody retrieved is reported (as at exit), a coroutine never awaited is not (as at exit,
+    where the interpreter finalises it silently); a bare gc.collect() would warn of it."""
+    program = (
+        "import asyncio, gc, sys\n"
+        "from asyncplay.engine.worker.worker import collect_as_at_exit\n"
+        "async def boom(): raise ValueError('never retrieved')\n"
+        "async def lesson(): pass\n"
+        "class Cycle: pass\n"
+        "async def main():\n"
+        "    cycle = Cycle(); cycle.me = cycle\n"
+        "    cycle.task, cycle.coroutine = asyncio.ensure_future(boom()), lesson()\n"
+        "    await asyncio.sleep(0.01)\n"
+        "asyncio.run(main())\n"
+        "gc.collect() if sys.argv[1] == 'bare' else collect_as_at_exit()\n"
+        "print('collected', file=sys.stderr)\n"
+    )
+    outputs = {
+        how: subprocess.run(
+            [sys.executable, "-c", program, how], capture_output=True, text=True, check=True
+        ).stderr.split("collected")[0]
+        for how in ("bare", "worker")
+    }
+    assert "never awaited" in outputs["bare"]
+    assert "never awaited" not in outputs["worker"]
+    assert "Task exception was never retrieved" in outputs["worker"]

@@ -90,5 +90,5 @@ def test_a_crash_exits_1_with_one_line_and_the_traceback_in_a_file() -> None:
     assert len(lines) == 1 and "Traceback" not in text, text
     assert lines[0].startswith("asyncplay: the app crashed (RuntimeError: help is broken)")
     report = Path(lines[0].rsplit(" ", 1)[1])
-    assert 'line 4, in broken\nRuntimeError: help is broken' in report.read_text()
+    assert "line 4, in broken\nRuntimeError: help is broken" in report.read_text()
     report.unlink()
