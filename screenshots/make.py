@@ -19,27 +19,28 @@ from asyncplay.engine.eventlog import read
 from asyncplay.tui.app import AsyncPlayApp
 
 HERE = Path(__file__).resolve().parent
-SIZE = (160, 48)
-# (log, picture, keys pressed before the picture is taken)
+WIDE, NARROW = (160, 48), (80, 24)
+# (log, picture, size, keys pressed before the picture is taken)
 SHOTS = [
-    ("clean", "clean", ()),
-    ("handler-bug", "handler-bug", ()),
-    ("handler-bug", "handler-bug-zoom-callbacks", ("tab", "tab", "tab", "tab", "z", "e")),
-    ("blocking", "blocking", ()),
+    ("clean", "clean", WIDE, ()),
+    ("handler-bug", "handler-bug", WIDE, ()),
+    ("handler-bug", "handler-bug-80x24", NARROW, ()),
+    ("handler-bug", "handler-bug-zoom-callbacks", WIDE, ("down", "z", "e", "end")),
+    ("blocking", "blocking", WIDE, ()),
 ]
 
 
 def record() -> None:
     script = Path(sys.executable).with_name("asyncplay")
-    for name in sorted({log for log, _, _ in SHOTS}):
+    for name in sorted({log for log, _, _, _ in SHOTS}):
         log = HERE / "logs" / f"{name}.jsonl"
         subprocess.run([script, "run", "--scenario", name, "--record", str(log)], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
 
 
-async def shoot(log: str, picture: str, keys: tuple[str, ...]) -> None:
+async def shoot(log: str, picture: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
     app = AsyncPlayApp(replay=read(HERE / "logs" / f"{log}.jsonl"), start_server=False)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if keys:
             await pilot.press(*keys)
@@ -52,8 +53,8 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="record the logs again first")
     if parser.parse_args().record:
         record()
-    for log, picture, keys in SHOTS:
-        asyncio.run(shoot(log, picture, keys))
+    for log, picture, size, keys in SHOTS:
+        asyncio.run(shoot(log, picture, size, keys))
         print(HERE / f"{picture}.svg")
 
 
