@@ -74,7 +74,7 @@ def read(path: Path) -> EventLog:
                     raise LogError(f"{path}, line {number}: no strategy named {strategy!r}")
                 try:
                     event = events.from_dict(data)
-                    checks.setdefault(strategy, _RunCheck()).check(event)
+                    checks.setdefault(strategy, _RunCheck(log.scenario.count)).check(event)
                 except events.MalformedEvent as error:
                     raise LogError(f"{path}, line {number}: {error}") from None
                 log.runs.setdefault(strategy, []).append(event)
@@ -107,7 +107,8 @@ class _RunCheck:
     """The order of one run's events: started first and once, nothing after its end, tasks
     in range, and no task ending before it started (the worker stamps both on one clock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int) -> None:
+        self.count = count  # the header scenario's: every run ran that many tasks
         self.tasks: int | None = None
         self.ended = False
         self.started_at: dict[int, float] = {}
@@ -118,6 +119,10 @@ class _RunCheck:
         if isinstance(event, events.RunStarted):
             if self.tasks is not None:
                 raise events.MalformedEvent("a second run_started in one run")
+            if event.tasks != self.count:
+                raise events.MalformedEvent(
+                    f"a run of {event.tasks} tasks in a log of a scenario of {self.count}"
+                )
             self.tasks = event.tasks
             return
         if self.tasks is None:
@@ -127,10 +132,10 @@ class _RunCheck:
             raise events.MalformedEvent(f"task {task} of a run of {self.tasks} tasks")
         if isinstance(event, events.TaskStarted):
             self.started_at.setdefault(event.task, event.t)
-        elif isinstance(event, events.TaskFinished) and event.t < self.started_at.get(
-            event.task, 0.0
+        elif isinstance(event, events.TaskFinished | events.TaskFailed) and event.t < (
+            self.started_at.get(event.task, 0.0)
         ):
-            raise events.MalformedEvent(f"task {event.task} finished before it started")
+            raise events.MalformedEvent(f"task {event.task} ended before it started")
         self.ended = isinstance(event, events.RunFinished | events.RunAborted)
 
 

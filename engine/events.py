@@ -8,10 +8,12 @@ workload started, on the monotonic clock shared by every process of the machine.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Literal
 
 Channel = Literal["raised", "returned", "logged"]
+CHANNELS: tuple[Channel, ...] = ("raised", "returned", "logged")
 # A line of a lesson an error passed through: (module, line number, function), e.g.
 # ("threads", 23, "fetch"). Only lesson frames are kept; tracebacks keep the rest.
 Frame = tuple[str, int, str]
@@ -166,22 +168,68 @@ def from_dict(data: dict[str, Any]) -> Event:
 
 
 def _check(event: Event) -> None:
-    """The fields the fold relies on have the types and ranges it relies on (a log is input,
-    and may have been edited by hand)."""
-    if not _is_number(event.t) or not 0 <= event.t <= MAX_T:
-        raise ValueError(f"t must be a time from 0 to {MAX_T:g} s, not {event.t!r}")
+    """Every field has the type and range the fold and the views rely on: a log is input,
+    and may have been edited by hand."""
+    _time(event, "t")
     task = getattr(event, "task", None)
-    if task is not None and not (isinstance(task, int) and task >= 0):
+    if task is not None and not (_is_int(task) and task >= 0):
         raise TypeError(f"task must be a task id, not {task!r}")
-    if isinstance(event, RunStarted):
-        from .workload import MAX_TASKS
+    match event:
+        case RunStarted():
+            from .workload import MAX_TASKS
 
-        if not (isinstance(event.tasks, int) and 0 <= event.tasks <= MAX_TASKS):
-            raise ValueError(f"tasks must be a count from 0 to {MAX_TASKS}, not {event.tasks!r}")
-        if not (isinstance(event.concurrency, int) and 0 <= event.concurrency <= event.tasks):
-            raise ValueError(f"concurrency must be 0 to the task count, not {event.concurrency!r}")
-        if not _is_number(event.ideal_s) or not 0 <= event.ideal_s <= MAX_T:
-            raise ValueError(f"ideal_s must be a time from 0 to {MAX_T:g} s")
+            _text(event, "strategy")
+            _count(event, "pid")
+            _count(event, "tasks", MAX_TASKS)
+            _count(event, "concurrency", event.tasks)
+            _time(event, "ideal_s")
+            if not _is_number(event.origin) or not math.isfinite(event.origin):
+                raise ValueError(f"origin must be a finite time, not {event.origin!r}")
+        case TaskFinished():
+            _count(event, "status", 599)
+            _count(event, "nbytes")
+        case TaskFailed():
+            _text(event, "error", "message", "traceback")
+            if not isinstance(event.cut_off, bool):
+                raise TypeError(f"cut_off must be true or false, not {event.cut_off!r}")
+        case ErrorSeen():
+            if event.channel not in CHANNELS:
+                raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+            _text(event, "via", "error", "traceback")
+        case Output():
+            _text(event, "text")
+        case RunFinished():
+            _time(event, "wall_s", "cpu_s")
+            _count(event, "ctx_voluntary", "ctx_involuntary", "threads_peak", "max_rss_kb")
+        case RunAborted():
+            if event.reason not in ("crashed", "killed"):
+                raise ValueError(f"reason must be crashed or killed, not {event.reason!r}")
+            _text(event, "detail")
+
+
+def _time(event: Event, *names: str) -> None:
+    for name in names:
+        value = getattr(event, name)
+        if not _is_number(value) or not 0 <= value <= MAX_T:
+            raise ValueError(f"{name} must be a time from 0 to {MAX_T:g} s, not {value!r}")
+
+
+def _count(event: Event, *names: str | int) -> None:
+    """Whole numbers from 0 (to a bound, when the last argument is one)."""
+    bound = names[-1] if isinstance(names[-1], int) else None
+    for name in names:
+        if isinstance(name, int):
+            continue
+        value = getattr(event, name)
+        if not (_is_int(value) and value >= 0 and (bound is None or value <= bound)):
+            upto = f" to {bound}" if bound is not None else " or more"
+            raise ValueError(f"{name} must be a whole number from 0{upto}, not {value!r}")
+
+
+def _text(event: Event, *names: str) -> None:
+    for name in names:
+        if not isinstance(getattr(event, name), str):
+            raise TypeError(f"{name} must be text, not {getattr(event, name)!r}")
 
 
 def _faults(faults: object, tasks: object) -> dict[int, str]:
@@ -210,6 +258,10 @@ def _frames(frames: object) -> tuple[Frame, ...]:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def decode(line: str | bytes) -> Event:

@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from . import events
 from .events import Event
@@ -37,6 +38,10 @@ class HarnessError(RuntimeError):
 
 class ServerDied(HarnessError):
     """The fault server exited while a run needed it."""
+
+
+class _WorkerBroke(Exception):
+    """A worker sent what is not an event: its run is reported crashed and it is ended."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,9 @@ async def fault_server() -> AsyncIterator[FaultServer]:
 
     The server exits by itself when its stdin closes, so it dies with this process too.
     """
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"{__package__}.server", "--until-stdin-closes",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, process_group=0,
+    process = await _spawn(
+        "-m", f"{__package__}.server", "--until-stdin-closes",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         assert process.stdout is not None
@@ -117,11 +122,10 @@ async def run_strategy(
             "nice": nice}  # fmt: skip
     read_fd, write_fd = os.pipe()
     try:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"{__package__}.worker", json.dumps(spec),
-            "--events-fd", str(write_fd), pass_fds=(write_fd,),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, process_group=0,
+        process = await _spawn(
+            "-m", f"{__package__}.worker", json.dumps(spec), "--events-fd", str(write_fd),
+            pass_fds=(write_fd,), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     except BaseException:  # cancelled (or failed) while spawning: no worker, no pipe
         os.close(read_fd)
@@ -140,6 +144,8 @@ async def run_strategy(
         relay.abort("killed", f"no result after {deadline_s:.0f} s; killed")
     except ServerDied as died:
         relay.abort("crashed", f"{died}; the run was stopped")
+    except _WorkerBroke:
+        pass  # the relay said why; the worker is ended below
     except asyncio.CancelledError:
         relay.abort("killed", "stopped")
         raise
@@ -177,6 +183,21 @@ async def run_scenario(
                     server=server,
                 )  # fmt: skip
                 server.check()
+
+
+async def _spawn(*args: str, **options: Any) -> asyncio.subprocess.Process:
+    """A Python child in its own process group. Cancelled while it starts (a stop or a quit
+    at that moment), the child may exist already: it is ended before the cancel goes on,
+    so no child is ever left behind unowned."""
+    spawning = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(sys.executable, *args, process_group=0, **options)
+    )
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await _end(await spawning, grace_s=0.0)
+        raise
 
 
 async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:
@@ -225,7 +246,12 @@ class _Relay:
             async for line in reader:
                 if not line.endswith(b"\n"):
                     break  # the worker died mid-line: the runner reports the crash
-                self.send(events.decode(line))
+                try:
+                    event = events.decode(line)
+                except events.MalformedEvent as error:  # a bug in the worker: its run is over
+                    self.abort("crashed", f"the worker sent a malformed event: {error}")
+                    raise _WorkerBroke from None
+                self.send(event)
         finally:
             transport.close()
 

@@ -196,7 +196,7 @@ class Scenario:
                 wanted = spec.wanted(self.count)
                 if wanted > free:
                     raise WorkloadError(
-                        f"{spec}: wants {wanted} tasks but only {free} have no fault"
+                        f"{spec}: wants {_tasks(wanted)} but only {free} have no fault"
                     )
                 free -= wanted
 
@@ -208,12 +208,12 @@ class Scenario:
             longest *= SLOW_FACTOR
         if longest > MAX_HOLD_S:
             raise WorkloadError(
-                f"a task would be held {longest:.0f} s; the fault server holds a request at most "
+                f"a task would be held {longest:.3g} s; the fault server holds a request at most "
                 f"{MAX_HOLD_S:g} s (lower --latency)"
             )
         if longest >= self.timeout_s:
             raise WorkloadError(
-                f"a task may take {longest:.1f} s, past the client timeout of {self.timeout_s:g} s,"
+                f"a task may take {longest:.3g} s, past the client timeout of {self.timeout_s:g} s,"
                 " and would time out without a timeout fault (raise --timeout or lower --latency)"
             )
 
@@ -244,6 +244,10 @@ class Scenario:
         values = dict(data)
         values["faults"] = tuple(FaultSpec.parse(spec) for spec in values.get("faults", ()))
         return cls(**values)
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task" if count == 1 else f"{count} tasks"
 
 
 def _is_int(value: object) -> bool:

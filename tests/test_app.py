@@ -179,21 +179,23 @@ def test_the_bar_reads_back_every_value_it_shows() -> None:
 
 
 def test_run_with_a_bad_value_in_the_bar_runs_nothing_and_says_why() -> None:
-    """`tasks abc`, then r: no run starts with the last good scenario behind the user's
-    back; a notice says what to fix and the focus goes to the field."""
+    """`tasks abc`, tab out of the field, r: no run starts with the last good scenario
+    behind the user's back; a notice says what to fix and the focus goes to the field,
+    still marked."""
 
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=Scenario(count=5), start_server=False)
         async with app.run_test() as pilot:
             field = app.query_one("#field-count", Input)
-            field.value = "abc"
-            app.query_one("#panel-asyncio").focus()
+            field.focus()
             await pilot.pause()
+            await pilot.press("a", "b", "c", "escape")  # escape: back to the panels
+            assert app.focused is app.query_one("#panel-sequential")
             await pilot.press("r")
             assert app.playground.running() == []
             assert {state.status for state in app.playground.states.values()} == {"idle"}
             assert any("Fix the scenario first" in n.message for n in app._notifications)
-            assert app.focused is field
+            assert app.focused is field and field.has_class("-refused")
 
     asyncio.run(scenario())
 

@@ -43,8 +43,9 @@ def asyncplay(
 
 
 def test_help_and_the_lists() -> None:
-    """--help, and one line per strategy, scenario and fault kind."""
+    """--help, --version, and one line per strategy, scenario and fault kind."""
     assert asyncplay("--help").returncode == 0
+    assert asyncplay("--version").stdout.startswith("asyncplay ")
     listed = asyncplay("strategies").stdout.splitlines()
     assert [line.split()[0] for line in listed] == list(STRATEGIES)
     assert "handler-bug" in asyncplay("scenarios").stdout
@@ -214,8 +215,48 @@ def test_results_that_stdout_cannot_take_are_one_line_and_status_1() -> None:
         )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "asyncplay: cannot write the results: No space left on device"
+        "asyncplay: cannot write the output: No space left on device"
     ]
+
+
+@pytest.mark.parametrize("command", [["strategies"], ["scenarios"], ["faults"]])
+def test_a_list_that_stdout_cannot_take_is_one_line(command: list[str]) -> None:
+    """The lists > /dev/full: one line, status 1; into a pipe closed early: quiet, status 0."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([ASYNCPLAY, *command], stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=30)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "asyncplay: cannot write the output: No space left on device"
+    ]
+    piped = subprocess.run(f"{ASYNCPLAY} {command[0]} | head -c 1", shell=True, text=True,
+                           capture_output=True, timeout=30)  # fmt: skip
+    assert piped.stderr == "" and len(piped.stdout) == 1
+
+
+def test_a_target_that_is_not_httpbin_is_bad_input(server_url: str) -> None:
+    """A server that answers, but not httpbin's /status/200 (or a host that cannot be one):
+    one line and status 2, not a table of 404s blamed on saturation."""
+    cases = [
+        (f"{server_url}/elsewhere", "does not answer like httpbin: /status/200 gave 404"),
+        ("http://256.256.256.256", "nothing answers"),
+    ]
+    for url, message in cases:
+        result = asyncplay("run", "--target", url, "-n", "2", "-s", "asyncio")
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_a_run_killed_at_its_deadline_says_so() -> None:
+    """Past --deadline: the row says killed, stderr says which run and why, status 1."""
+    result = asyncplay("run", "-n", "3", "--latency", "3000", "-s", "sequential",
+                       "--deadline", "1", "--json")  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "asyncplay: sequential killed: no result after 1 s; killed"
+    ]
+    assert json.loads(result.stdout)["results"][0]["status"] == "killed"
 
 
 def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> None:

@@ -51,9 +51,16 @@ def test_a_log_round_trips(tmp_path: Path) -> None:
         ([STARTED, STARTED], "a second run_started"),
         ([STARTED, event(ev.TaskStarted, 0.1, 7)], "task 7 of a run of 3 tasks"),
         ([STARTED, event(ev.TaskStarted, 0.3, 1), event(ev.TaskFinished, 0.2, 1, 200, 9)],
-         "task 1 finished before it started"),
+         "task 1 ended before it started"),
         ([{**STARTED, "run": "fibers"}], "no strategy named 'fibers'"),
-        ([{**STARTED, "tasks": 10**9}], "tasks must be a count from 0 to 100000"),
+        ([{**STARTED, "tasks": 10**9}], "tasks must be a whole number from 0 to 100000"),
+        ([{**STARTED, "tasks": 40}], "a run of 40 tasks in a log of a scenario of 3"),
+        ([STARTED, event(ev.ErrorSeen, 0.1, 0, "bogus", "x", "E")], "channel must be one of"),
+        ([STARTED, {**FINISHED, "wall_s": 1e308}], "wall_s must be a time"),
+        ([STARTED, {**FINISHED, "wall_s": float("nan")}], "wall_s must be a time"),
+        ([STARTED, {**FINISHED, "max_rss_kb": "lots"}], "max_rss_kb must be a whole number"),
+        ([STARTED, event(ev.RunAborted, 0.2, "exploded", "x")], "reason must be crashed or"),
+        ([STARTED, event(ev.Output, 0.2, 12)], "text must be text"),
     ],
 )  # fmt: skip
 def test_a_bad_log_is_refused_with_its_line(

@@ -15,9 +15,15 @@ import termios
 import time
 from pathlib import Path
 
+from procs import alive, running
+
 ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 MOUSE_OFF = b"\x1b[?1000l"
+
+
+def children_of(pid: int) -> set[int]:
+    return {process.pid for process in running() if process.parent == pid}
 
 
 class Terminal:
@@ -68,6 +74,21 @@ def test_sigterm_ends_the_app_and_gives_the_terminal_back() -> None:
     assert terminal.finish() == 143
     after = terminal.output[mark:]
     assert LEAVE_ALT_SCREEN in after and MOUSE_OFF in after
+
+
+def test_a_closed_terminal_ends_the_app_and_everything_it_started() -> None:
+    """The terminal goes away mid-run (SIGHUP, as when a terminal window closes): the app
+    stops its workers and server and exits, without blocking on the terminal it has lost."""
+    terminal = Terminal(ASYNCPLAY, "-n", "20", "--latency", "20000", "--timeout", "30")
+    terminal.read_until(b"Run all")
+    os.write(terminal.fd, b"r")
+    terminal.read_until(b"running")
+    started = children_of(terminal.process.pid)
+    assert started, "no server or worker started"
+    os.close(terminal.fd)  # the terminal is gone
+    terminal.process.send_signal(signal.SIGHUP)
+    assert terminal.process.wait(timeout=30) == 129
+    assert not any(alive(pid) for pid in started)
 
 
 def test_a_crash_exits_1_with_one_line_and_the_traceback_in_a_file() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import tempfile
 import time
@@ -28,7 +29,7 @@ from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
 from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
-from .usage import EXIT_TERMINATED
+from .usage import EXIT_HUNG_UP, EXIT_TERMINATED
 from .widgets.app_footer import AppFooter
 from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
@@ -91,16 +92,19 @@ class AsyncPlayApp(App[None]):
         self.panels = {panel.strategy: panel for panel in self.query(StrategyPanel)}
         for name, state in self.playground.states.items():
             self.panels[name].show(state, state.now)
-        self.query_one(StrategyPanel).focus()
+        first = self.query_one(StrategyPanel)
+        first.add_class("-open")
+        first.focus()
+        self.watch(self.screen, "focused", self._focus_moved)
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
         if self.start_server:
             self.run_worker(self._start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGTERM, signal.SIGHUP):
-            # The default would end the process with the terminal in the app's screen mode.
-            loop.add_signal_handler(number, self.exit, None, EXIT_TERMINATED)
+        # SIGTERM's default would end the process with the terminal in the app's screen mode.
+        loop.add_signal_handler(signal.SIGTERM, self.exit, None, EXIT_TERMINATED)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self.run_worker(self._hung_up()))
 
     async def on_unmount(self) -> None:
         """However the app ends, no worker and no server outlives it."""
@@ -108,6 +112,12 @@ class AsyncPlayApp(App[None]):
         for number in (signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(number)
         await self.playground.close()
+
+    async def _hung_up(self) -> None:
+        """The terminal is gone: stop every run and the server, then leave at once. A normal
+        exit would restore a terminal that no longer exists, and block writing to it."""
+        await self.playground.close()
+        os._exit(EXIT_HUNG_UP)
 
     async def _start_server(self) -> None:
         """Bring the fault server up before the first run asks for it; a failure is a
@@ -140,6 +150,17 @@ class AsyncPlayApp(App[None]):
     def _server_restarted(self, reason: str) -> None:
         self.notify(f"{reason}; a new one was started for this run", severity="warning")
 
+    def _focus_moved(self, focused: object) -> None:
+        """The panel last focused stays open (in the narrow list) while the bar has focus."""
+        if isinstance(focused, StrategyPanel):
+            for panel in self.panels.values():
+                panel.set_class(panel is focused, "-open")
+
+    def action_focus_panels(self) -> None:
+        """Back to the open panel."""
+        open_panels = [panel for panel in self.panels.values() if panel.has_class("-open")]
+        (open_panels or list(self.panels.values()))[0].focus()
+
     def _focused_panel(self) -> StrategyPanel | None:
         nodes = self.focused.ancestors_with_self if self.focused else []
         return next((node for node in nodes if isinstance(node, StrategyPanel)), None)
@@ -167,10 +188,11 @@ class AsyncPlayApp(App[None]):
         self.playground.run(strategies, self.scenario)
 
     async def action_stop(self) -> None:
-        running = self.playground.running()
+        states = self.playground.states
+        unfinished = [name for name in self.playground.running() if not states[name].over]
         await self.playground.stop()
-        if running:
-            self.notify(f"stopped {', '.join(running)}")
+        if unfinished:
+            self.notify(f"stopped {', '.join(unfinished)}")
         else:
             self.notify("Nothing is running.")
 

@@ -6,6 +6,7 @@
     asyncplay serve [--port P]     run the fault server in the foreground
     asyncplay strategies           list the strategies
     asyncplay scenarios            list the built-in scenarios
+    asyncplay faults               list the fault kinds
 
 Only argparse is imported up front, so `--help` and bad input answer at once; the engine,
 Rich and Textual are imported by the command that needs them. Bad input is one line on
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from ..engine.workload import Scenario
 
-from .usage import EXIT_OK, EXIT_USAGE, UsageError
+from .usage import EXIT_OK, EXIT_USAGE, OutputLost, UsageError, stdout_guard
 
 
 class Parser(argparse.ArgumentParser):
@@ -128,12 +129,22 @@ def _scenario_options(defaults: bool = True) -> Parser:
     return options
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("asyncplay")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="asyncplay", parents=[_scenario_options()],
         description="A playground for Python's concurrency models: the same HTTP workload "
         "run with threads, green threads, callbacks and coroutines, side by side.",
     )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     run = commands.add_parser(
@@ -181,10 +192,13 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
-        code = _dispatch(args)
+        with stdout_guard():
+            code = _dispatch(args)
     except UsageError as error:
         print(f"asyncplay: error: {error}", file=sys.stderr)
         code = EXIT_USAGE
+    except OutputLost as lost:
+        code = lost.code
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -48,11 +47,15 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
 
     rows = [ResultRow.of(state) for state in states.values() if state.status != "idle"]
     if rows:
-        code = max(code, _print_results(args, scenario, rows))
-    if any(row.status != "done" for row in rows):
+        _print_results(args, scenario, rows)
+    cut_short = [row for row in rows if row.status != "done"]
+    if cut_short:
         code = max(code, EXIT_HARNESS)
-    if problem:
-        print(f"asyncplay: {problem}", file=sys.stderr)
+    # One line for what went wrong: the harness's problem if there was one (it explains the
+    # runs it cut short), else each run that did not end by itself.
+    lines = [problem] if problem else [f"{r.strategy} {r.status}: {r.detail}" for r in cut_short]
+    for line in lines:
+        print(f"asyncplay: {line}", file=sys.stderr)
     return code
 
 
@@ -68,14 +71,19 @@ def _strategies(named: list[str] | None) -> list[str]:
 
 
 def _check_target_answers(url: str) -> None:
-    """A target where nothing answers would fail every task and look like a result."""
+    """A target where nothing answers, or that is not httpbin-like, would fail every task
+    and look like a result."""
     import httpx
 
     try:
-        httpx.get(f"{url}/status/200", timeout=TARGET_CHECK_S)
-    except httpx.HTTPError as error:
+        response = httpx.get(f"{url}/status/200", timeout=TARGET_CHECK_S)
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
         reason = str(error) or type(error).__name__
         raise UsageError(f"nothing answers at {url}: {reason}") from None
+    if response.status_code != 200:
+        raise UsageError(
+            f"{url} does not answer like httpbin: /status/200 gave {response.status_code}"
+        )
 
 
 def _run_and_record(
@@ -115,35 +123,21 @@ def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
         raise UsageError(f"cannot write {path!r}: {error.strerror}") from None
 
 
-def _print_results(args: argparse.Namespace, scenario: Scenario, rows: list[ResultRow]) -> int:
-    """The JSON or the table on stdout; a stdout that cannot take it is one line on stderr."""
-    try:
-        if args.json:
-            report = {"scenario": scenario.to_dict(), "results": [row.to_json() for row in rows]}
-            print(json.dumps(report, indent=2))
-        else:
-            from rich.console import Console
+def _print_results(args: argparse.Namespace, scenario: Scenario, rows: list[ResultRow]) -> None:
+    """The JSON or the table on stdout (cli.main's stdout guard handles a stdout that is
+    gone)."""
+    if args.json:
+        report = {"scenario": scenario.to_dict(), "results": [row.to_json() for row in rows]}
+        print(json.dumps(report, indent=2))
+    else:
+        from rich.console import Console
 
-            from .table import comparison
+        from .table import comparison
 
-            # Piped output is not squeezed into 80 columns: one table wants about 170.
-            console = Console(width=None if sys.stdout.isatty() else 200)
-            console.print(comparison(scenario, rows, console))
-        sys.stdout.flush()
-    except BrokenPipeError:  # `asyncplay run | head`: the reader has all it wanted
-        _drop_stdout()
-    except OSError as error:
-        _drop_stdout()
-        print(f"asyncplay: cannot write the results: {error.strerror}", file=sys.stderr)
-        return EXIT_HARNESS
-    return EXIT_OK
-
-
-def _drop_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's last flush has nothing to complain of."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+        # Piped output is not squeezed into 80 columns: one table wants about 170.
+        console = Console(width=None if sys.stdout.isatty() else 200)
+        console.print(comparison(scenario, rows, console))
+    sys.stdout.flush()
 
 
 class _Progress:

@@ -1,8 +1,50 @@
-"""How the command line ends: its exit statuses, and the error that means bad input."""
+"""How the command line ends: its exit statuses, bad input, and a stdout that is gone."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 EXIT_OK, EXIT_HARNESS, EXIT_USAGE = 0, 1, 2
 EXIT_TERMINATED = 128 + 15  # SIGTERM, as a shell reports it
+EXIT_HUNG_UP = 128 + 1  # SIGHUP: the terminal closed
 
 
 class UsageError(Exception):
     """Bad input: reported as one line on stderr, exit status 2."""
+
+
+class OutputLost(Exception):
+    """stdout could not take what a command printed; said in one line already."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@contextmanager
+def stdout_guard() -> Iterator[None]:
+    """Around what a command prints: a reader that went away (`| head`) ends it quietly, a
+    stdout that cannot take it (`> /dev/full`) is one line on stderr and status 1; never a
+    traceback, not even the interpreter's own when it flushes stdout at exit."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        raise OutputLost(EXIT_OK) from None
+    except OSError as error:
+        if error.filename is not None:  # a file's error, not stdout's
+            raise
+        _drop_stdout()
+        print(f"asyncplay: cannot write the output: {error.strerror}", file=sys.stderr)
+        raise OutputLost(EXIT_HARNESS) from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nothing to complain of."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

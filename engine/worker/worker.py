@@ -75,7 +75,11 @@ def main() -> None:
         _see_returned(value)
     wall, after = reporter.now(), _usage(reporter)  # one window for time, CPU and switches
     collect_as_at_exit()
-    cpu, voluntary, involuntary = (end - start for end, start in zip(after, before, strict=True))
+    # Never below zero: the reporter samples its own usage once a tick, so over a run of a
+    # few milliseconds its share may be counted up to a tick apart from the process's.
+    cpu, voluntary, involuntary = (
+        max(0.0, end - start) for end, start in zip(after, before, strict=True)
+    )
     reporter.emit(
         events.RunFinished(
             reporter.now(),

@@ -19,7 +19,8 @@ STRATEGY = "strategy"
 
 
 class CompareScreen(Screen[None]):
-    """One row per strategy that has run; click a header (or press its key) to sort."""
+    """One row per strategy that has run; click a column's header to sort by it (again to
+    reverse). The strategy's name stays in view when the table scrolls sideways."""
 
     COMPONENT_CLASSES = PALETTE_CLASSES
 
@@ -34,7 +35,7 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(describe(self.scenario), id="compare-title")
-        yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="compare", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         yield Static(id="compare-empty")
         yield AppFooter()
 

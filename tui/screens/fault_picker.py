@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
 from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError
@@ -31,6 +30,7 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
         self.scenario = scenario
+        self.aim = (0, False)  # the row the keys aim at, and whether at its field of tasks
 
     def compose(self) -> ComposeResult:
         chosen = {spec.kind: spec for spec in self.scenario.faults}
@@ -57,20 +57,23 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
 
     def on_descendant_focus(self) -> None:
         """Under the rows, the whole story of the fault in focus."""
-        row = self.focused.parent if self.focused is not None else None
-        fault = next((f for f in Fault if row is not None and row.id == f"row-{f.value}"), None)
-        self.query_one("#fault-detail", Static).update(f"{fault}: {fault.help}" if fault else "")
+        focused = self.focused
+        row = focused.parent if focused is not None else None
+        faults = list(Fault)
+        index = next((i for i, f in enumerate(faults) if row and row.id == f"row-{f.value}"), None)
+        if index is not None:
+            self.aim = (index, isinstance(focused, Input))
+            fault = faults[index]
+            self.query_one("#fault-detail", Static).update(f"{fault}: {fault.help}")
 
     def action_row(self, step: int) -> None:
-        """Up and down move to the same kind of field in the row above or below."""
-        focused = self.focused
-        rows = list(self.query(".fault-row"))
-        row = next((r for r in rows if focused is not None and focused in r.children), None)
-        if row is None:
-            return
-        target = rows[(rows.index(row) + step) % len(rows)]
-        kind: type[Widget] = Input if isinstance(focused, Input) else Checkbox
-        target.query_one(kind).focus()
+        """Up and down move to the same kind of field in the row above or below. From the
+        row last aimed at, not the focus: keys pressed fast come before the focus moves."""
+        index, in_input = self.aim
+        index = (index + step) % len(Fault)
+        self.aim = (index, in_input)
+        row = self.query_one(f"#row-{list(Fault)[index].value}")
+        row.query_one(Input if in_input else Checkbox).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Typing which tasks turns the fault on."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -46,8 +47,9 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
             Option(Text.assemble((Path(name).stem, "bold"), "  ", (description, "dim")), id=name)
             for name, description in available(self.folder)
         ]
-        yield OptionList(*options, id="scenario-picker")
-        yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
+        with Vertical(id="scenario-picker"):
+            yield OptionList(*options)
+            yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
         yield AppFooter()
 
     def on_mount(self) -> None:

@@ -30,6 +30,11 @@ TASK_COLUMNS = ("task", "fault", "state", "fate", "error", "start s", "end s", "
                 "bytes")  # fmt: skip
 
 
+def _same(row: ErrorRow, other: ErrorRow) -> bool:
+    """The same error, though its fate or who saw it may have been decided since."""
+    return (row.task, row.type, row.message) == (other.task, other.type, other.message)
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -172,15 +177,17 @@ class ZoomScreen(Screen[None]):
         if errors == self._errors:
             return
         table = self.query_one("#errors", DataTable)
-        cursor = table.cursor_row
+        was = self._errors[table.cursor_row] if self._errors else None
         table.clear()
         for index, row in enumerate(errors):
             table.add_row(error_line(self.palette, row), key=str(index))
         self._errors = errors
         self._label("tab-errors", f"Errors {len(errors):,}")
+        # The same error stays in focus as newer ones arrive above it (by task and type).
+        index = next((i for i, row in enumerate(errors) if was and _same(row, was)), 0)
         if errors:
-            table.move_cursor(row=min(cursor, len(errors) - 1))
-        self._focus_error(table.cursor_row if errors else None)
+            table.move_cursor(row=index)
+        self._focus_error(index if errors else None)
 
     def _label(self, pane: str, label: str) -> None:
         tab = self.query_one(TabbedContent).get_tab(pane)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -38,6 +39,8 @@ def shown(value: float) -> str:
 
 class ScenarioBar(Vertical):
     """The scenario's numbers as compact inputs, then its faults."""
+
+    BINDINGS = [Binding("escape", "leave", "Back to the panels")]
 
     scenario: reactive[Scenario] = reactive(Scenario, init=False)
     """The scenario shown: the app's, bound to it."""
@@ -76,24 +79,26 @@ class ScenarioBar(Vertical):
             if _read(field_input.value, parse) != getattr(scenario, field):
                 with field_input.prevent(Input.Changed):
                     field_input.value = shown(getattr(scenario, field))
-            field_input.remove_class("-invalid")
+            field_input.remove_class("-refused")
         faults = ", ".join(str(spec) for spec in scenario.faults) or "none"
         self.query_one("#faults", Static).update(f"faults: {faults}")
         self.problem = ""
 
     def watch_problem(self, problem: str) -> None:
-        self.query_one("#problem", Static).update(problem)
+        shown = self.query_one("#problem", Static)
+        shown.update(problem)
+        shown.display = bool(problem)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         try:
             scenario = self.read()
         except WorkloadError as error:
-            event.input.add_class("-invalid")
+            event.input.add_class("-refused")
             self.problem = str(error)
             return
         for field_input in self.query(Input):
-            field_input.remove_class("-invalid")
+            field_input.remove_class("-refused")
         self.problem = ""
         self.post_message(self.Changed(scenario))
 
@@ -110,9 +115,14 @@ class ScenarioBar(Vertical):
             values[field] = value
         return self.scenario.with_overrides(**values)
 
+    def action_leave(self) -> None:
+        """Back to the panel that was open (keys typed in a field are the field's)."""
+        self.app.action_focus_panels()  # type: ignore[attr-defined]
+
     def first_invalid(self) -> Input | None:
-        """The field marked invalid, to take the user back to it."""
-        return next((field for field in self.query(Input) if field.has_class("-invalid")), None)
+        """The field marked refused, to take the user back to it. (Not Input's own
+        `-invalid`: Input clears that when it loses the focus.)"""
+        return next((field for field in self.query(Input) if field.has_class("-refused")), None)
 
 
 def _read(text: str, parse: type[int] | type[float]) -> int | float | None:

@@ -27,8 +27,10 @@ COUNT_LABELS: dict[TaskStatus, str] = {status: status for status in TASK_STATUSE
 def times(palette: Palette, state: RunState, now: float) -> Text:
     """`wall 1.31 s  ideal ▲0.20 s  ×6.5`, or what the run is waiting for."""
     if state.status == "idle":
-        return Text("not run yet: r runs all, enter this one", style=palette.muted)
+        return Text("not run yet: press r, or enter", style=palette.muted)
     if not state.tasks:
+        if state.aborted is not None:
+            return Text(f"{state.status} before its worker started", style=palette.muted)
         return Text("starting the worker…", style=palette.muted)
     # A running clock shows tenths: it changes ten times a second, not on every tick.
     wall = f"{state.wall_s:.2f}" if state.over else f"{now:.1f}"

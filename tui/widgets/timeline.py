@@ -86,8 +86,9 @@ class Timeline(Widget):
         if not state.tasks or width < 12:
             note = "no run yet" if state.status == "idle" else ""
             return [[(char, label_style) for char in note]]
-        span = max(state.wall_s, now, state.ideal_s, 1e-3)
-        label = f" {span:.2f} s"
+        # A finished run's axis ends at its wall time; a live one's at the present.
+        span = max(state.wall_s if state.over else max(state.wall_s, now), state.ideal_s, 1e-3)
+        label = f" {span:.4g} s"[: width // 3]
         bars = width - len(label)  # the axis label has the right-hand columns to itself
         if height < 2:  # one row: a density strip of every task, no axis
             strip = _density(state, now, span, bars, 1, styles)[0]
