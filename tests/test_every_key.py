@@ -110,7 +110,7 @@ async def on_panels(pilot: Pilot[Any], state: str) -> None:
         app._redraw()  # the tick's drawing, now: a live run may have moved on since the last
         return panel_problems(app)
 
-    await until(lambda: not problems(), lambda: f"{state}: {problems()}", timeout=5)
+    await until(lambda: not problems(), lambda: f"{state}: {problems()}", timeout=15)
 
     def footer() -> str:
         return screen_text(app).rstrip("\n").splitlines()[-1]
@@ -165,7 +165,7 @@ async def open_and_close(pilot: Pilot[Any], opens: Opens, how: str, state: str) 
     await until(
         lambda: all(word in screen_text(app) for word in words),
         lambda: f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}",
-        timeout=10,
+        timeout=30,
     )
     await press(pilot, "escape")
     await on_panels(pilot, f"{state}, after {opens.label} by {how}")
@@ -239,8 +239,14 @@ def test_every_key_idle_mid_run_killed_and_done(size: tuple[int, int], tmp_path:
             app.query_one("#panel-asyncio").focus()
             await press(pilot, "enter")  # again, alone
             await until(lambda: app.playground.states["asyncio"].over)
-            await through_palette(pilot, "Run all")
-            await until(lambda: statuses(app) == {"done"})
+            before = dict(app.playground.states)
+            await through_palette(pilot, "Run all")  # new runs: new states, each done in turn
+            await until(
+                lambda: all(
+                    state is not before[name] and state.status == "done"
+                    for name, state in app.playground.states.items()
+                )
+            )
             await on_panels(pilot, "done again")
             await press(pilot, "q")
         assert app.return_code in (None, 0)
