@@ -310,3 +310,25 @@ def _is_fault_server(pid: int) -> bool:
         return b"asyncplay.engine.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def test_a_run_that_reported_its_end_runs_again_at_once() -> None:
+    """enter the moment a panel says done (its worker may still be closing): a new run
+    starts, and the old one's last moments do not touch the new panel."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=Scenario(count=4, latency_ms=20))
+        async with app.run_test() as pilot:
+            app.query_one("#panel-asyncio").focus()
+            await pilot.press("enter")
+            first = app.playground.states["asyncio"]
+            await until(lambda: first.over)
+            await pilot.press("enter")
+            second = app.playground.states["asyncio"]
+            assert second is not first and second.status == "running"
+            await until(lambda: second.over)
+            assert second.counts() == {"ok": 4} and first.counts() == {"ok": 4}
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert children() == set()

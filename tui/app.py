@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from ..engine.eventlog import EventLog
+from ..engine.fold import RunState
 from ..engine.workload import FaultSpec, Scenario
 from ..strategies import STRATEGIES
 from .keys import KEYS
@@ -141,8 +142,7 @@ class AsyncPlayApp(App[None]):
             if isinstance(self.screen, ZoomScreen):
                 self.screen.follow(self.playground.states[self.screen.strategy], now)
 
-    def _run_ended(self, strategy: str) -> None:
-        state = self.playground.states[strategy]
+    def _run_ended(self, strategy: str, state: RunState) -> None:
         # A run the user stopped is announced once, by the stop; this is for the surprises.
         if state.aborted and state.aborted.detail != "stopped":
             self.notify(f"{strategy}: {state.aborted.detail}", severity="warning")
@@ -188,8 +188,7 @@ class AsyncPlayApp(App[None]):
         self.playground.run(strategies, self.scenario)
 
     async def action_stop(self) -> None:
-        states = self.playground.states
-        unfinished = [name for name in self.playground.running() if not states[name].over]
+        unfinished = self.playground.running()
         await self.playground.stop()
         if unfinished:
             self.notify(f"stopped {', '.join(unfinished)}")

@@ -34,9 +34,10 @@ class Playground:
         self.logs: dict[str, list[Event]] = {name: [] for name in STRATEGIES}
         self.scenario_of_runs = scenario  # what the shown runs ran, for saving and comparing
         self.changed: set[str] = set()  # strategies with events the view has not drawn yet
-        self.on_run_end: Callable[[str], None] = lambda strategy: None
+        self.on_run_end: Callable[[str, RunState], None] = lambda strategy, state: None
         self.on_server_restart: Callable[[str], None] = lambda reason: None
-        self._runs: dict[str, asyncio.Task[None]] = {}
+        self._runs: dict[str, asyncio.Task[None]] = {}  # each strategy's latest run
+        self._all_runs: set[asyncio.Task[None]] = set()  # every run not yet wholly over
         self._server: FaultServer | None = None
         self._target: Target | None = None
         self._server_resources: contextlib.AsyncExitStack | None = None
@@ -79,8 +80,13 @@ class Playground:
             await resources.aclose()
 
     def running(self) -> list[str]:
-        """Strategies with a live worker right now (never those of a replayed log)."""
-        return [name for name, task in self._runs.items() if not task.done()]
+        """Strategies whose run has not ended (never those of a replayed log). A run that
+        reported its end may still be closing its worker: it is not running any more."""
+        return [
+            name
+            for name, task in self._runs.items()
+            if not task.done() and not self.states[name].over
+        ]
 
     def run(self, strategies: list[str], scenario: Scenario) -> list[str]:
         """Start these strategies now, side by side; returns those that started (a strategy
@@ -93,15 +99,20 @@ class Playground:
             self.logs[name] = []
             self.changed.add(name)
             self._runs[name] = asyncio.create_task(self._run(name, scenario))
+            self._all_runs.add(self._runs[name])
+            self._runs[name].add_done_callback(self._all_runs.discard)
         return started
 
     async def _run(self, name: str, scenario: Scenario) -> None:
+        # This run's own state and log: a new run of the same strategy may replace them in
+        # the playground while this one is still closing its worker.
+        state, log = self.states[name], self.logs[name]
+
         def sink(event: Event) -> None:
-            self.logs[name].append(event)
-            self.states[name].apply(event)
+            log.append(event)
+            state.apply(event)
             self.changed.add(name)
 
-        state = self.states[name]
         try:
             target, server = await self.start_server()
             await run_strategy(name, scenario, target, sink, nice=WORKER_NICE, server=server)
@@ -113,21 +124,26 @@ class Playground:
             if not state.over:
                 sink(RunAborted(state.now, "crashed", f"{type(error).__name__}: {error}"))
         finally:
-            self.on_run_end(name)
+            self.on_run_end(name, state)
 
     async def stop(self, strategies: list[str] | None = None) -> None:
-        """Stop runs (all by default): their workers are killed, their panels say so."""
-        tasks = [self._runs[name] for name in (strategies or self.running()) if name in self._runs]
+        """Stop runs (all that have not ended, by default): their workers are killed, their
+        panels say so."""
+        names = strategies or self.running()
+        await self._cancel([self._runs[name] for name in names if name in self._runs])
+
+    async def close(self) -> None:
+        """Stop every run, those closing their workers too, and the server: nothing is left
+        running."""
+        await self._cancel(list(self._all_runs))
+        await self._stop_server()
+
+    async def _cancel(self, tasks: list[asyncio.Task[None]]) -> None:
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-    async def close(self) -> None:
-        """Stop every run and the server: nothing is left running."""
-        await self.stop()
-        await self._stop_server()
 
     def save(self, folder: Path) -> Path:
         """Write the shown runs as an event log `asyncplay replay` can open, under a name no
