@@ -24,6 +24,7 @@ from ..engine.fold import RunState
 from ..engine.workload import FaultSpec, Scenario
 from ..strategies import STRATEGIES
 from .keys import KEYS
+from .palette import PaletteSource
 from .playground import Playground
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
@@ -36,6 +37,8 @@ from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
 REDRAW_PER_SECOND = 30
+# Below this width the panels are a list (HORIZONTAL_BREAKPOINTS' "-narrow").
+NARROW_BELOW = 100
 # Where the focus goes for each arrow key: (dx, dy).
 DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
@@ -48,7 +51,7 @@ class AsyncPlayApp(App[None]):
     SUB_TITLE = "watch where each concurrency style puts your errors"
     # Wide terminals get the grid, middling ones two columns, narrow ones a list; short ones
     # give the header's row to the panels.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-medium"), (150, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
@@ -78,10 +81,14 @@ class AsyncPlayApp(App[None]):
         self.playground.on_run_end = self._run_ended
         self.playground.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
+        self.open_panel: StrategyPanel | None = None  # the narrow list's open one
         self.crash: Exception | None = None  # the bug that ended the app, if one did
         self.crash_report: Path | None = None  # where its traceback was written
 
     def compose(self) -> ComposeResult:
+        source = PaletteSource()
+        self.palette = source.palette
+        yield source
         yield Header()
         yield ScenarioBar(self.scenario).data_bind(AsyncPlayApp.scenario)
         with Container(id="panels"):
@@ -93,9 +100,9 @@ class AsyncPlayApp(App[None]):
         self.panels = {panel.strategy: panel for panel in self.query(StrategyPanel)}
         for name, state in self.playground.states.items():
             self.panels[name].show(state, state.now)
-        first = self.query_one(StrategyPanel)
-        first.add_class("-open")
-        first.focus()
+        self.open_panel = self.query_one(StrategyPanel)
+        self._mark_open()
+        self.open_panel.focus()
         self.watch(self.screen, "focused", self._focus_moved)
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
@@ -153,13 +160,22 @@ class AsyncPlayApp(App[None]):
     def _focus_moved(self, focused: object) -> None:
         """The panel last focused stays open (in the narrow list) while the bar has focus."""
         if isinstance(focused, StrategyPanel):
+            self.open_panel = focused
+            self._mark_open()
+
+    def _mark_open(self) -> None:
+        # Only in the narrow list, where it shows: a class change restyles a whole panel,
+        # and on a machine busy with eight runs that is most of what a key press costs.
+        if self.open_panel is not None and self.size.width < NARROW_BELOW:
             for panel in self.panels.values():
-                panel.set_class(panel is focused, "-open")
+                panel.set_class(panel is self.open_panel, "-open")
+
+    def on_resize(self) -> None:
+        self._mark_open()
 
     def action_focus_panels(self) -> None:
         """Back to the open panel."""
-        open_panels = [panel for panel in self.panels.values() if panel.has_class("-open")]
-        (open_panels or list(self.panels.values()))[0].focus()
+        (self.open_panel or self.query_one(StrategyPanel)).focus()
 
     def _focused_panel(self) -> StrategyPanel | None:
         nodes = self.focused.ancestors_with_self if self.focused else []

@@ -25,15 +25,18 @@ PALETTE_CLASSES = {
 
 
 class Palette:
-    """The theme's colours by meaning, for a widget that draws Rich text.
+    """The theme's colours by meaning, read from one widget's component classes.
 
-    The widget lists PALETTE_CLASSES in its own COMPONENT_CLASSES: Textual gathers component
-    classes (and default CSS) only along a widget's first base class, so a mixin could not
-    bring them.
+    That widget lists PALETTE_CLASSES in its own COMPONENT_CLASSES (Textual gathers them, and
+    default CSS, only along a widget's first base class, so a mixin could not bring them).
+    Each screen has one such widget; the others ask it (`palette_of`).
     """
 
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
+        # Asked for thousands of times a second in a live run; a style depends only on the
+        # theme (the widget's background is its own).
+        self._styles: dict[tuple[str, str], Style] = {}
 
     def fate_style(self, fate: Fate) -> Style:
         return self._style(f"fate--{fate}")
@@ -61,7 +64,34 @@ class Palette:
         return self._style("palette--key")
 
     def _style(self, name: str) -> Style:
-        # Not partial: colours with alpha ("$foreground 30%") are blended with the widget's
-        # background, which a Rich style cannot do by itself. Only the colour is kept.
-        style = self.widget.get_component_rich_style(name)
-        return Style(color=style.color, bold=style.bold)
+        key = (name, self.widget.app.theme)
+        style = self._styles.get(key)
+        if style is None:
+            # Not partial: colours with alpha ("$foreground 30%") are blended with the
+            # widget's background, which a Rich style cannot do by itself. Only the colour
+            # (and boldness) is kept.
+            found = self.widget.get_component_rich_style(name)
+            style = self._styles[key] = Style(color=found.color, bold=found.bold)
+        return style
+
+
+class PaletteSource(Widget):
+    """The main screen's holder of the palette's component classes, for every widget on it.
+
+    Once, not on every widget: Textual computes each component class of a widget whenever it
+    restyles it, and two dozen on each of eighty widgets made a focus change cost hundreds
+    of milliseconds on a machine busy with eight runs.
+    """
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
+    DEFAULT_CSS = "PaletteSource { display: none; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.palette = Palette(self)
+
+
+def palette_of(widget: Widget) -> Palette:
+    """The palette of the app a widget is in."""
+    palette: Palette = widget.app.palette  # type: ignore[attr-defined]
+    return palette

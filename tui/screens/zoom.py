@@ -71,7 +71,7 @@ class ZoomScreen(Screen[None]):
             with Vertical(id="source-pane"):
                 yield Static(id="legend")
                 with VerticalScroll(id="source"):
-                    yield LessonSource(self.strategy)
+                    yield LessonSource(self.strategy, self.palette)
             with TabbedContent(id="zoom-tabs"):
                 with TabPane("Tasks", id="tab-tasks"):
                     yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...engine.fold import FATE_LABELS, ErrorRow
-from ..palette import PALETTE_CLASSES, Palette
+from ..palette import Palette
 
 LESSONS = "asyncplay.strategies"
 
@@ -77,13 +77,13 @@ def _why_no_line(error: ErrorRow) -> str:
 class LessonSource(Static):
     """The source of one lesson, highlighted, wrapped, with an error's lines marked."""
 
-    COMPONENT_CLASSES = PALETTE_CLASSES | {"lesson--raised", "lesson--left"}
+    COMPONENT_CLASSES = {"lesson--raised", "lesson--left"}
     DEFAULT_CSS = "LessonSource { text-wrap: nowrap; }  /* wrapped here, gutter and all */"
     GUTTER = 7  # "  41 ✗ "
 
-    def __init__(self, strategy: str) -> None:
+    def __init__(self, strategy: str, palette: Palette) -> None:
         super().__init__(id="lesson")
-        self.palette = Palette(self)
+        self.palette = palette
         self.strategy = strategy
         self.code = source_of(strategy)
         self.error: ErrorRow | None = None

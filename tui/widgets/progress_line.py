@@ -9,20 +9,21 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from ..palette import PALETTE_CLASSES, Palette
+from ..palette import Palette, palette_of
 
 
 class ProgressLine(Widget):
     """`━━━━━━━━━━━━━━━━━━━━━━━━━━━━`, finished tasks in colour; give it counts with `show`."""
 
-    COMPONENT_CLASSES = PALETTE_CLASSES
-
     DEFAULT_CSS = "ProgressLine { height: 1; }"
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        self.palette = Palette(self)
         self.done, self.total = 0, 0
+
+    @property
+    def palette(self) -> Palette:
+        return palette_of(self)
 
     def show(self, done: int, total: int) -> None:
         width = self.content_size.width

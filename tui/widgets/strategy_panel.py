@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.events import Resize
 
 from ...engine.fold import TASK_STATUSES, RunState, TaskStatus
-from ..palette import PALETTE_CLASSES, Palette
+from ..palette import Palette, palette_of
 from .error_list import VIA_SHORT, entries, fit, task_label
 from .fate_tally import FateTally, as_bullets, tally
 from .panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
@@ -99,11 +99,8 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
 class StrategyPanel(Vertical, can_focus=True):
     """A strategy's run, drawn from its RunState; focus it to run, stop or zoom it alone."""
 
-    COMPONENT_CLASSES = PALETTE_CLASSES
-
     def __init__(self, strategy: str, idea: str) -> None:
         super().__init__(id=f"panel-{strategy}", classes="strategy-panel")
-        self.palette = Palette(self)
         self.strategy = strategy
         self.idea = idea
         self.border_title = strategy
@@ -113,6 +110,10 @@ class StrategyPanel(Vertical, can_focus=True):
         self._rows = Rows()
         self._folded = -1  # the state's event count when the parts were last drawn
         self._idea_wrapped: tuple[int, list[Text]] = (0, [])
+
+    @property
+    def palette(self) -> Palette:
+        return palette_of(self)
 
     def compose(self) -> ComposeResult:
         self.summary = TextLine(classes="summary")

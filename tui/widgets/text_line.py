@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..palette import PALETTE_CLASSES, Palette
+from ..palette import Palette, palette_of
 
 
 class TextLine(Static):
@@ -15,14 +15,15 @@ class TextLine(Static):
     repaint, and a height set from outside means a change never needs a layout pass.
     """
 
-    COMPONENT_CLASSES = PALETTE_CLASSES
-
     DEFAULT_CSS = "TextLine { text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__("", classes=classes)
-        self.palette = Palette(self)
         self._shown: Text | None = None
+
+    @property
+    def palette(self) -> Palette:
+        return palette_of(self)
 
     def show_text(self, text: Text) -> None:
         if text != self._shown:

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ...engine.fold import TASK_STATUSES, RunState, TaskStatus, TaskView
-from ..palette import PALETTE_CLASSES, Palette
+from ..palette import Palette, palette_of
 
 DENSITY = " ▁▂▃▄▅▆▇█"
 # The bars are the biggest thing on screen; ten repaints a second is smooth enough for them.
@@ -28,21 +28,22 @@ Cell = tuple[str, Style]
 class Timeline(Widget):
     """Timing bars for one run; give it a RunState and the run's clock with `show`."""
 
-    COMPONENT_CLASSES = PALETTE_CLASSES
-
     DEFAULT_CSS = """
     Timeline { height: 1fr; }
     """
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        self.palette = Palette(self)
         self.state = RunState()
         self.now = 0.0
         self._strips: list[Strip] = []
         self._drawn_for: tuple[object, ...] = ()
         self._folded = -1
         self._painted = 0.0
+
+    @property
+    def palette(self) -> Palette:
+        return palette_of(self)
 
     def show(self, state: RunState, now: float) -> None:
         """Draw `state` as of `now` seconds into the run (running bars end there).
