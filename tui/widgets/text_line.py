@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..palette import Palette, palette_of
 
 
 class TextLine(Static):
@@ -20,10 +19,6 @@ class TextLine(Static):
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__("", classes=classes)
         self._shown: Text | None = None
-
-    @property
-    def palette(self) -> Palette:
-        return palette_of(self)
 
     def show_text(self, text: Text) -> None:
         if text != self._shown:
