@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.widgets import Static
 
 
-
 class TextLine(Static):
     """A Static whose height its container sets, for text redrawn on every tick of a run.
 
