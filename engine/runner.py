@@ -63,7 +63,7 @@ async def fault_server() -> AsyncIterator[FaultServer]:
 
     The server exits by itself when its stdin closes, so it dies with this process too.
     """
-    process = await _spawn(
+    process = await spawn_python(
         "-m", f"{__package__}.server", "--until-stdin-closes",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -81,7 +81,7 @@ async def fault_server() -> AsyncIterator[FaultServer]:
         finally:
             exited.cancel()
     finally:
-        await _end(process)
+        await end_process(process)
 
 
 @contextlib.contextmanager
@@ -105,13 +105,15 @@ def deadline_for(scenario: Scenario) -> float:
 async def run_strategy(
     strategy: str, scenario: Scenario, target: Target, sink: EventSink,
     deadline_s: float | None = None, nice: int = 0, server: FaultServer | None = None,
+    env: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Run one strategy in a worker and pass every event to `sink` as it arrives.
 
     Ends with the worker's RunFinished, or with a RunAborted the runner makes when the worker
     crashed, ran past its deadline, `server` died under it, or this coroutine was cancelled
     (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
-    workers still answers keys at once.
+    workers still answers keys at once. `env` adds to the worker's environment (a lab turns
+    on asyncio's debug mode and gevent's monitor thread with it).
     """
     relay = _Relay(sink)
     if server is not None and server.exited.done():
@@ -122,10 +124,11 @@ async def run_strategy(
             "nice": nice}  # fmt: skip
     read_fd, write_fd = os.pipe()
     try:
-        process = await _spawn(
+        process = await spawn_python(
             "-m", f"{__package__}.worker", json.dumps(spec), "--events-fd", str(write_fd),
             pass_fds=(write_fd,), stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, **env} if env else None,
         )  # fmt: skip
     except BaseException:  # cancelled (or failed) while spawning: no worker, no pipe
         os.close(read_fd)
@@ -150,7 +153,7 @@ async def run_strategy(
         relay.abort("killed", "stopped")
         raise
     finally:
-        await _end(process, grace_s=0.0)
+        await end_process(process, grace_s=0.0)
         os.close(read_fd)
         if not relay.over:
             tail = "".join(relay.output_text[-3:]).strip().splitlines()
@@ -185,7 +188,7 @@ async def run_scenario(
                 server.check()
 
 
-async def _spawn(*args: str, **options: Any) -> asyncio.subprocess.Process:
+async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
     """A Python child in its own process group. Cancelled while it starts (a stop or a quit
     at that moment), the child may exist already: it is ended before the cancel goes on,
     so no child is ever left behind unowned."""
@@ -196,7 +199,7 @@ async def _spawn(*args: str, **options: Any) -> asyncio.subprocess.Process:
         return await asyncio.shield(spawning)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
-            await _end(await spawning, grace_s=0.0)
+            await end_process(await spawning, grace_s=0.0)
         raise
 
 
@@ -263,7 +266,7 @@ class _Relay:
             self.send(events.Output(self.now(), text))
 
 
-async def _end(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
+async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
     """Close the child's stdin (its cue to exit), then kill its whole group if it lingers."""
     if process.stdin is not None:
         process.stdin.close()

@@ -4,6 +4,8 @@
     asyncplay run [options]        run strategies headless and print a comparison
     asyncplay replay FILE          open a recorded event log in the app
     asyncplay serve [--port P]     run the fault server in the foreground
+    asyncplay claims               run every lab, and judge each claim of the article
+    asyncplay lab NAME             run one lab
     asyncplay strategies           list the strategies
     asyncplay scenarios            list the built-in scenarios
     asyncplay faults               list the fault kinds
@@ -183,6 +185,22 @@ def build_parser() -> Parser:
         "--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)"
     )
 
+    claims = commands.add_parser(
+        "claims", help="run every lab and judge each claim of the article",
+        description="Run every lab (about two minutes) and print each claim's verdict.",
+    )  # fmt: skip
+    lab = commands.add_parser(
+        "lab", help="run one lab", description="Run one lab and print what it measured."
+    )
+    lab.add_argument("name", metavar="NAME", help="the lab (see `asyncplay labs`)")
+    lab.add_argument(
+        "-s", "--style", action="append", metavar="STYLE", dest="styles",
+        help="run only this style's variants (repeatable)",
+    )  # fmt: skip
+    for command in (claims, lab):
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+        command.add_argument("--record", metavar="FILE", help="write every update as JSON lines")
+    commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the built-in scenarios")
     commands.add_parser("faults", help="list the fault kinds")
@@ -216,6 +234,16 @@ def _dispatch(args: argparse.Namespace) -> int:
                 return run(args, scenario_from(args))
             case "serve":
                 return _serve(args.port)
+            case "claims":
+                from .claims_report import claims
+
+                return claims(args)
+            case "lab":
+                from .claims_report import lab
+
+                return lab(args)
+            case "labs":
+                return _list_labs()
             case "strategies":
                 return _list_strategies()
             case "scenarios":
@@ -266,6 +294,14 @@ def _list_strategies() -> int:
 
     for name, idea in STRATEGIES.items():
         print(f"{name:<12} {idea}")
+    return EXIT_OK
+
+
+def _list_labs() -> int:
+    from ..engine.labs import LABS
+
+    for lab in LABS.values():
+        print(f"{lab.name:<11} {lab.title} ({', '.join(lab.styles)})")
     return EXIT_OK
 
 

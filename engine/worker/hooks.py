@@ -9,14 +9,21 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from ..events import Channel
 from . import probe
 
+Saw = Callable[[Channel, BaseException, str], None]
+_saw: Saw = probe.saw  # (channel, error, who saw it); a lab passes its own
 
-def install() -> None:
+
+def install(saw: Saw | None = None) -> None:
     """Install every hook whose framework the strategy has imported."""
+    global _saw
+    _saw = saw or probe.saw
     _hook_threading()
     if "asyncio" in sys.modules:
         _hook_asyncio()
@@ -31,7 +38,7 @@ def _hook_threading() -> None:
 
     def excepthook(args: Any) -> None:
         if args.exc_value is not None:
-            probe.saw("logged", args.exc_value, "threading.excepthook")
+            _saw("logged", args.exc_value, "threading.excepthook")
         original(args)
 
     threading.excepthook = excepthook
@@ -46,7 +53,7 @@ def _hook_asyncio() -> None:
     def call_exception_handler(self: asyncio.BaseEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
         if isinstance(error, BaseException):
-            probe.saw("logged", error, "asyncio exception handler")
+            _saw("logged", error, "asyncio exception handler")
         original(self, context)
 
     asyncio.BaseEventLoop.call_exception_handler = call_exception_handler  # type: ignore[method-assign]
@@ -58,7 +65,7 @@ class _SeeLoggedErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.exc_info[1] is not None:
-            probe.saw("logged", record.exc_info[1], f"{record.name} log")
+            _saw("logged", record.exc_info[1], f"{record.name} log")
         return True
 
 
@@ -75,7 +82,7 @@ def _hook_gevent() -> None:
         self: Hub, context: Any, kind: type | None, value: Any, tb: TracebackType | None
     ) -> None:
         if isinstance(value, BaseException) and not isinstance(value, Hub.SYSTEM_ERROR):
-            probe.saw("logged", value, "gevent hub")
+            _saw("logged", value, "gevent hub")
         original(self, context, kind, value, tb)
 
     Hub.handle_error = handle_error

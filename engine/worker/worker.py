@@ -46,7 +46,10 @@ def main() -> None:
     from .handler import report_around_handle  # before the lesson binds `handle`
 
     report_around_handle()
-    strategy = importlib.import_module(f"{LESSONS}.{spec['strategy']}")
+    # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main.
+    module_name, _, function = spec["strategy"].partition(":")
+    strategy = importlib.import_module(f"{LESSONS}.{module_name}")
+    entry = getattr(strategy, function or "main")
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
@@ -67,7 +70,7 @@ def main() -> None:
     reporter.emit(started)
     before = _usage(reporter)
     try:
-        value = strategy.main(job)
+        value = entry(job)
     except BaseException as error:
         for each in _flatten(error):
             probe.saw("raised", each, "main() raised")

@@ -1,0 +1,176 @@
+"""Runs lab variants, one after another, and reports each one's numbers as they come.
+
+A lesson variant runs in its own process (`worker/lab.py`), so a deadlock is killed without
+touching anything else, and each has its own memory and context switches to count. A fetch
+variant is a fetch run on the fault server, folded like any other. One at a time, so no run
+competes with another for the two cores it is measured on.
+
+Every update is a `LabUpdate`; the claims, the CLI and the app are functions of the list of
+them, which is also what `--record` writes and the snapshot tests replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from . import scenarios
+from .fold import RunState
+from .labs import Variant
+from .result import ResultRow
+from .runner import FaultServer, end_process, fault_server, refused_port, run_strategy, spawn_python
+from .targets import Target
+from .worker.watchdog import HANG_S
+from .workload import Fault, FaultSpec, build_plan
+
+LabStatus = Literal["running", "done", "failed"]
+FETCH_COUNT = 20  # tasks in a lab's fetch run: enough for every fault, quick on two cores
+HANG_DEADLINE_S = HANG_S + 20.0  # the watchdog ends a stuck lab; this is for a stuck watchdog
+DEADLINE_S = 90.0
+# Who noticed a blocked loop, from what the worker printed (the env below turns them on).
+NOTICES = {
+    "asyncio debug": re.compile(r"Executing <.*> took [\d.]+ seconds"),
+    "gevent monitor": re.compile(r"appears to be blocked"),
+}
+WATCHERS_ENV = {"PYTHONASYNCIODEBUG": "1", "GEVENT_MONITOR_THREAD_ENABLE": "1"}
+
+
+@dataclass(frozen=True)
+class LabUpdate:
+    """A variant started, sent numbers, finished, or failed to."""
+
+    variant: str  # Variant.key
+    status: LabStatus
+    numbers: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, line: str) -> LabUpdate:
+        data = json.loads(line)
+        return cls(data["variant"], data["status"], data.get("numbers", {}), data.get("detail", ""))
+
+
+def measured_from(updates: list[LabUpdate]) -> dict[str, dict[str, Any]]:
+    """Each variant's final numbers, from a list of updates (a live run or a recorded one)."""
+    return {update.variant: update.numbers for update in updates if update.status == "done"}
+
+
+class LabFailed(Exception):
+    """The variant gave no numbers: it crashed, or ran past its deadline."""
+
+
+async def run_variants(variants: list[Variant], report: Callable[[LabUpdate], None]) -> None:
+    async with _server_if(any(v.experiment == "fetch" for v in variants)) as server:
+        for variant in variants:
+            report(LabUpdate(variant.key, "running"))
+            try:
+                if variant.experiment == "fetch":
+                    assert server is not None
+                    numbers = await _fetch(variant, server)
+                else:
+                    numbers = await _in_a_process(variant, report)
+            except LabFailed as failed:
+                report(LabUpdate(variant.key, "failed", detail=str(failed)))
+            else:
+                report(LabUpdate(variant.key, "done", numbers))
+
+
+@contextlib.asynccontextmanager
+async def _server_if(needed: bool) -> AsyncIterator[FaultServer | None]:
+    if not needed:
+        yield None
+        return
+    async with fault_server() as server:
+        yield server
+
+
+async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -> dict[str, Any]:
+    spec = {"module": variant.module, "function": variant.function,
+            "experiment": variant.experiment, "params": variant.params,
+            "can_hang": variant.can_hang}  # fmt: skip
+    read_fd, write_fd = os.pipe()
+    try:
+        process = await spawn_python(
+            "-m", f"{__package__}.worker.lab", json.dumps(spec), "--out-fd", str(write_fd),
+            pass_fds=(write_fd,), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        os.close(write_fd)
+    measured: dict[str, Any] | None = None
+    errors: list[bytes] = []
+
+    async def read_messages() -> None:
+        nonlocal measured
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=2**24)
+        pipe = os.fdopen(read_fd, "rb", buffering=0)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+        try:
+            async for line in reader:
+                message = json.loads(line)
+                if "progress" in message:
+                    report(LabUpdate(variant.key, "running", message["progress"]))
+                else:
+                    measured = message["measured"]
+        finally:
+            transport.close()
+
+    async def read_errors() -> None:
+        assert process.stderr is not None
+        errors.append(await process.stderr.read())
+
+    deadline_s = HANG_DEADLINE_S if variant.can_hang else DEADLINE_S
+    try:
+        async with asyncio.timeout(deadline_s):
+            await asyncio.gather(read_messages(), read_errors(), process.wait())
+    except TimeoutError:
+        raise LabFailed(f"no result after {deadline_s:.0f} s; killed") from None
+    finally:
+        await end_process(process, grace_s=0.0)
+    if measured is None:
+        tail = b"".join(errors).decode(errors="replace").strip().splitlines()
+        raise LabFailed(f"exit status {process.returncode}" + (f": {tail[-1]}" if tail else ""))
+    return measured
+
+
+async def _fetch(variant: Variant, server: FaultServer) -> dict[str, Any]:
+    faults = variant.params.get("faults")
+    scenario = scenarios.load(variant.params["scenario"]).with_overrides(
+        count=FETCH_COUNT, faults=(FaultSpec.parse(faults),) if faults else None
+    )
+    state = RunState()
+    with refused_port() as refused:
+        await run_strategy(
+            variant.function, scenario, Target(server.url, refused), state.apply,
+            server=server, env=WATCHERS_ENV,
+        )  # fmt: skip
+    if not state.completed:
+        raise LabFailed(state.aborted.detail if state.aborted else "the run did not finish")
+    row, plan = ResultRow.of(state), build_plan(scenario)
+    output = "".join(state.output)
+    blocking = [task.latency_s for task in plan.tasks if task.fault is Fault.BLOCKING]
+    return {
+        "tasks": scenario.count,
+        "wall_s": round(state.wall_s, 4),
+        "ideal_s": round(row.ideal_s, 4),
+        "latency_sum_s": round(sum(task.latency_s for task in plan.tasks), 4),
+        "blocking_sum_s": round(sum(blocking), 4),
+        "blocking_max_s": round(max(blocking, default=0.0), 4),
+        "cpu_s": round(row.cpu_s or 0.0, 4),
+        "faults": row.injected,
+        "fates": dict(row.fates),
+        "statuses": {str(task.id): state.task_status(task) for task in state.tasks},
+        "noticed_by": {who: len(pattern.findall(output)) for who, pattern in NOTICES.items()},
+    }

@@ -1,0 +1,272 @@
+"""One lab variant, in its own process: run a lesson function, measure it from outside.
+
+    python -m asyncplay.engine.worker.lab '{"module": ..., "function": ..., ...}' --out-fd 3
+
+Sends JSON lines on the given descriptor: {"progress": {...}} as numbers come in, then one
+{"measured": {...}}. Each experiment below is how one kind of lab is measured; the lessons
+know nothing of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import itertools
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from . import hooks
+from .watchdog import Watchdog, stuck
+from .where import positions, track_loops
+from .worker import collect_as_at_exit
+
+Send = Callable[[dict[str, Any]], None]
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="asyncplay-lab")
+    parser.add_argument("spec")
+    parser.add_argument("--out-fd", type=int, required=True)
+    args = parser.parse_args()
+    spec = json.loads(args.spec)
+
+    def send(message: dict[str, Any]) -> None:
+        os.write(args.out_fd, (json.dumps(message) + "\n").encode())
+
+    track_loops()
+    module = importlib.import_module(spec["module"])
+    lesson = getattr(module, spec["function"])
+    if spec["can_hang"]:
+        Watchdog(module.__file__ or "", send).start()
+    measure = EXPERIMENTS[spec["experiment"]]
+    send({"measured": measure(lesson, spec["params"], send)})
+    os._exit(0)  # threads a lesson left behind must not hold the process up
+
+
+def call(function: Callable[..., Any], *args: Any) -> Any:
+    """A lesson function called the way its style is: a coroutine function runs in asyncio."""
+    if inspect.iscoroutinefunction(function):
+        return asyncio.run(function(*args))
+    return function(*args)
+
+
+def race(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    workers, deposits, trials = params["workers"], params["deposits"], params["trials"]
+    lost: list[int] = []
+    for _ in range(trials):
+        lost.append(workers * deposits - call(lesson, workers, deposits))
+        send({"progress": {"trials": len(lost), "lost_updates": sum(lost)}})
+    return {
+        "trials": trials,
+        "updates_per_trial": workers * deposits,
+        "lost_updates": sum(lost),
+        "trials_with_losses": sum(1 for each in lost if each),
+        "most_lost_in_a_trial": max(lost),
+    }
+
+
+def deadlock(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    started = time.monotonic()
+    try:
+        call(lesson, *params.values())
+    except Exception as error:  # gevent's hub knows when nothing can ever run again
+        # The spawned workers are still parked where they waited: look before leaving.
+        seen = positions(inspect.getfile(lesson))
+        said = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        found = stuck(seen, 0, time.monotonic() - started, said)
+        return found if type(error).__name__ == "LoopExit" else {**found, "outcome": "raised"}
+    return {"outcome": "finished", "after_s": round(time.monotonic() - started, 3)}
+
+
+def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    pool = ThreadPoolExecutor()._max_workers  # the default size, as run_in_executor makes it
+    calls = pool * params["pool_multiple"]
+    started = sorted(call(lesson, calls))
+    waits = [round(each - started[0], 4) for each in started]  # the first call never waited
+    return {
+        "calls": calls,
+        "pool": pool,
+        "call_s": inspect.getmodule(lesson).LOOKUP_S,  # type: ignore[union-attr]
+        "waits_s": waits,
+        "first_wave_max_wait_s": max(waits[:pool]),
+        "queued_min_wait_s": min(waits[pool:]),
+        "max_wait_s": waits[-1],
+    }
+
+
+def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    module = inspect.getmodule(lesson)
+    beats = call(lesson)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+    return {
+        "beats": len(beats),
+        "tick_s": module.TICK_S,  # type: ignore[union-attr]
+        "hog_s": module.HOG_S,  # type: ignore[union-attr]
+        "max_gap_s": round(max(gaps), 4),
+    }
+
+
+def secretary(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    module = inspect.getmodule(lesson)
+    idle: tuple[str, ...] = module.IDLE  # type: ignore[union-attr]
+    roles = ("filing", "airline", *idle)
+    switches: Counter[str] = Counter()
+    involuntary: Counter[str] = Counter()
+    if lesson.__name__.startswith("threads"):
+        watching = _ThreadSwitches(roles, switches, involuntary)
+        watching.start()
+        call(lesson, params["seconds"])
+        watching.stop()
+    elif lesson.__name__.startswith("gevent"):
+        import greenlet  # type: ignore[import-untyped]
+
+        def trace(event: str, args: Any) -> None:
+            if event in ("switch", "throw"):
+                switches[getattr(args[1], "name", "")] += 1
+
+        greenlet.settrace(trace)
+        call(lesson, params["seconds"])
+        greenlet.settrace(None)
+    else:
+        with _task_steps(switches):
+            call(lesson, params["seconds"])
+    total = sum(switches[role] for role in roles)
+    on_idle = sum(switches[role] for role in idle)
+    return {
+        "switches": {role: switches[role] for role in roles},
+        "involuntary": {role: involuntary[role] for role in roles} if involuntary else {},
+        "total": total,
+        "idle_share": round(on_idle / total, 4) if total else 0.0,
+    }
+
+
+class _ThreadSwitches(threading.Thread):
+    """Each named thread's context switches, as the kernel counts them, read while it lives."""
+
+    def __init__(self, roles: tuple[str, ...], total: Counter[str], involuntary: Counter[str]):
+        super().__init__(daemon=True)
+        self.roles, self.total, self.involuntary = roles, total, involuntary
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            for thread in threading.enumerate():
+                if thread.name in self.roles and thread.native_id is not None:
+                    counts = _proc_switches(thread.native_id)
+                    if counts is not None:
+                        self.total[thread.name] = sum(counts)
+                        self.involuntary[thread.name] = counts[1]
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _proc_switches(native_id: int) -> tuple[int, int] | None:
+    try:
+        with open(f"/proc/self/task/{native_id}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+    except OSError:  # the thread ended between the listing and the read
+        return None
+    return int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"])
+
+
+class _task_steps:
+    """Counts each asyncio task's steps: every time the loop switches to it."""
+
+    def __init__(self, steps: Counter[str]) -> None:
+        self.steps = steps
+        self.original = asyncio.events.Handle._run
+
+    def __enter__(self) -> None:
+        original, steps = self.original, self.steps
+
+        def run(handle: asyncio.Handle) -> None:
+            task = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
+            if isinstance(task, asyncio.Task):
+                steps[task.get_name()] += 1
+            original(handle)
+
+        asyncio.events.Handle._run = run  # type: ignore[method-assign,assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.events.Handle._run = self.original  # type: ignore[method-assign]
+
+
+def waiters(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    count = params["count"]
+    measured: dict[str, Any] = {"count": count}
+
+    def started(began: float, rss_before: int) -> None:
+        start_s = time.perf_counter() - began
+        measured.update(
+            start_s=round(start_s, 4),
+            start_us_each=round(start_s / count * 1e6, 2),
+            rss_kb=_rss_kb() - rss_before,
+            kb_each=round((_rss_kb() - rss_before) / count, 3),
+        )
+
+    try:
+        if inspect.iscoroutinefunction(lesson):
+
+            async def drive() -> None:
+                rss, began = _rss_kb(), time.perf_counter()
+                let_go = await lesson(count)
+                started(began, rss)
+                await let_go()
+
+            asyncio.run(drive())
+        else:
+            rss, began = _rss_kb(), time.perf_counter()
+            let_go = lesson(count)
+            started(began, rss)
+            let_go()
+    except (RuntimeError, MemoryError, OSError) as error:  # "can't start new thread"
+        measured["error"] = f"{type(error).__name__}: {error}"
+    return measured
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_KB
+
+
+def forgotten(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+    reports: list[tuple[float, str]] = []
+    began = time.monotonic()
+    hooks.install(lambda channel, error, via: reports.append((time.monotonic() - began, via)))
+    call(lesson)
+    returned_s = time.monotonic() - began
+    collect_as_at_exit()  # what the interpreter would still report on its way out
+    module = inspect.getmodule(lesson)
+    first = reports[0] if reports else None
+    return {
+        "carry_on_s": module.CARRY_ON_S,  # type: ignore[union-attr]
+        "returned_s": round(returned_s, 4),
+        "reported_s": round(first[0], 4) if first else None,
+        "reported_by": first[1] if first else None,
+        "reports": len(reports),
+    }
+
+
+EXPERIMENTS: dict[str, Callable[[Callable[..., Any], dict[str, Any], Send], dict[str, Any]]] = {
+    "race": race,
+    "deadlock": deadlock,
+    "executor": executor,
+    "heartbeat": heartbeat,
+    "secretary": secretary,
+    "waiters": waiters,
+    "forgotten": forgotten,
+}
+
+if __name__ == "__main__":
+    main()
