@@ -165,11 +165,11 @@ def thread_races(m: Measured) -> Judgement:
 def asyncio_race_free(m: Measured) -> Judgement:
     bare, awaited, lock = (_lost(m, f"races.asyncio_{v}") for v in ("bare", "await", "lock"))
     verdict: Verdict = "fails" if bare else "partly" if awaited else "holds"
-    io = _lost(m, "races.gevent_io")
+    gevent = [_lost(m, f"races.gevent_{v}") for v in ("bare", "io", "lock")]
     return Judgement(
         verdict,
         f"asyncio lost {bare:,} updates with no await inside, {awaited:,} with one, "
-        f"{lock:,} with a Lock; gevent {io:,} with a wait inside",
+        f"{lock:,} with a Lock; gevent {gevent[0]:,}, {gevent[1]:,} and {gevent[2]:,}",
     )
 
 
@@ -393,7 +393,8 @@ CLAIMS: tuple[Claim, ...] = (
         "asyncio is safe from races, because it switches only where you say.",
         "holds if no unlocked asyncio version lost updates; partly if the one without an await "
         "inside lost none but the one with an await did; fails if the one without lost any",
-        ("races.asyncio_bare", "races.asyncio_await", "races.asyncio_lock", "races.gevent_io"),
+        tuple(f"races.{style}_{v}" for style, vs in (("asyncio", ("bare", "await", "lock")),
+                                                   ("gevent", ("bare", "io", "lock"))) for v in vs),
         asyncio_race_free,
     ),
     Claim(

@@ -1,0 +1,177 @@
+"""The labs, from one real `asyncplay claims` run: what each must and must not show.
+
+One run serves every test here (about a minute and a half on two cores), so they share an
+xdist group. Nothing is asserted about how long anything took, only what the semantics
+guarantee: a lock never loses an update, a coroutine that never awaits cannot be cut into, a
+call queued behind a full pool cannot start before a worker has finished a whole call.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from procs import marked
+from test_cli import asyncplay
+
+from asyncplay.engine.claims import CLAIMS, VERDICTS
+from asyncplay.engine.labrunner import LabUpdate, measured_from
+from asyncplay.engine.labs import LABS, all_variants
+from asyncplay.engine.worker.watchdog import HANG_S
+from asyncplay.strategies.labs import forgotten, starvation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("claims")]
+
+
+class ClaimsRun:
+    def __init__(self, report: dict[str, Any], updates: list[LabUpdate], marker: str) -> None:
+        self.report, self.updates, self.marker = report, updates, marker
+        self.measured = measured_from(updates)
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self.measured[key]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> ClaimsRun:
+    log = tmp_path_factory.mktemp("claims") / "claims.jsonl"
+    marker = uuid.uuid4().hex
+    result = asyncplay(
+        "claims", "--json", "--record", str(log), timeout=600, env={"ASYNCPLAY_TEST_MARK": marker}
+    )
+    assert result.returncode == 0, result.stderr
+    updates = [LabUpdate.from_json(line) for line in log.read_text().splitlines()]
+    return ClaimsRun(json.loads(result.stdout), updates, marker)
+
+
+def test_every_claim_gets_a_verdict_its_rule_and_its_numbers(run: ClaimsRun) -> None:
+    rows = run.report["claims"]
+    assert [row["id"] for row in rows] == [claim.id for claim in CLAIMS]
+    for row, claim in zip(rows, CLAIMS, strict=True):
+        assert set(row) == {"id", "section", "claim", "verdict", "rule", "evidence", "measured"}
+        assert row["verdict"] in VERDICTS[:3], (row["id"], row["evidence"])
+        assert row["rule"] == claim.rule and row["evidence"]
+        assert set(row["measured"]) == set(claim.needs)
+
+
+def test_every_variant_ran_and_nothing_is_left_running(run: ClaimsRun) -> None:
+    needed = {key for claim in CLAIMS for key in claim.needs}
+    ended = {u.variant: u.status for u in run.updates if u.status != "running"}
+    assert ended == dict.fromkeys(needed, "done")
+    assert marked(run.marker) == set()
+
+
+def test_lost_updates_only_where_a_switch_can_fall_inside(run: ClaimsRun) -> None:
+    # Never: a lock held across the read-modify-write, or a coroutine or greenlet that does
+    # not wait inside it (nothing else can run until it does).
+    for never in ("threads_lock", "gevent_lock", "asyncio_lock", "gevent_bare", "asyncio_bare"):
+        assert run[f"races.{never}"]["lost_updates"] == 0, never
+    # Always, and exactly: with a wait inside, every worker reads the same balance before any
+    # writes it back, so each round of deposits adds one, not one per worker.
+    for wait in ("gevent_io", "asyncio_await"):
+        numbers = run[f"races.{wait}"]
+        workers = LABS["races"].variants[0].params["workers"]
+        total = numbers["updates_per_trial"] * numbers["trials"]
+        assert numbers["lost_updates"] == total * (workers - 1) // workers, wait
+    # Threads: a call inside lets the interpreter switch there; over 20 trials of 200,000
+    # deposits some switch lands between a read and its write.
+    assert run["races.threads_call"]["lost_updates"] > 0
+
+
+@pytest.mark.parametrize("key", ["deadlocks.threads", "deadlocks.asyncio_locks"])
+def test_two_locks_in_opposite_orders_deadlock_and_say_who_holds_what(
+    run: ClaimsRun, key: str
+) -> None:
+    found = run[key]
+    assert found["outcome"] == "deadlock" and found["detected_by"] == "the watchdog"
+    assert HANG_S <= found["after_s"]  # it waited out the bound before it called it stuck
+    transfers = [p for p in found["positions"] if p["function"] == "transfer"]
+    assert len(transfers) == 2
+    assert {p["code"] for p in transfers} <= {"with target:", "async with target:"}
+    held = sorted(hold for p in transfers for hold in p["holds"])
+    assert held == ["source (checking)", "source (savings)"]
+
+
+def test_gevent_finds_its_own_deadlock_and_the_events_one_is_caught(run: ClaimsRun) -> None:
+    gevent = run["deadlocks.gevent_locks"]
+    assert gevent["outcome"] == "deadlock" and gevent["detected_by"].startswith("LoopExit")
+    assert len([p for p in gevent["positions"] if p["function"] == "transfer"]) == 2
+    events = run["deadlocks.asyncio_events"]
+    waiting = {p["function"]: p["code"] for p in events["positions"]}
+    assert waiting["ping"] == "await pong_ready.wait()"
+    assert waiting["pong"] == "await ping_ready.wait()"
+    assert run["deadlocks.asyncio_no_pause"]["outcome"] == "finished"
+
+
+def test_executor_calls_past_the_pool_wait_a_whole_call_per_wave(run: ClaimsRun) -> None:
+    numbers = run["starvation.asyncio_executor"]
+    pool, waits = numbers["pool"], numbers["waits_s"]
+    assert numbers["calls"] == 3 * pool == len(waits)
+    for position, wait in enumerate(waits):
+        # A call of wave w starts only after some worker has finished w whole calls.
+        assert wait >= (position // pool) * starvation.LOOKUP_S - 1e-3, (position, wait)
+    assert run["starvation.threadpool_nested"]["outcome"] == "deadlock"
+
+
+def test_a_coroutine_that_never_awaits_starves_the_heartbeat(run: ClaimsRun) -> None:
+    for style in ("asyncio", "gevent"):
+        assert run[f"starvation.{style}_hog"]["max_gap_s"] >= starvation.HOG_S, style
+
+
+def test_idle_coroutines_are_only_switched_to_at_start_and_end(run: ClaimsRun) -> None:
+    for key in ("secretary.asyncio_tasks", "secretary.gevent_greenlets"):
+        switches = run[key]["switches"]
+        assert all(switches[idle] <= 3 for idle in ("phone", "visitors", "meetings")), switches
+        assert switches["filing"] > switches["airline"] > 0
+
+
+def test_a_forgotten_task_reports_its_error_only_when_collected(run: ClaimsRun) -> None:
+    thread, kept = run["forgotten.threads"], run["forgotten.asyncio_kept"]
+    assert thread["reported_by"] == "threading.excepthook"
+    assert thread["reported_s"] < thread["returned_s"]
+    assert kept["reported_by"] == "asyncio exception handler"
+    assert kept["reported_s"] >= forgotten.CARRY_ON_S  # held by main's frame until it ended
+    assert run["forgotten.asyncio_dropped"]["reported_s"] < forgotten.CARRY_ON_S
+
+
+def test_waiters_report_their_cost_in_every_style(run: ClaimsRun) -> None:
+    for variant in LABS["waiters"].variants:
+        numbers = run[variant.key]
+        assert "error" not in numbers, (variant.key, numbers)
+        assert numbers["count"] == variant.params["count"] and numbers["start_s"] > 0
+
+
+def test_the_callback_labs_errors(run: ClaimsRun) -> None:
+    unchecked = run["fetch.labs.callbacks:unchecked@server-errors"]
+    assert unchecked["faults"] > 0 and unchecked["fates"]["lost"] == unchecked["faults"]
+    gathered = run["fetch.labs.callbacks:gathered@clean"]["statuses"]
+    assert set(gathered.values()) == {"ok"}
+
+
+def test_every_lab_variant_is_needed_by_a_claim() -> None:
+    needed = {key for claim in CLAIMS for key in claim.needs}
+    assert {variant.key for variant in all_variants()} == needed
+
+
+def test_lab_cli_bad_input_is_one_line_and_status_2() -> None:
+    for args, message in (
+        (["lab", "nope"], "no lab 'nope'"),
+        (["lab", "races", "-s", "fortran"], "lab races has no style fortran"),
+    ):
+        result = asyncplay(*args)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_one_lab_one_style_as_json(tmp_path: Path) -> None:
+    result = asyncplay("lab", "deadlocks", "-s", "gevent", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["lab"] == "deadlocks"
+    assert [v["key"] for v in report["variants"]] == ["deadlocks.gevent_locks"]
+    assert report["variants"][0]["measured"]["outcome"] == "deadlock"
+    # The claim needs the other styles too: it says so, it does not guess.
+    assert [(c["id"], c["verdict"]) for c in report["claims"]] == [("deadlocks", "unmeasured")]
