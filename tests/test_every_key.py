@@ -25,6 +25,7 @@ from asyncplay.engine.eventlog import read
 from asyncplay.engine.scenarios import builtin_names
 from asyncplay.engine.workload import Fault, FaultSpec, Scenario
 from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.claims import ClaimsScreen
 from asyncplay.tui.screens.compare import CompareScreen
 from asyncplay.tui.screens.fault_picker import FaultPicker
 from asyncplay.tui.screens.help import HelpScreen
@@ -71,6 +72,7 @@ OPENS = [
     Opens("o", "Scenario", ScenarioPicker, lambda app: ["Open a scenario", *builtin_names()]),
     Opens("z", "Zoom", ZoomScreen, zoom_words),
     Opens("c", "Compare", CompareScreen, compare_words),
+    Opens("l", "Claims", ClaimsScreen, lambda app: ["The article's claims", "one-at-a-time"]),
     Opens("question_mark", "Help", HelpScreen, lambda app: ["asyncplay help", "Keys", "Close"]),
 ]
 

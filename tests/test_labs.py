@@ -87,7 +87,7 @@ def test_two_locks_in_opposite_orders_deadlock_and_say_who_holds_what(
 ) -> None:
     found = run[key]
     assert found["outcome"] == "deadlock" and found["detected_by"] == "the watchdog"
-    assert HANG_S <= found["after_s"]  # it waited out the bound before it called it stuck
+    assert found["after_s"] >= HANG_S  # it waited out the bound before it called it stuck
     transfers = [p for p in found["positions"] if p["function"] == "transfer"]
     assert len(transfers) == 2
     assert {p["code"] for p in transfers} <= {"with target:", "async with target:"}

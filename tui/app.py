@@ -55,7 +55,7 @@ class AsyncPlayApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
-        *(Binding(key.key, key.action, key.label) for key in KEYS),
+        *(Binding(key.key, key.action, key.label, show=key.footer) for key in KEYS),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         *(Binding(name, f"move('{name}')", show=False) for name in DIRECTIONS),
     ]
@@ -236,6 +236,11 @@ class AsyncPlayApp(App[None]):
     def action_compare(self) -> None:
         states = list(self.playground.states.values())
         self.push_screen(CompareScreen(self.playground.scenario_of_runs, states))
+
+    def action_claims(self) -> None:
+        from .screens.claims import ClaimsScreen
+
+        self.push_screen(ClaimsScreen())
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):

@@ -15,6 +15,7 @@ class Key:
     label: str  # in the footer and the command palette
     help: str  # a sentence, in help and the command palette
     narrow: bool = True  # still in the footer at 80 columns (the rest are in help, ctrl+p)
+    footer: bool = True  # in the footer at all: at 120 columns it holds no more than these
 
 
 KEYS = (
@@ -26,6 +27,8 @@ KEYS = (
         narrow=False),
     Key("z", "zoom", "Zoom", "Zoom into the focused strategy: its source, tasks, errors, output"),
     Key("c", "compare", "Compare", "Compare the runs on screen in a sortable table"),
+    Key("l", "claims", "Claims", "The article's claims: run the labs, see each verdict and why",
+        narrow=False, footer=False),
     Key("ctrl+s", "save", "Save log", "Save the runs on screen as an event log to replay",
         narrow=False),
     Key("question_mark", "help", "Help", "Help: the keys, the styles and the fates"),
