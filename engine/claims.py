@@ -54,10 +54,6 @@ def _three(first: bool, second: bool) -> Verdict:
     return "holds" if first and second else "partly" if first or second else "fails"
 
 
-def _pct(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.1f} %" if whole else "n/a"
-
-
 # one-at-a-time
 
 
@@ -238,7 +234,7 @@ def context_switches(m: Measured) -> Judgement:
     return Judgement(
         verdict,
         f"idle threads took {share:.1%} of the five threads' switches ({idle} of "
-        f"{threads['total']}); the article says about 57 %; idle {others}",
+        f"{threads['total']}); the article says about 57%; idle {others}",
     )
 
 
@@ -321,8 +317,8 @@ def forgotten_tasks(m: Measured) -> Judgement:
         f"{name} {m[key]['reported_s']:.3f} s" if m[key]["reported_s"] is not None
         else f"{name} never"
         for name, key in (("thread", "forgotten.threads"), ("greenlet", "forgotten.gevent_spawn"),
-                          ("task, kept", "forgotten.asyncio_kept"),
-                          ("task, dropped", "forgotten.asyncio_dropped"))
+                          ("kept task", "forgotten.asyncio_kept"),
+                          ("dropped task", "forgotten.asyncio_dropped"))
     )  # fmt: skip
     return Judgement(verdict, f"error reported after: {said} (the program ran {carry_on} s on)")
 
@@ -339,8 +335,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "one-at-a-time", "One at a time",
         "Code that does one thing at a time spends its time waiting, doing nothing.",
-        "holds if the sequential run's wall time is at least 90 % of the summed latencies and "
-        "the CPU was busy at most 25 % of it; partly if one of the two; fails if neither",
+        "holds if the sequential run's wall time is at least 90% of the summed latencies and "
+        "the CPU was busy at most 25% of it; partly if one of the two; fails if neither",
         ("fetch.sequential@clean",), one_at_a_time,
     ),
     Claim(
@@ -418,10 +414,10 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "context-switches", "The Incredibly Efficient Secretary",
-        "With one busy worker and three idle, about 57 % of the OS's switches are wasted on "
+        "With one busy worker and three idle, about 57% of the OS's switches are wasted on "
         "idle threads.",
-        "holds if idle threads took at least 40 % of the threads' switches; partly if at "
-        "least 10 %; fails below",
+        "holds if idle threads took at least 40% of the threads' switches; partly if at "
+        "least 10%; fails below",
         ("secretary.threads", "secretary.gevent_greenlets", "secretary.asyncio_tasks"),
         context_switches,
     ),
@@ -445,8 +441,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "forgotten-tasks", "Beyond the article",
         "A fire-and-forget asyncio task's error is reported only when the task is collected.",
-        "holds if a kept, never-awaited task's error was reported no sooner than 90 % of the "
-        "time the program ran on, while a thread's and a greenlet's came within 10 % of it; "
+        "holds if a kept, never-awaited task's error was reported no sooner than 90% of the "
+        "time the program ran on, while a thread's and a greenlet's came within 10% of it; "
         "partly if the task was late but so was another; fails if the task was not late",
         ("forgotten.threads", "forgotten.gevent_spawn", "forgotten.asyncio_kept",
          "forgotten.asyncio_dropped"),

@@ -24,7 +24,15 @@ from . import scenarios
 from .fold import RunState
 from .labs import Variant
 from .result import ResultRow
-from .runner import FaultServer, end_process, fault_server, refused_port, run_strategy, spawn_python
+from .runner import (
+    FaultServer,
+    end_process,
+    fault_server,
+    pipe_lines,
+    refused_port,
+    run_strategy,
+    spawn_with_pipe,
+)
 from .targets import Target
 from .worker.watchdog import HANG_S
 from .workload import Fault, FaultSpec, build_plan
@@ -97,35 +105,23 @@ async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -
     spec = {"module": variant.module, "function": variant.function,
             "experiment": variant.experiment, "params": variant.params,
             "can_hang": variant.can_hang}  # fmt: skip
-    read_fd, write_fd = os.pipe()
-    try:
-        process = await spawn_python(
-            "-m", f"{__package__}.worker.lab", json.dumps(spec), "--out-fd", str(write_fd),
-            pass_fds=(write_fd,), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-    finally:
-        os.close(write_fd)
+    process, read_fd = await spawn_with_pipe(
+        "-m", f"{__package__}.worker.lab", json.dumps(spec), pipe_flag="--out-fd",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     measured: dict[str, Any] | None = None
     errors: list[bytes] = []
 
     async def read_messages() -> None:
         nonlocal measured
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=2**24)
-        pipe = os.fdopen(read_fd, "rb", buffering=0)
-        transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), pipe
-        )
-        try:
-            async for line in reader:
+        async with contextlib.aclosing(pipe_lines(read_fd)) as lines:
+            async for line in lines:
                 message = json.loads(line)
                 if "progress" in message:
                     report(LabUpdate(variant.key, "running", message["progress"]))
                 else:
                     measured = message["measured"]
-        finally:
-            transport.close()
 
     async def read_errors() -> None:
         assert process.stderr is not None
@@ -139,6 +135,7 @@ async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -
         raise LabFailed(f"no result after {deadline_s:.0f} s; killed") from None
     finally:
         await end_process(process, grace_s=0.0)
+        os.close(read_fd)
     if measured is None:
         tail = b"".join(errors).decode(errors="replace").strip().splitlines()
         raise LabFailed(f"exit status {process.returncode}" + (f": {tail[-1]}" if tail else ""))

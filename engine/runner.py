@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -122,19 +122,11 @@ async def run_strategy(
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
             "nice": nice}  # fmt: skip
-    read_fd, write_fd = os.pipe()
-    try:
-        process = await spawn_python(
-            "-m", f"{__package__}.worker", json.dumps(spec), "--events-fd", str(write_fd),
-            pass_fds=(write_fd,), stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            env={**os.environ, **env} if env else None,
-        )  # fmt: skip
-    except BaseException:  # cancelled (or failed) while spawning: no worker, no pipe
-        os.close(read_fd)
-        raise
-    finally:
-        os.close(write_fd)
+    process, read_fd = await spawn_with_pipe(
+        "-m", f"{__package__}.worker", json.dumps(spec), pipe_flag="--events-fd",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT, env={**os.environ, **env} if env else None,
+    )  # fmt: skip
     watching = [_watch(server, process)] if server is not None else []
     try:
         # Awaited directly, not through wait_for: a cancelled gather then hands its
@@ -188,6 +180,39 @@ async def run_scenario(
                 server.check()
 
 
+async def spawn_with_pipe(
+    *args: str, pipe_flag: str, **options: Any
+) -> tuple[asyncio.subprocess.Process, int]:
+    """A Python child handed the write end of a new pipe (`pipe_flag FD` after `args`); returns
+    it and the read end, which the caller closes. Failed or cancelled while it starts: no
+    child and no pipe are left."""
+    read_fd, write_fd = os.pipe()
+    try:
+        process = await spawn_python(*args, pipe_flag, str(write_fd), pass_fds=(write_fd,),
+                                     **options)  # fmt: skip
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
+    return process, read_fd
+
+
+async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
+    """The lines of a pipe's read end as they come; the caller keeps `fd`, and closes it."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**24, loop=loop)
+    pipe = os.fdopen(os.dup(fd), "rb", buffering=0)
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader, loop=loop), pipe
+    )
+    try:
+        async for line in reader:
+            yield line
+    finally:
+        transport.close()
+
+
 async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
     """A Python child in its own process group. Cancelled while it starts (a stop or a quit
     at that moment), the child may exist already: it is ended before the cancel goes on,
@@ -239,14 +264,8 @@ class _Relay:
         self.send(events.RunAborted(self.now(), reason, detail))  # type: ignore[arg-type]
 
     async def events(self, fd: int) -> None:
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=2**24, loop=loop)
-        pipe = os.fdopen(os.dup(fd), "rb", buffering=0)
-        transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), pipe
-        )
-        try:
-            async for line in reader:
+        async with contextlib.aclosing(pipe_lines(fd)) as lines:
+            async for line in lines:
                 if not line.endswith(b"\n"):
                     break  # the worker died mid-line: the runner reports the crash
                 try:
@@ -255,8 +274,6 @@ class _Relay:
                     self.abort("crashed", f"the worker sent a malformed event: {error}")
                     raise _WorkerBroke from None
                 self.send(event)
-        finally:
-            transport.close()
 
     async def output(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None

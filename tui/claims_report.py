@@ -14,7 +14,7 @@ from ..engine.claims import CLAIMS, Claim, Measured
 from ..engine.labrunner import LabUpdate, measured_from, run_variants
 from ..engine.labs import LABS, Variant, all_variants
 from ..engine.worker.where import describe
-from .headless import _open_for_writing, _until_terminated
+from .headless import open_for_writing, until_terminated
 from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED, UsageError
 
 VERDICT_STYLE = {"holds": "bold green", "partly": "bold yellow", "fails": "bold red",
@@ -66,7 +66,7 @@ def _run(variants: list[Variant], args: argparse.Namespace) -> tuple[list[LabUpd
     with contextlib.ExitStack() as stack:
         record: IO[str] | None = None
         if args.record:
-            record = _open_for_writing(args.record, stack)
+            record = open_for_writing(args.record, stack)
 
         def report(update: LabUpdate) -> None:
             updates.append(update)
@@ -76,9 +76,8 @@ def _run(variants: list[Variant], args: argparse.Namespace) -> tuple[list[LabUpd
                 record.flush()
 
         try:
-            asyncio.run(_until_terminated(run_variants(variants, report)))
+            asyncio.run(until_terminated(run_variants(variants, report)))
         except asyncio.CancelledError:
-            progress.clear()
             print("asyncplay: stopped by SIGTERM", file=sys.stderr)
             return updates, EXIT_TERMINATED
         finally:

@@ -6,6 +6,7 @@
     asyncplay serve [--port P]     run the fault server in the foreground
     asyncplay claims               run every lab, and judge each claim of the article
     asyncplay lab NAME             run one lab
+    asyncplay labs                 list the labs
     asyncplay strategies           list the strategies
     asyncplay scenarios            list the built-in scenarios
     asyncplay faults               list the fault kinds
@@ -187,7 +188,7 @@ def build_parser() -> Parser:
 
     claims = commands.add_parser(
         "claims", help="run every lab and judge each claim of the article",
-        description="Run every lab (about two minutes) and print each claim's verdict.",
+        description="Run every lab (a minute or two) and print each claim's verdict.",
     )  # fmt: skip
     lab = commands.add_parser(
         "lab", help="run one lab", description="Run one lab and print what it measured."

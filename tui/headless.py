@@ -94,7 +94,7 @@ def _run_and_record(
     with contextlib.ExitStack() as stack:
         record: LogWriter | None = None
         if args.record is not None:
-            record = LogWriter(_open_for_writing(args.record, stack), scenario, strategies)
+            record = LogWriter(open_for_writing(args.record, stack), scenario, strategies)
         progress = _Progress(enabled=not args.json and sys.stderr.isatty())
         stack.callback(progress.clear)
 
@@ -104,11 +104,11 @@ def _run_and_record(
                 record.write(strategy, event)
             progress.show(states[strategy])
 
-        asyncio.run(_until_terminated(run_scenario(scenario, strategies, sink, target_url,
+        asyncio.run(until_terminated(run_scenario(scenario, strategies, sink, target_url,
                                                    args.deadline)))  # fmt: skip
 
 
-async def _until_terminated(work: Coroutine[Any, Any, None]) -> None:
+async def until_terminated(work: Coroutine[Any, Any, None]) -> None:
     """Run `work`; SIGTERM cancels it like ctrl+c does, so every worker is stopped and the
     event log gets its last lines (the default SIGTERM would end the process mid-write)."""
     task = asyncio.ensure_future(work)
@@ -116,7 +116,7 @@ async def _until_terminated(work: Coroutine[Any, Any, None]) -> None:
     await task
 
 
-def _open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
+def open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
     try:
         return stack.enter_context(open(path, "w"))
     except OSError as error:

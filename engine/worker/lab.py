@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import inspect
 import itertools
 import json
 import os
+import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -52,11 +54,16 @@ def main() -> None:
     os._exit(0)  # threads a lesson left behind must not hold the process up
 
 
-def call(function: Callable[..., Any], *args: Any) -> Any:
+def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """A lesson function called the way its style is: a coroutine function runs in asyncio."""
     if inspect.iscoroutinefunction(function):
-        return asyncio.run(function(*args))
-    return function(*args)
+        return asyncio.run(function(*args, **kwargs))
+    return function(*args, **kwargs)
+
+
+def constant(lesson: Callable[..., Any], name: str) -> Any:
+    """A constant of the lesson's module (LOOKUP_S, TICK_S, ...): the numbers it was run with."""
+    return getattr(sys.modules[lesson.__module__], name)
 
 
 def race(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
@@ -77,7 +84,7 @@ def race(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict
 def deadlock(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
     started = time.monotonic()
     try:
-        call(lesson, *params.values())
+        call(lesson, **params)
     except Exception as error:  # gevent's hub knows when nothing can ever run again
         # The spawned workers are still parked where they waited: look before leaving.
         seen = positions(inspect.getfile(lesson))
@@ -95,7 +102,7 @@ def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> 
     return {
         "calls": calls,
         "pool": pool,
-        "call_s": inspect.getmodule(lesson).LOOKUP_S,  # type: ignore[union-attr]
+        "call_s": constant(lesson, "LOOKUP_S"),
         "waits_s": waits,
         "first_wave_max_wait_s": max(waits[:pool]),
         "queued_min_wait_s": min(waits[pool:]),
@@ -104,24 +111,22 @@ def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> 
 
 
 def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
-    module = inspect.getmodule(lesson)
     beats = call(lesson)
     gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
     return {
         "beats": len(beats),
-        "tick_s": module.TICK_S,  # type: ignore[union-attr]
-        "hog_s": module.HOG_S,  # type: ignore[union-attr]
+        "tick_s": constant(lesson, "TICK_S"),
+        "hog_s": constant(lesson, "HOG_S"),
         "max_gap_s": round(max(gaps), 4),
     }
 
 
 def secretary(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
-    module = inspect.getmodule(lesson)
-    idle: tuple[str, ...] = module.IDLE  # type: ignore[union-attr]
+    idle: tuple[str, ...] = constant(lesson, "IDLE")
     roles = ("filing", "airline", *idle)
     switches: Counter[str] = Counter()
     involuntary: Counter[str] = Counter()
-    if lesson.__name__.startswith("threads"):
+    if lesson.__name__.startswith("threads"):  # a lab function's name starts with its style
         watching = _ThreadSwitches(roles, switches, involuntary)
         watching.start()
         call(lesson, params["seconds"])
@@ -180,26 +185,22 @@ def _proc_switches(native_id: int) -> tuple[int, int] | None:
     return int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"])
 
 
-class _task_steps:
+@contextlib.contextmanager
+def _task_steps(steps: Counter[str]) -> Iterator[None]:
     """Counts each asyncio task's steps: every time the loop switches to it."""
+    original = asyncio.events.Handle._run
 
-    def __init__(self, steps: Counter[str]) -> None:
-        self.steps = steps
-        self.original = asyncio.events.Handle._run
+    def run(handle: asyncio.Handle) -> None:
+        task = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
+        if isinstance(task, asyncio.Task):
+            steps[task.get_name()] += 1
+        original(handle)
 
-    def __enter__(self) -> None:
-        original, steps = self.original, self.steps
-
-        def run(handle: asyncio.Handle) -> None:
-            task = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
-            if isinstance(task, asyncio.Task):
-                steps[task.get_name()] += 1
-            original(handle)
-
-        asyncio.events.Handle._run = run  # type: ignore[method-assign,assignment]
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.events.Handle._run = self.original  # type: ignore[method-assign]
+    asyncio.events.Handle._run = run  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        asyncio.events.Handle._run = original  # type: ignore[method-assign]
 
 
 def waiters(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
@@ -207,12 +208,12 @@ def waiters(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> d
     measured: dict[str, Any] = {"count": count}
 
     def started(began: float, rss_before: int) -> None:
-        start_s = time.perf_counter() - began
+        start_s, rss_kb = time.perf_counter() - began, _rss_kb() - rss_before
         measured.update(
             start_s=round(start_s, 4),
             start_us_each=round(start_s / count * 1e6, 2),
-            rss_kb=_rss_kb() - rss_before,
-            kb_each=round((_rss_kb() - rss_before) / count, 3),
+            rss_kb=rss_kb,
+            kb_each=round(rss_kb / count, 3),
         )
 
     try:
@@ -247,10 +248,9 @@ def forgotten(lesson: Callable[..., Any], params: dict[str, Any], send: Send) ->
     call(lesson)
     returned_s = time.monotonic() - began
     collect_as_at_exit()  # what the interpreter would still report on its way out
-    module = inspect.getmodule(lesson)
     first = reports[0] if reports else None
     return {
-        "carry_on_s": module.CARRY_ON_S,  # type: ignore[union-attr]
+        "carry_on_s": constant(lesson, "CARRY_ON_S"),
         "returned_s": round(returned_s, 4),
         "reported_s": round(first[0], 4) if first else None,
         "reported_by": first[1] if first else None,

@@ -1,13 +1,16 @@
 """A deadlock: two transfers take the same two locks in opposite orders.
 
 Each takes its first lock, pauses (a read, a query), then asks for the other's: both wait
-for ever. The polite version backs off when the second lock is taken, and tries again; in
-lockstep, both keep backing off for ever, busy and getting nowhere: a livelock.
+for ever. The polite version backs off when the second lock is taken, and tries again. In
+perfect lockstep both would back off for ever, busy and getting nowhere: a livelock. Are they
+ever in lockstep? The lab measures it.
 """
 
 import asyncio
 import threading
 import time
+from collections.abc import Callable
+from threading import Lock
 
 import gevent
 import gevent.lock
@@ -18,15 +21,8 @@ PAUSE_S = 0.05  # long enough for the other transfer to take its first lock
 # Threads
 
 
-def threads() -> None:
-    checking, savings = threading.Lock(), threading.Lock()
-
-    def transfer(source: threading.Lock, target: threading.Lock) -> None:
-        with source:
-            time.sleep(PAUSE_S)
-            with target:
-                pass
-
+def both_ways(transfer: Callable[[Lock, Lock], None], checking: Lock, savings: Lock) -> None:
+    """One thread moves money from checking to savings, another the other way."""
     one = threading.Thread(target=transfer, args=(checking, savings), name="transfer-1")
     two = threading.Thread(target=transfer, args=(savings, checking), name="transfer-2")
     one.start()
@@ -35,10 +31,22 @@ def threads() -> None:
     two.join()
 
 
+def threads() -> None:
+    checking, savings = threading.Lock(), threading.Lock()
+
+    def transfer(source: Lock, target: Lock) -> None:
+        with source:
+            time.sleep(PAUSE_S)
+            with target:
+                pass
+
+    both_ways(transfer, checking, savings)
+
+
 def threads_polite() -> None:
     checking, savings = threading.Lock(), threading.Lock()
 
-    def transfer(source: threading.Lock, target: threading.Lock) -> None:
+    def transfer(source: Lock, target: Lock) -> None:
         while True:
             with source:
                 time.sleep(PAUSE_S)
@@ -47,12 +55,7 @@ def threads_polite() -> None:
                     return
             time.sleep(PAUSE_S)  # back off, then try again
 
-    one = threading.Thread(target=transfer, args=(checking, savings), name="transfer-1")
-    two = threading.Thread(target=transfer, args=(savings, checking), name="transfer-2")
-    one.start()
-    two.start()
-    one.join()
-    two.join()
+    both_ways(transfer, checking, savings)
 
 
 # gevent

@@ -2,7 +2,7 @@
 
 Filing papers keeps one worker busy; the airline keeps another on hold, answering now and
 then; the phone, the visitors and the meetings never come. The article says the OS spends
-about 57 % of its switches on workers like those three, only to find them idle.
+about 57% of its switches on workers like those three, only to find them idle.
 """
 
 import asyncio

@@ -40,7 +40,8 @@ def threadpool_nested(workers: int) -> list[float]:
         def look_up_twice(key: int) -> float:
             return pool.submit(look_up, key).result()  # queued behind us: waits for ever
 
-        return [f.result() for f in [pool.submit(look_up_twice, key) for key in range(workers)]]
+        outer = [pool.submit(look_up_twice, key) for key in range(workers)]
+        return [future.result() for future in outer]
 
 
 # A heartbeat beside a worker that computes for HOG_S without a pause.
