@@ -281,17 +281,22 @@ def blocking_the_loop(m: Measured) -> Judgement:
         verdict: Verdict = "holds"
     else:
         verdict = "partly" if loops else "fails"
-    noticed = {
-        who: sum(m[f"fetch.{s}@blocking"]["noticed_by"][who] for s in extra)
-        for who in sample["noticed_by"]
-    }
     lost = ", ".join(f"{s} {extra[s]:+.2f} s" for s in extra)
-    said = ", ".join(f"{who} {count}×" for who, count in noticed.items())
     return Judgement(
         verdict,
-        f"{sample['blocking_sum_s']:.1f} s of blocking calls cost: {lost}; noticed by: {said}, "
-        f"and nobody for threads",
+        f"{sample['blocking_sum_s']:.1f} s of blocking calls cost: {lost}; "
+        f"noticed: {_who_noticed(m, list(extra))}",
     )
+
+
+def _who_noticed(m: Measured, strategies: list[str]) -> str:
+    """Which watcher (asyncio's debug mode, gevent's monitor thread) said so, in which runs."""
+    said = []
+    for strategy in strategies:
+        noticed = m[f"fetch.{strategy}@blocking"]["noticed_by"]
+        by = [f"{who} {count}×" for who, count in noticed.items() if count]
+        said.append(f"{strategy} by {' and '.join(by)}" if by else f"{strategy} by nobody")
+    return ", ".join(said)
 
 
 # forgotten tasks

@@ -4,7 +4,8 @@
     python screenshots/make.py --record   # first record the logs again from real runs
 
 The logs come from real runs (`asyncplay run --scenario NAME --record`); the pictures are
-the app replaying them, so they change only when the logs or the app do.
+the app replaying them, so they change only when the logs or the app do. The claims log is
+the run behind README's claims table: `python scripts/claims_table.py` records it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from asyncplay.engine.eventlog import read
+from asyncplay.engine.labrunner import LabUpdate
 from asyncplay.tui.app import AsyncPlayApp
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +30,8 @@ SHOTS = [
     ("handler-bug", "handler-bug-zoom-callbacks", WIDE, ("down", "z", "e", "end")),
     ("blocking", "blocking", WIDE, ()),
 ]
+# (picture, size, keys) of the claims screen, over logs/claims.jsonl
+CLAIM_SHOTS = [("claims-deadlocks", WIDE, ("l", *["down"] * 8))]
 
 
 def record() -> None:
@@ -38,8 +42,14 @@ def record() -> None:
                        stdout=subprocess.DEVNULL)  # fmt: skip
 
 
-async def shoot(log: str, picture: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
-    app = AsyncPlayApp(replay=read(HERE / "logs" / f"{log}.jsonl"), start_server=False)
+async def shoot(
+    log: str | None, picture: str, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    if log is None:  # the claims screen, over the claims run
+        lines = (HERE / "logs" / "claims.jsonl").read_text().splitlines()
+        app = AsyncPlayApp(start_server=False, lab_updates=[LabUpdate.from_json(x) for x in lines])
+    else:
+        app = AsyncPlayApp(replay=read(HERE / "logs" / f"{log}.jsonl"), start_server=False)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if keys:
@@ -53,7 +63,8 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="record the logs again first")
     if parser.parse_args().record:
         record()
-    for log, picture, size, keys in SHOTS:
+    shots = [*SHOTS, *((None, picture, size, keys) for picture, size, keys in CLAIM_SHOTS)]
+    for log, picture, size, keys in shots:
         asyncio.run(shoot(log, picture, size, keys))
         print(HERE / f"{picture}.svg")
 

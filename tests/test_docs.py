@@ -1,4 +1,4 @@
-"""The README keeps its promises: two quick-start commands and generated fate tables."""
+"""The README keeps its promises: two quick-start commands, generated fate and claims tables."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def test_the_fate_tables_were_generated_for_every_strategy() -> None:
     block = README.split("<!-- fates:begin -->", 1)[1].split("<!-- fates:end -->", 1)[0]
     for name in STRATEGIES:
         assert block.count(f"| `{name}` |") == 2, name
+
+
+def test_the_claims_table_was_generated_for_every_claim() -> None:
+    """scripts/claims_table.py filled the block: a row per claim, each with a verdict."""
+    from asyncplay.engine.claims import CLAIMS
+
+    block = README.split("<!-- claims:begin -->", 1)[1].split("<!-- claims:end -->", 1)[0]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == [claim.id for claim in CLAIMS]
+    assert all(re.search(r"\| \S+ (holds|partly|fails) \|", row) for row in rows)

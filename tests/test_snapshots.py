@@ -19,7 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from asyncplay.engine.eventlog import EventLog, read
+from asyncplay.engine.labrunner import LabUpdate
 from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.claims import ClaimsScreen
 from asyncplay.tui.screens.compare import CompareScreen
 from asyncplay.tui.screens.fault_picker import FaultPicker
 from asyncplay.tui.screens.help import HelpScreen
@@ -32,9 +34,10 @@ Check = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 def make_app(log: str | None = None, until: float | None = None) -> AsyncPlayApp:
-    """The app over a recorded log (cut at `until` seconds to show a run in flight)."""
+    """The app over a recorded log (cut at `until` seconds to show a run in flight); with
+    no log, an idle playground whose claims screen holds a recorded claims run."""
     if log is None:
-        return AsyncPlayApp(start_server=False)
+        return AsyncPlayApp(start_server=False, lab_updates=recorded_claims())
     recorded = read(LOGS / f"{log}.jsonl")
     if until is not None:
         recorded = EventLog(recorded.scenario, {
@@ -42,6 +45,12 @@ def make_app(log: str | None = None, until: float | None = None) -> AsyncPlayApp
             for name, events in recorded.runs.items()
         })  # fmt: skip
     return AsyncPlayApp(replay=recorded, start_server=False)
+
+
+def recorded_claims() -> list[LabUpdate]:
+    """`asyncplay claims --record`, from a real run (tests/logs/claims.jsonl)."""
+    lines = (LOGS / "claims.jsonl").read_text().splitlines()
+    return [LabUpdate.from_json(line) for line in lines]
 
 
 def before(*keys: str, screen: type[Screen[Any]] | None = None, shows: tuple[str, ...] = ()
@@ -158,3 +167,37 @@ def test_a_bad_value_is_refused_in_place(snap_compare: Any) -> None:
         await before(shows=("count must be 1 to 100,000, not 0",))(pilot)
 
     snap(snap_compare, make_app(), (160, 48), type_zero)
+
+
+# For each size, a claim to highlight (presses of down from the first) and what it must show.
+CLAIM_VIEWS = {
+    (80, 24): (11, ("threads-not-free", "memory per waiter, KiB", "threads 10,000")),
+    (120, 40): (10, ("context-switches", "share of each worker's switches", "threads filing")),
+    (160, 48): (8, ("transfer-1 in transfer(): holds source (checking)", "LoopExit")),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_claims(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The claims from a recorded lab run: every badge, and one claim in full (a chart at two
+    sizes, the deadlocked workers' positions at the third)."""
+    downs, words = CLAIM_VIEWS[size]
+    shows = ("The article's claims, measured", "one-at-a-time", "forgotten-tasks", *words)
+    check = before("l", *["down"] * downs, screen=ClaimsScreen, shows=shows)
+    snap(snap_compare, make_app(), size, check)
+
+
+def test_claims_before_any_lab_ran(snap_compare: Any) -> None:
+    """Nothing measured yet: every badge a dot, and the claim says how to measure it."""
+    check = before("l", screen=ClaimsScreen, shows=("not measured yet: enter runs its labs",))
+    snap(snap_compare, AsyncPlayApp(start_server=False), (120, 40), check)
+
+
+def test_claims_light_theme(snap_compare: Any) -> None:
+    """textual-light: the verdict badges and the source legible on a light background."""
+
+    async def light(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+        await before("l", *["down"] * 8, screen=ClaimsScreen, shows=("LoopExit",))(pilot)
+
+    snap(snap_compare, make_app(), (160, 48), light)

@@ -21,11 +21,13 @@ from textual.widgets import Header
 
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
+from ..engine.labrunner import LabUpdate
 from ..engine.workload import FaultSpec, Scenario
 from ..strategies import STRATEGIES
 from .keys import KEYS
 from .palette import PaletteSource
 from .playground import Playground
+from .screens.claims import ClaimsScreen
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
@@ -69,9 +71,11 @@ class AsyncPlayApp(App[None]):
         replay: EventLog | None = None,
         save_folder: Path | None = None,
         start_server: bool = True,
+        lab_updates: list[LabUpdate] | None = None,
     ) -> None:
         """`replay` shows a recorded log instead of an idle playground; `start_server=False`
-        leaves the fault server to the first run (snapshot tests never start one)."""
+        leaves the fault server to the first run (snapshot tests never start one);
+        `lab_updates` is what the claims screen shows before it runs a lab (a recorded run)."""
         super().__init__()
         self.replay = replay
         self.start_server = start_server and replay is None
@@ -81,6 +85,7 @@ class AsyncPlayApp(App[None]):
         self.playground.on_run_end = self._run_ended
         self.playground.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
+        self.lab_updates = list(lab_updates or [])  # every lab run's updates, kept across visits
         self.open_panel: StrategyPanel | None = None  # the narrow list's open one
         self.crash: Exception | None = None  # the bug that ended the app, if one did
         self.crash_report: Path | None = None  # where its traceback was written
@@ -238,9 +243,7 @@ class AsyncPlayApp(App[None]):
         self.push_screen(CompareScreen(self.playground.scenario_of_runs, states))
 
     def action_claims(self) -> None:
-        from .screens.claims import ClaimsScreen
-
-        self.push_screen(ClaimsScreen())
+        self.push_screen(ClaimsScreen(self.lab_updates))
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):

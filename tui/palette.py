@@ -17,6 +17,7 @@ PALETTE_CLASSES = {
     *(f"fate--{fate}" for fate in ("raised", "returned", "logged", "lost", "not_run")),
     *(f"task--{status}" for status in ("queued", "running", "ok", "failed", "unfinished")),
     *(f"run--{status}" for status in ("idle", "running", "done", "crashed", "killed")),
+    *(f"verdict--{verdict}" for verdict in ("holds", "partly", "fails", "unmeasured")),
     "palette--muted",  # labels and quiet text
     "palette--faint",  # what should recede: empty counts, the axis
     "palette--key",  # keys in help
@@ -46,6 +47,9 @@ class Palette:
 
     def run_style(self, status: RunStatus) -> Style:
         return self._style(f"run--{status}")
+
+    def verdict_style(self, verdict: str) -> Style:
+        return self._style(f"verdict--{verdict}")
 
     @property
     def muted(self) -> Style:

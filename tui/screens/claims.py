@@ -3,16 +3,18 @@
 The view is a function of the lab updates, live or recorded: for the claim under the cursor,
 its verdict and the rule that produced it, the evidence, each variant's numbers as they come
 (and, for a stuck one, who holds what and who waits where), a chart where one reads better
-than numbers, and the lab's source with the lines that matter marked.
+than numbers, and the lessons' source with the lines that matter marked.
 """
 
 from __future__ import annotations
 
-import inspect
-from importlib import import_module
+import ast
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
@@ -23,35 +25,40 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim
+from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured
 from ...engine.labrunner import LabUpdate, measured_from, run_variants
 from ...engine.labs import Variant, all_variants
 from ...engine.worker.where import describe
+from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
+from ..widgets.lesson_source import source_of
 
-BADGE = {"holds": ("holds", "bold green"), "partly": ("partly", "bold yellow"),
-         "fails": ("fails", "bold red"), "unmeasured": ("  ·  ", "dim")}  # fmt: skip
 STATUS_MARK = {"running": "…", "done": "✓", "failed": "✗"}
-BAR_WIDTH = 30
+HIDDEN_NUMBERS = ("positions", "waits_s", "statuses")  # shown another way, or too long
 VARIANTS = {variant.key: variant for variant in all_variants()}
+LABS = "labs"  # the worker group the screen runs its labs in
 
 
 class ClaimsScreen(Screen[None]):
+    """The claim list on the left, the highlighted claim on the right. The labs run while
+    the screen is open; escape stops them. What they measured stays with the app."""
+
+    COMPONENT_CLASSES = PALETTE_CLASSES
+
     BINDINGS = [
         Binding("r", "run_labs", "Run every lab"),
-        Binding("enter", "run_claim_labs", "Run this claim's labs"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, updates: list[LabUpdate] | None = None) -> None:
+    def __init__(self, updates: list[LabUpdate]) -> None:
         super().__init__()
-        self.updates: list[LabUpdate] = list(updates or [])
-        self.running = False
+        self.palette = Palette(self)
+        self.updates = updates  # the app's list: what ran before is shown again
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "The article's claims, measured: r runs every lab (about two minutes), "
-            "enter the highlighted claim's",
+            "The article's claims, measured. r runs every lab (a minute or two); enter, the "
+            "highlighted claim's.",
             id="claims-title",
         )
         with Horizontal():
@@ -62,106 +69,121 @@ class ClaimsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
-        self._show()
+        self.watch(self.app, "theme", self._refresh, init=False)
+
+    def on_resize(self) -> None:
+        self._show()  # the charts' bars are as long as the pane is wide
 
     @property
     def claim(self) -> Claim:
-        index = self.query_one(OptionList).highlighted or 0
-        return CLAIMS[index]
+        return CLAIMS[self.query_one(OptionList).highlighted or 0]
+
+    @property
+    def running(self) -> bool:
+        return any(worker.group == LABS and worker.is_running for worker in self.workers)
 
     def _options(self) -> list[Option]:
         measured = measured_from(self.updates)
-        options = []
-        for claim in CLAIMS:
-            label, style = BADGE[claim.judged(measured).verdict]
-            options.append(Option(Text.assemble((f"{label:<7}", style), claim.id), id=claim.id))
-        return options
+        verdicts = [(claim, claim.judged(measured).verdict) for claim in CLAIMS]
+        return [
+            Option(Text.assemble(badge(verdict, self.palette), claim.id), id=claim.id)
+            for claim, verdict in verdicts
+        ]
 
     def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
         self._show()
 
     def on_option_list_option_selected(self, _: OptionList.OptionSelected) -> None:
-        self.action_run_claim_labs()  # enter on the list: the list's own binding has it
+        """enter: the list's own binding has the key, so the screen hears it as a selection."""
+        self._run([VARIANTS[key] for key in self.claim.needs])
 
     def action_run_labs(self) -> None:
         self._run(list(VARIANTS.values()))
 
-    def action_run_claim_labs(self) -> None:
-        self._run([VARIANTS[key] for key in self.claim.needs])
-
     def _run(self, variants: list[Variant]) -> None:
         if self.running:
-            self.notify("The labs are running already: wait, or press escape to stop them")
+            self.notify("The labs are running already: wait, or escape to stop them.")
             return
-        self.running = True
         self._labs(variants)
 
-    @work(exclusive=True, group="labs")
+    @work(group=LABS)
     async def _labs(self, variants: list[Variant]) -> None:
-        try:
-            await run_variants(variants, self._update)
-        finally:
-            self.running = False
+        await run_variants(variants, self._update)
 
     def _update(self, update: LabUpdate) -> None:
         self.updates.append(update)
         if update.status != "running":
-            listing = self.query_one(OptionList)
-            highlighted = listing.highlighted
-            listing.clear_options()
-            listing.add_options(self._options())
-            listing.highlighted = highlighted
-        if update.variant in self.claim.needs:
+            self._refresh()
+        elif update.variant in self.claim.needs:
             self._show()
 
+    def _refresh(self) -> None:
+        """The badges and the detail, after a verdict may have changed (or the theme)."""
+        listing = self.query_one(OptionList)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        listing.add_options(self._options())
+        listing.highlighted = highlighted
+        self._show()
+
     def _show(self) -> None:
-        self.query_one("#claim-text", Static).update(claim_detail(self.claim.id, self.updates))
+        text = self.query_one("#claim-text", Static)
+        look = Look(self.palette, text.content_size.width or 60, self.app.current_theme.dark)
+        text.update(claim_detail(self.claim.id, self.updates, look))
 
 
-def claim_detail(claim_id: str, updates: list[LabUpdate]) -> RenderableType:
+@dataclass(frozen=True)
+class Look:
+    """How the detail is drawn: the theme's colours, the pane's width, dark or light."""
+
+    palette: Palette
+    width: int
+    dark: bool
+
+
+def badge(verdict: str, palette: Palette) -> Text:
+    label = "·" if verdict == "unmeasured" else verdict
+    return Text(f"{label:<7}", style=palette.verdict_style(verdict))
+
+
+def claim_detail(claim_id: str, updates: list[LabUpdate], look: Look) -> RenderableType:
     """Everything about one claim, from the updates so far."""
     claim = CLAIMS_BY_ID[claim_id]
     measured = measured_from(updates)
     judgement = claim.judged(measured)
-    label, style = BADGE[judgement.verdict]
+    verdict_style = look.palette.verdict_style(judgement.verdict)
     latest = {update.variant: update for update in updates}
+    measuring = any(latest.get(key) and latest[key].status == "running" for key in claim.needs)
+    evidence = judgement.evidence
+    if judgement.verdict == "unmeasured" and not any(key in latest for key in claim.needs):
+        evidence = "not measured yet: enter runs its labs"
     parts: list[RenderableType] = [
-        Text.assemble((claim.id, "bold"), f"  ·  {claim.section}"),
+        Text.assemble((claim.id, "bold"), ("  ·  " + claim.section, look.palette.muted)),
         Text(claim.claim, style="italic"),
         Text(),
-        Text.assemble(
-            (f" {label.strip() or 'not run'} ", f"reverse {style}"),
-            " ",
-            judgement.evidence
-            if judgement.verdict != "unmeasured"
-            else "not measured yet: press enter to run its labs",
-        ),
-        Text(f"rule: {claim.rule}", style="dim"),
-        Text(),
-    ]
-    chart = _chart(claim.id, measured)
+        Text.assemble((f" {judgement.verdict} ", verdict_style + Style(reverse=True)),
+                      " ", evidence, (" (measuring…)" if measuring else "", look.palette.muted)),
+        Text(f"rule: {claim.rule}", style=look.palette.muted),
+    ]  # fmt: skip
+    chart = _chart(claim.id, measured, look)
     if chart is not None:
-        parts += [chart, Text()]
-    parts.append(Text("variants", style="bold"))
-    for key in claim.needs:
-        parts.append(_variant_line(key, latest.get(key)))
-    parts += _sources(claim, measured)
+        parts += [Text(), chart]
+    parts += [Text(), Text("variants", style="bold")]
+    parts += [_variant_line(key, latest.get(key), look) for key in claim.needs]
+    parts += _sources(claim, measured, look)
     return Group(*parts)
 
 
-def _variant_line(key: str, update: LabUpdate | None) -> RenderableType:
+def _variant_line(key: str, update: LabUpdate | None, look: Look) -> RenderableType:
     if update is None:
-        return Text(f"  · {key}", style="dim")
-    shown = {
-        k: v for k, v in update.numbers.items() if k not in ("positions", "waits_s", "statuses")
-    }
+        return Text(f"  · {key}", style=look.palette.faint)
+    shown = {k: v for k, v in update.numbers.items() if k not in HIDDEN_NUMBERS}
     numbers = ", ".join(f"{k} {_short(v)}" for k, v in shown.items())
     line = Text.assemble(f"  {STATUS_MARK[update.status]} ", (key, "bold"), f"  {numbers}")
     if update.detail:
-        line.append(f"  {update.detail}", style="red")
-    where = [
-        Text(f"      {describe(p)}", style="yellow") for p in update.numbers.get("positions", [])
-    ]
+        line.append(f"  {update.detail}", style=look.palette.fate_style("lost"))
+    stuck = look.palette.fate_style("logged")
+    where = [Text(f"      {describe(p)}", style=stuck) for p in update.numbers.get("positions", [])]
     return Group(line, *where)
 
 
@@ -173,56 +195,75 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def _chart(claim_id: str, measured: Any) -> RenderableType | None:
+# The charts: (variant key, its label) and how to read a bar from the numbers.
+WAITERS = [(f"waiters.{style}@{count}", f"{label} {count:,}")
+           for style, label in (("threads", "threads"), ("gevent_greenlets", "greenlets"),
+                                ("asyncio_tasks", "tasks"), ("tornado_callbacks", "callbacks"))
+           for count in (100, 1_000, 10_000)]  # fmt: skip
+SECRETARIES = [("secretary.threads", "threads"), ("secretary.gevent_greenlets", "greenlets"),
+               ("secretary.asyncio_tasks", "tasks")]  # fmt: skip
+
+
+def _chart(claim_id: str, measured: Measured, look: Look) -> RenderableType | None:
     """Bars where bars read better than numbers: the waiters' cost curve, the switch shares."""
-    rows: list[tuple[str, float, str]] = []
+    rows: list[tuple[str, float]] = []
     if claim_id == "threads-not-free":
-        for style in ("threads", "gevent_greenlets", "asyncio_tasks", "tornado_callbacks"):
-            for count in (100, 1_000, 10_000):
-                numbers = measured.get(f"waiters.{style}@{count}")
-                if numbers and "kb_each" in numbers:
-                    rows.append((f"{style} ×{count:,}", numbers["kb_each"], "KiB each"))
+        title = "memory per waiter, KiB"
+        rows = [(label, measured[key]["kb_each"]) for key, label in WAITERS
+                if "kb_each" in measured.get(key, {})]  # fmt: skip
     elif claim_id == "context-switches":
-        for key in ("secretary.threads", "secretary.gevent_greenlets", "secretary.asyncio_tasks"):
-            numbers = measured.get(key)
-            if numbers:
-                total = numbers["total"] or 1
-                for role, count in numbers["switches"].items():
-                    rows.append(
-                        (f"{key.split('.')[1]} {role}", 100 * count / total, "% of switches")
-                    )
+        title = "share of each worker's switches, %"
+        for key, label in SECRETARIES:
+            if key in measured:
+                numbers = measured[key]
+                rows += [(f"{label} {role}", 100 * count / (numbers["total"] or 1))
+                         for role, count in numbers["switches"].items()]  # fmt: skip
     if not rows:
         return None
-    top = max(value for _, value, _ in rows) or 1.0
-    lines = [Text("chart", style="bold")]
-    for name, value, unit in rows:
-        bar = "█" * max(1, round(BAR_WIDTH * value / top)) if value else ""
-        lines.append(Text.assemble(f"  {name:<28}", (f"{bar:<{BAR_WIDTH}}", "cyan"),
-                                   f" {value:.3g} {unit}"))  # fmt: skip
+    name_width = max(len(name) for name, _ in rows) + 1
+    bar_width = max(4, look.width - name_width - 10)
+    top = max(value for _, value in rows) or 1.0
+    lines = [Text(title, style="bold")]
+    for name, value in rows:
+        bar = "█" * max(1, round(bar_width * value / top)) if value else ""
+        lines.append(Text.assemble(f"  {name:<{name_width}}", (bar, look.palette.accent),
+                                   f" {value:.3g}"))  # fmt: skip
     return Group(*lines)
 
 
-def _sources(claim: Claim, measured: Any) -> list[RenderableType]:
-    """Each lab module the claim runs, its variants' lines marked, and where stuck workers
-    waited."""
-    by_module: dict[str, list[Variant]] = {}
+def _sources(claim: Claim, measured: Measured, look: Look) -> list[RenderableType]:
+    """Each lesson the claim runs, its functions' first lines marked, and the lines where
+    stuck workers waited."""
+    marked: dict[str, set[int]] = {}
     for key in claim.needs:
         variant = VARIANTS[key]
-        if variant.experiment != "fetch":
-            by_module.setdefault(variant.module, []).append(variant)
+        lesson, function = _lesson_of(variant)
+        lines = marked.setdefault(lesson, set())
+        lines.add(_function_line(lesson, function))
+        lines.update(p["line"] for p in measured.get(key, {}).get("positions", []))
     parts: list[RenderableType] = []
-    for module_name, variants in by_module.items():
-        module = import_module(module_name)
-        source = inspect.getsource(module)
-        marked: set[int] = set()
-        for variant in variants:
-            _, first = inspect.getsourcelines(getattr(module, variant.function))
-            marked.add(first)
-            marked.update(p["line"] for p in measured.get(variant.key, {}).get("positions", []))
+    for lesson, lines in marked.items():
         parts += [
             Text(),
-            Text(f"strategies/labs/{module_name.rsplit('.', 1)[1]}.py", style="bold"),
-            Syntax(source, "python", line_numbers=True, highlight_lines=marked, word_wrap=True,
-                   theme="ansi_dark"),
+            Text(f"strategies/{lesson.replace('.', '/')}.py", style="bold"),
+            Syntax(source_of(lesson), "python", line_numbers=True, highlight_lines=lines,
+                   word_wrap=True, theme="monokai" if look.dark else "default",
+                   background_color="default"),
         ]  # fmt: skip
     return parts
+
+
+def _lesson_of(variant: Variant) -> tuple[str, str]:
+    """(lesson module under strategies/, function): `labs.races`, or a fetch's `callbacks`."""
+    if variant.experiment == "fetch":
+        module, _, function = variant.function.partition(":")
+        return module, function or "main"
+    return f"labs.{variant.lab}", variant.function
+
+
+@cache
+def _function_line(lesson: str, function: str) -> int:
+    for node in ast.walk(ast.parse(source_of(lesson))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function:
+            return node.lineno
+    return 0

@@ -22,9 +22,11 @@ LESSONS = "asyncplay.strategies"
 
 
 def source_of(strategy: str) -> str:
-    """The lesson module's own text, as installed."""
+    """The lesson module's own text, as installed ("threads", or a lab's "labs.races").
+    Read, not imported: importing the gevent lesson would monkey-patch the app."""
+    *package, module = strategy.split(".")
     try:
-        return resources.files(LESSONS).joinpath(f"{strategy}.py").read_text()
+        return resources.files(LESSONS).joinpath(*package, f"{module}.py").read_text()
     except FileNotFoundError:
         return f"# no source for {strategy!r}"
 
