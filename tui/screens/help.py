@@ -25,6 +25,12 @@ IN_THE_ZOOM = (
     ("t, e, o", "The run's tasks, its errors (each marks its lines in the source), its output"),
     ("escape", "Back to the panels"),
 )
+IN_THE_CLAIMS = (
+    ("up, down", "Highlight a claim: its verdict, rule, evidence, numbers and lab source"),
+    ("enter", "Run the highlighted claim's labs (seconds for most; deadlocks wait out 2 s)"),
+    ("r", "Run every lab, one after another (a minute or two)"),
+    ("escape", "Back to the panels; labs still running are stopped, their results kept"),
+)
 FATES_EXPLAINED = {
     "raised": "the exception reached the code that started the work",
     "returned": "it came back as a value the caller has to check",
@@ -67,6 +73,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("", "")
         table.add_row(Text("In the zoom", style=heading), "")
         for keys, meaning in IN_THE_ZOOM:
+            table.add_row(keys, meaning)
+        table.add_row("", "")
+        table.add_row(Text("In the claims (l)", style=heading), "")
+        for keys, meaning in IN_THE_CLAIMS:
             table.add_row(keys, meaning)
         table.add_row("", "")
         table.add_row(Text("Styles", style=heading), "")
