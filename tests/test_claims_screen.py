@@ -61,6 +61,9 @@ def test_escape_stops_the_labs_and_leaves_no_process() -> None:
             await until(lambda: any("running already" in n.message for n in app._notifications))
             await pilot.press("escape")
             await until(lambda: app.screen is app.screen_stack[0])
+            # The labs' worker ends (cancelled with its screen), and only then can no lab
+            # start: between two labs there is a moment with no process at all.
+            await until(lambda: all(w.is_finished for w in app.workers if w.group == "labs"))
             await until(lambda: children() == set(), timeout=10)
             assert app.return_code is None  # still running, nothing crashed
         assert children() == set()
