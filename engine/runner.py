@@ -215,23 +215,17 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
 
 async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
     """A Python child in its own process group. Cancelled while it starts (a stop or a quit
-    at that moment), the child may not exist yet: it is killed the moment it does, by a
-    callback, not by code that awaits it (a second cancel, as a closing app sends, would
-    interrupt that and leave the child running unowned)."""
+    at that moment), the child may exist already: it is ended before the cancel goes on,
+    so no child is ever left behind unowned."""
     spawning = asyncio.ensure_future(
         asyncio.create_subprocess_exec(sys.executable, *args, process_group=0, **options)
     )
     try:
         return await asyncio.shield(spawning)
     except asyncio.CancelledError:
-        spawning.add_done_callback(_kill_once_started)
+        with contextlib.suppress(Exception):
+            await end_process(await spawning, grace_s=0.0)
         raise
-
-
-def _kill_once_started(spawning: asyncio.Future[asyncio.subprocess.Process]) -> None:
-    if not spawning.cancelled() and spawning.exception() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(spawning.result().pid, signal.SIGKILL)
 
 
 async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:

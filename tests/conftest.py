@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from procs import SESSION_CHILDREN
 
 from asyncplay.engine.runner import refused_port
 from asyncplay.engine.targets import Target
@@ -21,6 +22,7 @@ def server_url() -> Iterator[str]:
         stdout=subprocess.PIPE,
     )
     assert process.stdout is not None and process.stdin is not None
+    SESSION_CHILDREN.add(process.pid)  # a test that counts leftovers does not count it
     url = process.stdout.readline().decode().strip()
     assert url.startswith("http://127.0.0.1:")
     yield url

@@ -45,10 +45,14 @@ def alive(pid: int | None) -> bool:
     return process is not None and process.state != "Z"
 
 
+# Children a test session keeps on purpose (the shared fault server): never a test's leftover.
+SESSION_CHILDREN: set[int] = set()
+
+
 def children(of: int | None = None) -> set[int]:
-    """Live child processes of `of` (this process by default)."""
+    """Live child processes of `of` (this process by default), less the session's own."""
     parent = os.getpid() if of is None else of
-    return {process.pid for process in running() if process.parent == parent}
+    return {p.pid for p in running() if p.parent == parent} - SESSION_CHILDREN
 
 
 def marked(marker: str) -> set[int]:
