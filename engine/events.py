@@ -17,6 +17,12 @@ CHANNELS: tuple[Channel, ...] = ("raised", "returned", "logged")
 # A line of a lesson an error passed through: (module, line number, function), e.g.
 # ("threads", 23, "fetch"). Only lesson frames are kept; tracebacks keep the rest.
 Frame = tuple[str, int, str]
+# Where one worker was at one look of the X-ray: (worker, task or None, line of the lesson,
+# state), e.g. ("Thread-3 (fetch)", 2, 21, "network"). A worker of no task (main, a lab's
+# transfer) has None.
+SpotState = Literal["running", "network", "lock", "queued", "waiting"]
+SPOT_STATES: tuple[SpotState, ...] = ("running", "network", "lock", "queued", "waiting")
+Spot = tuple[str, int | None, int, SpotState]
 # No run lasts longer than this (a sequential run of the most tasks at the longest hold is
 # well under it): a later time in a log is a corrupt log, not a long run.
 MAX_T = 1e7
@@ -35,6 +41,7 @@ class RunStarted:
     ideal_s: float
     faults: dict[int, str]  # task id -> fault kind, for every injected fault
     origin: float  # the worker's monotonic clock at t=0, so the runner can stamp output
+    xray: str = ""  # "on: ...", or "off: why"; empty in logs from before the X-ray
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,15 @@ class ErrorSeen:
 
 
 @dataclass(frozen=True)
+class Sampled:
+    """Where the lesson's workers were at one look of the X-ray (sent when anything moved)."""
+
+    kind: ClassVar[str] = "sampled"
+    t: float
+    spots: tuple[Spot, ...]
+
+
+@dataclass(frozen=True)
 class Output:
     """Text the worker printed (stderr and stdout), as the framework's user would see it."""
 
@@ -124,13 +140,23 @@ Event = (
     | TaskFinished
     | TaskFailed
     | ErrorSeen
+    | Sampled
     | Output
     | RunFinished
     | RunAborted
 )
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.kind: cls
-    for cls in (RunStarted, TaskStarted, TaskFinished, TaskFailed, ErrorSeen, Output, RunFinished)
+    for cls in (
+        RunStarted,
+        TaskStarted,
+        TaskFinished,
+        TaskFailed,
+        ErrorSeen,
+        Sampled,
+        Output,
+        RunFinished,
+    )
 }
 EVENT_TYPES[RunAborted.kind] = RunAborted
 
@@ -158,6 +184,8 @@ def from_dict(data: dict[str, Any]) -> Event:
     try:
         if "frames" in values:  # JSON has lists where the event has tuples
             values["frames"] = _frames(values["frames"])
+        if "spots" in values:
+            values["spots"] = _spots(values["spots"])
         if cls is RunStarted:  # JSON object keys are strings
             values["faults"] = _faults(values.get("faults"), values.get("tasks"))
         event: Event = cls(**values)
@@ -185,6 +213,7 @@ def _check(event: Event) -> None:
             _time(event, "ideal_s")
             if not _is_number(event.origin) or not math.isfinite(event.origin):
                 raise ValueError(f"origin must be a finite time, not {event.origin!r}")
+            _text(event, "xray")
         case TaskFinished():
             _count(event, "status", 599)
             _count(event, "nbytes")
@@ -253,6 +282,24 @@ def _frames(frames: object) -> tuple[Frame, ...]:
         if not (isinstance(module, str) and isinstance(line, int) and isinstance(function, str)):
             raise TypeError(f"a frame must be [module, line, function], not {frame!r}")
         checked.append((module, line, function))
+    return tuple(checked)
+
+
+def _spots(spots: object) -> tuple[Spot, ...]:
+    if not isinstance(spots, list | tuple):
+        raise TypeError("spots must be a list of [worker, task, line, state]")
+    checked = []
+    for spot in spots:
+        worker, task, line, state = spot
+        if not (
+            isinstance(worker, str)
+            and (task is None or (_is_int(task) and task >= 0))
+            and _is_int(line)
+            and line > 0
+            and state in SPOT_STATES
+        ):
+            raise TypeError(f"a spot must be [worker, task, line, state], not {spot!r}")
+        checked.append((worker, task, line, state))
     return tuple(checked)
 
 

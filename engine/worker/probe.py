@@ -32,6 +32,8 @@ _select = select.select
 _start_thread = _thread.start_new_thread
 _allocate_lock = _thread.allocate_lock
 _python_threads = _thread._count  # threads started through _thread, less the main one
+get_ident = _thread.get_ident  # a thread's own id, never a greenlet's
+MAIN_THREAD = _thread.get_ident()  # the worker imports this module on its main thread
 
 # Where the lessons live: frames from these files are the lesson's lines an error went through.
 LESSONS_DIR = os.path.dirname(strategies.__file__)
@@ -48,6 +50,7 @@ class Reporter:
         self.origin = time.monotonic()
         self.queue: deque[Event] = deque()
         self.threads_peak = 0
+        self.harness_threads = 1  # this reporter, and the X-ray's sampler while it looks
         self.own_usage: resource.struct_rusage | None = None
         self._stop = False
         self._stopped = _allocate_lock()
@@ -94,13 +97,13 @@ class Reporter:
 
     def sample_threads(self) -> None:
         """Count OS threads, less this reporter, from /proc (greenlets are not threads)."""
-        self.threads_peak = max(self.threads_peak, os_thread_count() - 1)
+        self.threads_peak = max(self.threads_peak, os_thread_count() - self.harness_threads)
 
     def count_python_threads(self) -> None:
         """The cheap count for the hot path, at every request's start: threads live at least
         as long as their request, so a thread per task is counted even when tasks are brief.
         Main thread plus the ones `_thread` started, less this reporter."""
-        self.threads_peak = max(self.threads_peak, _python_threads())
+        self.threads_peak = max(self.threads_peak, _python_threads() + 1 - self.harness_threads)
 
     def _parent_gone(self) -> bool:
         """Wait one tick on stdin: the runner never writes to it, so readable means closed."""

@@ -1,27 +1,66 @@
-"""Where every worker is in a lesson: each thread, greenlet and asyncio task, at which line,
-holding which locks.
+"""Where every worker is in a lesson: each thread, greenlet, asyncio task and Tornado callback,
+at which line, doing what, for which task, holding which locks.
 
 Read from outside, by another thread, without the lesson's help: threads through
 `sys._current_frames()`, greenlets through their saved frames, tasks through their
-coroutine's await chain. Locks held are read off the source: the `with` blocks the line sits
-in, with the name the lock was made under where a frame still holds it.
+coroutine's await chain (`cr_await`, `gi_yieldfrom`: a suspended coroutine's frame has no
+`f_back`), Tornado's requests through its client's queue, and the callbacks the loop is about
+to run through the loop's ready queue. The X-ray samples this every few tens of milliseconds;
+the labs' watchdog reads it once a lab is stuck, with the locks held read off the source (the
+`with` blocks the line sits in, named as the lock was made where a frame still holds it).
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 import gc
 import sys
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from types import CodeType, FrameType
+from types import CodeType, FrameType, FunctionType
 from typing import Any
 
+from ..events import SpotState as State
+from ..targets import task_of_url
+from . import probe
+
+# What a lesson line waits on, by the first function it called out of the lesson: (part of
+# the callee's file, start of its qualified name, state). The first match wins. A semaphore
+# is how a lesson caps its concurrency, so a task waiting on one is queued for a slot.
+CALLEES: tuple[tuple[str, str, State], ...] = (
+    ("/strategies/pages.py", "", "running"),
+    ("/threading.py", "Semaphore.", "queued"),
+    ("/threading.py", "BoundedSemaphore.", "queued"),
+    ("/asyncio/locks.py", "Semaphore.", "queued"),
+    ("/asyncio/locks.py", "BoundedSemaphore.", "queued"),
+    ("/gevent/pool.py", "", "queued"),
+    ("/threading.py", "Thread.", "waiting"),
+    ("/threading.py", "", "lock"),
+    ("/asyncio/locks.py", "", "lock"),
+    ("/gevent/lock.py", "", "lock"),
+    ("/gevent/event.py", "", "lock"),
+    ("/concurrent/futures/", "", "waiting"),
+    ("/asyncio/", "", "waiting"),
+    ("/tornado/ioloop.py", "", "waiting"),
+    ("/tornado/platform/", "", "waiting"),
+    ("/gevent/", "", "waiting"),
+    ("/httpx/", "", "network"),
+    ("/httpcore/", "", "network"),
+    ("/anyio/", "", "network"),
+    ("/tornado/", "", "network"),
+    ("/socket.py", "", "network"),
+    ("/ssl.py", "", "network"),
+)
+LOCAL_DEPTH = 4  # how far through closures and partials a callback's lesson function is sought
+
 _loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+_greenlets: weakref.WeakSet[Any] = weakref.WeakSet()
+_greenlets_tracked = False
 
 
 @dataclass(frozen=True)
@@ -33,57 +72,321 @@ class Position:
     line: int
     code: str  # the line's source, stripped
     holds: tuple[str, ...]  # the locks of the `with` blocks around the line
+    state: State = "running"
+    task: int | None = None  # the fetch task it works for, when it works for one
 
     def to_json(self) -> dict[str, Any]:
         return {"worker": self.worker, "function": self.function, "line": self.line,
-                "code": self.code, "holds": list(self.holds)}  # fmt: skip
+                "code": self.code, "holds": list(self.holds), "state": self.state,
+                "task": self.task}  # fmt: skip
+
+
+@dataclass
+class Seen:
+    """One worker as found: its frames in the lesson (innermost first), the frame the
+    innermost of them called out of the lesson, and, for one that is not running, what it
+    waits for."""
+
+    worker: str
+    frames: list[FrameType] = field(default_factory=list)
+    callee: CodeType | None = None
+    parked: bool = False  # a suspended task or a parked greenlet: it is waiting, not running
+    ready: bool = False  # what it waited for is done: it only waits for its turn to run
+    line: int | None = None  # a callback not running yet: its function's first line
+    state: State | None = None  # known without looking at the frames
+    task: int | None = None
 
 
 def track_loops() -> None:
     """Remember every asyncio loop that runs, so another thread can list its tasks."""
     original = asyncio.BaseEventLoop.run_forever
+    if getattr(original, "_tracked", False):
+        return
 
+    @functools.wraps(original)
     def run_forever(self: asyncio.BaseEventLoop) -> None:
         _loops.add(self)
         original(self)
 
+    run_forever._tracked = True  # type: ignore[attr-defined]
     asyncio.BaseEventLoop.run_forever = run_forever  # type: ignore[method-assign]
 
 
-def positions(lesson_file: str) -> list[Position]:
-    """Every worker that is somewhere in `lesson_file` now."""
-    me = threading.get_ident()
+def track_greenlets() -> None:
+    """Remember every greenlet that switches in this thread: cheaper than a scan of every
+    object in the process at each look, and the same set."""
+    global _greenlets_tracked
+    if "greenlet" not in sys.modules or _greenlets_tracked:
+        return
+    import greenlet  # type: ignore[import-untyped]
+
+    previous = greenlet.settrace(None)
+
+    def trace(event: str, args: Any) -> None:
+        if event in ("switch", "throw"):
+            _greenlets.update(args)
+        if previous is not None:
+            previous(event, args)
+
+    greenlet.settrace(trace)
+    _greenlets.add(greenlet.getcurrent())
+    _greenlets_tracked = True
+
+
+# Looking
+
+
+def look(lesson_file: str) -> list[Seen]:
+    """Every worker that is somewhere in `lesson_file` now, unnamed tasks included."""
+    found: list[Seen] = []
+    current = _running_tasks()
+    loop_threads = {getattr(loop, "_thread_id", None): loop for loop in list(_loops)}
+    greenlets = _greenlet_list()
     names = {thread.ident: thread.name for thread in threading.enumerate()}
-    stacks: list[tuple[str, list[FrameType]]] = [
-        (names.get(ident, f"thread {ident}"), list(_chain(frame)))
-        for ident, frame in sys._current_frames().items()
-        if ident != me
-    ]
-    stacks += _greenlets()
+    me = probe.get_ident()
+    for ident, frame in sys._current_frames().items():
+        if ident == me:
+            continue
+        name = names.get(ident, f"thread {ident}")
+        running_greenlet = _running(greenlets) if ident == probe.MAIN_THREAD else None
+        if running_greenlet is not None:
+            name = _greenlet_name(running_greenlet)
+        loop = loop_threads.get(ident)
+        stack = list(_chain(frame))
+        split = _loop_entry(stack) if loop is not None else None
+        if split is not None:  # the loop thread is running a task's step or a callback
+            task = current.get(loop)  # type: ignore[arg-type]  # a loop thread has a loop
+            found += _seen(task.get_name() if task else "callback", stack[:split], lesson_file)
+            stack = stack[split:]
+        found += _seen(name, stack, lesson_file)
+    for each in greenlets:
+        if each.gr_frame is not None and not each.dead:
+            found += _seen(_greenlet_name(each), list(_chain(each.gr_frame)), lesson_file,
+                           parked=True)  # fmt: skip
     for loop in list(_loops):
-        stacks += [(task.get_name(), _awaiting(task)) for task in _tasks(loop)]
-    in_lesson = [
-        (worker, [frame for frame in stack if frame.f_code.co_filename == lesson_file])
-        for worker, stack in stacks
-    ]
-    in_lesson = [(worker, frames) for worker, frames in in_lesson if frames]
-    made_as = _names_of_objects(frame for _, frames in in_lesson for frame in frames)
-    return sorted(
-        (_position(worker, frames[0], made_as) for worker, frames in in_lesson),
-        key=lambda position: (position.function, position.worker),
-    )
+        running = current.get(loop)
+        for task in _tasks(loop):
+            if task is not running and not task.done():
+                found += _task_seen(task, lesson_file)
+        found += _ready_callbacks(loop, lesson_file)
+    found += _tornado_requests(lesson_file)
+    return found
 
 
-def _greenlets() -> list[tuple[str, list[FrameType]]]:
+def _seen(
+    worker: str, stack: list[FrameType], lesson_file: str, parked: bool = False
+) -> list[Seen]:
+    """The worker of a stack (innermost first), if it is in the lesson."""
+    frames = [frame for frame in stack if frame.f_code.co_filename == lesson_file]
+    if not frames:
+        return []
+    index = stack.index(frames[0])
+    callee = stack[index - 1].f_code if index > 0 else None
+    return [Seen(worker, frames, callee, parked=parked)]
+
+
+def _task_seen(task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
+    chain = _awaiting(task)
+    seen = _seen(task.get_name(), chain, lesson_file, parked=True)
+    waiter = getattr(task, "_fut_waiter", None)
+    for each in seen:  # ready: its future is done, or it was scheduled without one
+        each.ready = waiter is None or waiter.done()
+    return seen
+
+
+def _ready_callbacks(loop: asyncio.AbstractEventLoop, lesson_file: str) -> list[Seen]:
+    """The lesson's callbacks in the loop's ready queue: what it runs next (a task's next
+    step is its task's, and is shown there)."""
+    seen = []
+    for handle in list(getattr(loop, "_ready", ())):
+        callback = getattr(handle, "_callback", None)
+        if isinstance(getattr(callback, "__self__", None), asyncio.Task):
+            continue
+        function = _lesson_function(callback, lesson_file, LOCAL_DEPTH)
+        if function is not None:
+            task = _task_of_values(getattr(handle, "_args", None) or (), LOCAL_DEPTH)
+            seen.append(_waiting_callback("callback", function, "queued", task))
+    return seen
+
+
+def _tornado_requests(lesson_file: str) -> list[Seen]:
+    """Tornado's requests still out, each at the lesson's callback that will get its response:
+    queued past `max_clients`, or waiting on the network."""
+    module = sys.modules.get("tornado.httpclient")
+    if module is None:
+        return []
+    seen = []
+    for client in list(module.AsyncHTTPClient._async_clients().values()):
+        waiting = dict(getattr(client, "waiting", {}))
+        active = dict(getattr(client, "active", {}))
+        requests: list[tuple[Any, Any, State]] = [
+            (entry[0], entry[1], "queued") for entry in waiting.values()
+        ]
+        requests += [(request, callback, "network") for request, callback in active.values()]
+        for request, callback, state in requests:
+            function = _lesson_function(callback, lesson_file, LOCAL_DEPTH)
+            if function is not None:
+                task = task_of_url(request.url)
+                seen.append(_waiting_callback("request", function, state, task))
+    return seen
+
+
+def _waiting_callback(worker: str, function: FunctionType, state: State, task: int | None) -> Seen:
+    return Seen(worker, parked=True, line=function.__code__.co_firstlineno, state=state, task=task)
+
+
+# What a look means
+
+
+def state_of(seen: Seen) -> State:
+    """What the worker is doing at its line."""
+    if seen.state is not None:
+        return seen.state
+    if seen.parked and seen.ready:
+        return "queued"  # only its turn to run is missing: the loop is busy elsewhere
+    if seen.callee is not None:
+        return _callee_state(seen.callee.co_filename, seen.callee.co_qualname)
+    frame = seen.frames[0]
+    entering = _entering(frame)
+    if entering is not None:
+        return entering
+    return "waiting" if seen.parked else "running"
+
+
+@cache
+def _callee_state(filename: str, qualname: str) -> State:
+    path = filename.replace("\\", "/")
+    for part, name, state in CALLEES:
+        if part in path and qualname.startswith(name):
+            return state
+    return "running"
+
+
+def _entering(frame: FrameType) -> State | None:
+    """At a `with` header whose lock is not taken yet (a C lock's acquire has no frame)."""
+    line = frame.f_lineno
+    for expression in _entered_at(frame.f_code.co_filename, line):
+        value = frame.f_locals.get(expression)
+        if _lock(value):
+            return "queued" if "Semaphore" in type(value).__name__ else "lock"
+    return None
+
+
+def task_of(seen: Seen, urls: dict[str, int | None]) -> int | None:
+    """The fetch task a worker works for: the URL its innermost lesson frame holds (a thread's
+    `url`, a callback's future). `urls` caches what each URL was found to be."""
+    if seen.task is not None or not seen.frames:
+        return seen.task
+    for frame in seen.frames:
+        found = _task_of_locals(frame.f_locals, urls)
+        if found is not None:
+            return found
+    return None
+
+
+def _task_of_locals(values: dict[str, Any], urls: dict[str, int | None]) -> int | None:
+    url = values.get("url")
+    if isinstance(url, str):
+        if url not in urls:
+            urls[url] = task_of_url(url)
+        return urls[url]
+    return _task_of_values(values.values(), 1)
+
+
+def _task_of_values(values: Iterable[Any], depth: int) -> int | None:
+    """The task of a response, a done future holding one, or an error raised about one."""
+    for value in values:
+        if isinstance(value, asyncio.Future) and value.done() and not value.cancelled():
+            error = value.exception()
+            value = error if error is not None else value.result()
+        if isinstance(value, BaseException):
+            task = probe.task_of(value)
+        else:
+            request = getattr(value, "request", None)
+            url = getattr(request, "url", None)
+            task = task_of_url(str(url)) if url is not None else None
+        if task is not None:
+            return task
+    return None
+
+
+def _lesson_function(value: Any, lesson_file: str, depth: int) -> FunctionType | None:
+    """The lesson's function a callback comes to: itself, or through a partial, a closure,
+    or the done-callbacks of a future it sets."""
+    if depth < 0 or value is None:
+        return None
+    if isinstance(value, FunctionType):
+        if value.__code__.co_filename == lesson_file:
+            return value
+        inner: Iterable[Any] = (cell.cell_contents for cell in value.__closure__ or ()
+                                if _filled(cell))  # fmt: skip
+    elif isinstance(value, functools.partial):
+        inner = (value.func, *value.args)
+    elif isinstance(value, asyncio.Future):
+        inner = (callback for callback, _ in getattr(value, "_callbacks", None) or ())
+    else:
+        inner = ()
+    for each in inner:
+        found = _lesson_function(each, lesson_file, depth - 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+# The frames of each kind of worker
+
+
+def _running_tasks() -> dict[asyncio.AbstractEventLoop, asyncio.Task[Any]]:
+    """Each loop's task whose step runs now (asyncio keeps them in one dict)."""
+    return dict(getattr(asyncio.tasks, "_current_tasks", {}))
+
+
+@cache
+def _handle_run() -> CodeType:
+    return asyncio.events.Handle._run.__code__
+
+
+def _loop_entry(stack: list[FrameType]) -> int | None:
+    """Where, in a loop thread's stack (innermost first), the loop called into a callback."""
+    code = _handle_run()
+    for index, frame in enumerate(stack):
+        if frame.f_code is code:
+            return index
+    return None
+
+
+def _greenlet_list() -> list[Any]:
+    if not _greenlets_tracked:
+        return _all_greenlets()
+    return [each for each in list(_greenlets) if not each.dead]
+
+
+def _all_greenlets() -> list[Any]:
     if "greenlet" not in sys.modules:
         return []
-    from greenlet import greenlet  # type: ignore[import-untyped]
+    from greenlet import greenlet
 
-    return [
-        (getattr(each, "name", None) or "greenlet", list(_chain(each.gr_frame)))
-        for each in gc.get_objects()
-        if isinstance(each, greenlet) and not each.dead and each.gr_frame is not None
-    ]
+    return [each for each in gc.get_objects() if isinstance(each, greenlet) and not each.dead]
+
+
+def _running(greenlets: list[Any]) -> Any:
+    """The greenlet that runs now: begun, not dead, and with no frame saved."""
+    return next((each for each in greenlets if each and each.gr_frame is None), None)
+
+
+def _greenlet_name(each: Any) -> str:
+    name = getattr(each, "name", None)
+    if name:
+        return str(name)
+    return "main greenlet" if each.parent is None else "greenlet"
 
 
 def _tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:
@@ -94,8 +397,7 @@ def _tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:
 
 
 def _awaiting(task: asyncio.Task[Any]) -> list[FrameType]:
-    """The task's await chain, innermost first. A suspended coroutine's frame has no f_back,
-    so the chain is followed through cr_await and gi_yieldfrom instead."""
+    """The task's await chain, innermost first."""
     frames = []
     step: Any = task.get_coro()
     while step is not None:
@@ -111,6 +413,20 @@ def _chain(frame: FrameType | None) -> Iterator[FrameType]:
     while frame is not None:
         yield frame
         frame = frame.f_back
+
+
+# Positions, as the labs report who is stuck where
+
+
+def positions(lesson_file: str) -> list[Position]:
+    """Every worker that is somewhere in `lesson_file` now, with the locks it holds."""
+    seen = [each for each in look(lesson_file) if each.frames]
+    made_as = _names_of_objects(frame for each in seen for frame in each.frames)
+    urls: dict[str, int | None] = {}
+    return sorted(
+        (_position(each, made_as, task_of(each, urls)) for each in seen),
+        key=lambda position: (position.function, position.worker),
+    )
 
 
 def _names_of_objects(frames: Iterable[FrameType]) -> dict[int, str]:
@@ -130,26 +446,45 @@ def _lock(value: object) -> bool:
     return callable(getattr(value, "acquire", None)) and callable(getattr(value, "release", None))
 
 
-def _position(worker: str, frame: FrameType, made_as: dict[int, str]) -> Position:
+def _position(seen: Seen, made_as: dict[int, str], task: int | None) -> Position:
+    frame = seen.frames[0]
     code, line = frame.f_code, frame.f_lineno
     held = []
-    for expression in _held_at(code, line):
+    for expression in _held_at(code.co_filename, line):
         value = frame.f_locals.get(expression)  # a plain name; a pool or a file is no lock
         if _lock(value):
             name = made_as.get(id(value))
             held.append(f"{expression} ({name})" if name and name != expression else expression)
-    return Position(worker, code.co_name, line, _source_line(code.co_filename, line), tuple(held))
+    source = _source_line(code.co_filename, line)
+    return Position(seen.worker, code.co_name, line, source, tuple(held), state_of(seen), task)
 
 
-def _held_at(code: CodeType, line: int) -> list[str]:
+def _withs(filename: str) -> list[ast.With | ast.AsyncWith]:
+    return [
+        node for node in ast.walk(_tree(filename)) if isinstance(node, ast.With | ast.AsyncWith)
+    ]
+
+
+@cache
+def _held_at(filename: str, line: int) -> list[str]:
     """The context expressions of the `with` blocks whose body holds `line`."""
-    held = []
-    for node in ast.walk(_tree(code.co_filename)):
-        if isinstance(node, ast.With | ast.AsyncWith) and node.body[0].lineno <= line <= (
-            node.end_lineno or node.lineno
-        ):
-            held += [ast.unparse(item.context_expr) for item in node.items]
-    return held
+    return [
+        ast.unparse(item.context_expr)
+        for node in _withs(filename)
+        if node.body[0].lineno <= line <= (node.end_lineno or node.lineno)
+        for item in node.items
+    ]
+
+
+@cache
+def _entered_at(filename: str, line: int) -> list[str]:
+    """The context expressions of the `with` blocks whose header is `line`."""
+    return [
+        ast.unparse(item.context_expr)
+        for node in _withs(filename)
+        if node.lineno <= line < node.body[0].lineno
+        for item in node.items
+    ]
 
 
 @cache
@@ -169,11 +504,22 @@ def _source_line(filename: str, line: int) -> str:
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
+STATE_WORDS: dict[str, str] = {
+    "running": "runs",
+    "network": "waits on the network",
+    "lock": "waits on a lock",
+    "queued": "waits its turn",
+    "waiting": "waits for others",
+}
+
+
 def describe(position: dict[str, Any]) -> str:
-    """A position as one line, from its JSON form (the form a report and a log carry)."""
+    """A position as one line, from its JSON form (the form a report and a log carry; logs
+    from before the X-ray have no state)."""
     holds = position["holds"]
     holding = f"holds {', '.join(holds)}; " if holds else ""
+    doing = f"{STATE_WORDS[position['state']]}; " if position.get("state") in STATE_WORDS else ""
     return (
-        f"{position['worker']} in {position['function']}(): {holding}"
+        f"{position['worker']} in {position['function']}(): {doing}{holding}"
         f"line {position['line']}: {position['code']}"
     )

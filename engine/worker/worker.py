@@ -20,13 +20,16 @@ import resource
 import time
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import events
 from ..targets import Target
 from ..workload import Scenario, build_plan
 from . import probe
 from .probe import Reporter
+
+if TYPE_CHECKING:
+    from .xray import Sampler
 
 LESSONS = "asyncplay.strategies"
 # How deep to look into a strategy's return value for error objects.
@@ -51,7 +54,7 @@ def main() -> None:
     strategy = importlib.import_module(f"{LESSONS}.{module_name}")
     entry = getattr(strategy, function or "main")
 
-    from . import hooks  # after the lesson: gevent has patched by now
+    from . import hooks, xray  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
 
     hooks.install()
@@ -63,12 +66,20 @@ def main() -> None:
     ideal_s = plan.ideal_s(limit)
     faults = {task: str(fault) for task, fault in plan.faults.items()}
 
+    xray_status = xray.status(scenario.count, spec.get("xray", True))
+    sampler = (
+        xray.Sampler(reporter, strategy.__file__ or "") if xray_status.startswith("on") else None
+    )
+
     reporter.origin = time.monotonic()  # the run's clock starts here
     started = events.RunStarted(
-        0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin
-    )
+        0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin,
+        xray_status,
+    )  # fmt: skip
     reporter.emit(started)
-    before = _usage(reporter)
+    if sampler is not None:
+        sampler.start()
+    before = _usage(reporter, sampler)
     try:
         value = entry(job)
     except BaseException as error:
@@ -76,7 +87,10 @@ def main() -> None:
             probe.saw("raised", each, "main() raised")
     else:
         _see_returned(value)
-    wall, after = reporter.now(), _usage(reporter)  # one window for time, CPU and switches
+    wall = reporter.now()
+    if sampler is not None:
+        sampler.close()
+    after = _usage(reporter, sampler)  # one window for time, CPU and switches
     collect_as_at_exit()
     # Never below zero: the reporter samples its own usage once a tick, so over a run of a
     # few milliseconds its share may be counted up to a tick apart from the process's.
@@ -112,13 +126,17 @@ def collect_as_at_exit() -> None:
         gc.collect()
 
 
-def _usage(reporter: Reporter) -> tuple[float, float, float]:
+def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float]:
     """(CPU seconds, voluntary, involuntary context switches) of the process so far, less
-    the reporter thread's own (it samples them itself every tick)."""
-    usage, own = resource.getrusage(resource.RUSAGE_SELF), reporter.own_usage
-    cpu = usage.ru_utime + usage.ru_stime - (own.ru_utime + own.ru_stime if own else 0.0)
-    voluntary = usage.ru_nvcsw - (own.ru_nvcsw if own else 0)
-    return cpu, voluntary, usage.ru_nivcsw - (own.ru_nivcsw if own else 0)
+    the harness threads' own: the reporter's and the X-ray's (each samples them itself)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu, voluntary, involuntary = usage.ru_utime + usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw
+    for own in (reporter.own_usage, sampler.own_usage if sampler else None):
+        if own is not None:
+            cpu -= own.ru_utime + own.ru_stime
+            voluntary -= own.ru_nvcsw
+            involuntary -= own.ru_nivcsw
+    return cpu, voluntary, involuntary
 
 
 def _flatten(error: BaseException) -> Iterator[BaseException]:

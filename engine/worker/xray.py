@@ -1,0 +1,92 @@
+"""The X-ray: where every worker of a run is in its lesson, sampled while the run goes on.
+
+A real thread (like the reporter, it is started with the functions taken before gevent
+patches) looks where each thread, greenlet, task and Tornado callback is (`where.look`) every
+`EVERY_S`, and sends a `Sampled` event when anything moved. It never slows the run by more
+than its budget: each look's own CPU time is timed, and the next look waits at least
+`1 / BUDGET` times as long. Above `MAX_TASKS` it stays off: the bench
+(`bench/xray_overhead.py`) measured what a look costs per task.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from .. import events
+from ..events import Spot
+from . import probe, where
+
+EVERY_S = 0.05
+# The share of one core the looking may take; the measured cost stays under half of it.
+BUDGET = 0.02
+# Up to this many tasks the X-ray is on; bench/xray_overhead.py measured the cost per task.
+MAX_TASKS = 500
+
+
+def status(tasks: int, wanted: bool) -> str:
+    """The X-ray's state for a run of `tasks`, in words the zoom shows."""
+    if not wanted:
+        return "off: turned off for this run"
+    if tasks > MAX_TASKS:
+        return f"off: {tasks:,} tasks is over its limit of {MAX_TASKS:,}"
+    return f"on: a look every {EVERY_S * 1000:.0f} ms or more"
+
+
+class Sampler:
+    """Looks at the lesson's workers from its own thread, and reports what it saw."""
+
+    def __init__(self, reporter: probe.Reporter, lesson_file: str) -> None:
+        self.reporter = reporter
+        self.lesson_file = lesson_file
+        self.own_usage: resource.struct_rusage | None = None
+        self._urls: dict[str, int | None] = {}  # task of each URL, worked out once
+        self._last: tuple[Spot, ...] = ()
+        self._stop = False
+        self._stopped = probe._allocate_lock()
+
+    def start(self) -> None:
+        where.track_loops()
+        where.track_greenlets()
+        self._stopped.acquire()
+        self.reporter.harness_threads += 1  # for good: it may still be ending at the last count
+        probe._start_thread(self._loop, ())
+
+    def close(self) -> None:
+        """Stop after the current look, and wait for it (one last look first)."""
+        self._stop = True
+        with self._stopped:
+            pass
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop:
+                began = time.thread_time()
+                self.look()
+                cost = time.thread_time() - began
+                self.own_usage = resource.getrusage(resource.RUSAGE_THREAD)
+                probe._sleep(max(EVERY_S, cost / BUDGET))
+        finally:
+            self._stopped.release()
+
+    def look(self) -> None:
+        try:
+            spots = self.spots()
+        except Exception:  # read while the run changes it: the next look will do
+            return
+        if spots != self._last:
+            self._last = spots
+            self.reporter.emit(events.Sampled(self.reporter.now(), spots))
+
+    def spots(self) -> tuple[Spot, ...]:
+        found = []
+        for seen in where.look(self.lesson_file):
+            line = seen.line if seen.line is not None else seen.frames[0].f_lineno
+            task = where.task_of(seen, self._urls)
+            found.append((seen.worker, task, line, where.state_of(seen)))
+        return tuple(sorted(found, key=_order))
+
+
+def _order(spot: Spot) -> tuple[int, int, str]:
+    worker, task, line, _ = spot
+    return (line, -1 if task is None else task, worker)
