@@ -122,6 +122,7 @@ class RunFinished:
     ctx_involuntary: int
     threads_peak: int
     max_rss_kb: int
+    xray_cpu_s: float = 0.0  # the X-ray's own CPU time, left out of cpu_s like the reporter's
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def _check(event: Event) -> None:
         case Output():
             _text(event, "text")
         case RunFinished():
-            _time(event, "wall_s", "cpu_s")
+            _time(event, "wall_s", "cpu_s", "xray_cpu_s")
             _count(event, "ctx_voluntary", "ctx_involuntary", "threads_peak", "max_rss_kb")
         case RunAborted():
             if event.reason not in ("crashed", "killed"):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import events
-from .events import Event, Frame
+from .events import Event, Frame, Spot
 from .workload import Fault
 
 Fate = Literal["raised", "returned", "logged", "lost", "not_run"]
@@ -87,6 +87,8 @@ class RunState:
     output: list[str] = field(default_factory=list)
     stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
     folded: int = 0  # events folded in so far: a cheap "has anything changed?"
+    xray: str = ""  # the X-ray's state as the worker reported it: "on: ...", "off: why"
+    samples: list[events.Sampled] = field(default_factory=list)  # the X-ray's looks
     # Kept up to date by apply, so that a live view of thousands of tasks never rescans
     # them all on every frame: tasks by live status, tasks with an error fault, and tasks
     # that failed or whose error someone saw (in the order that first happened).
@@ -229,7 +231,7 @@ class RunState:
             case events.RunStarted():
                 self.strategy, self.status, self.pid = event.strategy, "running", event.pid
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
-                self.origin = event.origin
+                self.origin, self.xray = event.origin, event.xray
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
                 self.live = Counter({"queued": event.tasks})
                 for task_id, fault in event.faults.items():
@@ -259,6 +261,8 @@ class RunState:
                         task.seen.append(event)
                 else:
                     self.stray.append(event)
+            case events.Sampled():
+                self.samples.append(event)
             case events.Output():
                 self.output.append(event.text)
             case events.RunFinished():
@@ -279,6 +283,23 @@ class RunState:
         self.live[_live_status(task)] += 1
         if not was_troubled and (task.failed is not None or task.seen):
             self.troubled.append(task)
+
+
+def by_line(sample: events.Sampled | None) -> dict[int, list[Spot]]:
+    """The spots of one X-ray look, by the line of the lesson they are at."""
+    lines: dict[int, list[Spot]] = {}
+    for spot in sample.spots if sample else ():
+        lines.setdefault(spot[2], []).append(spot)
+    return lines
+
+
+def by_task(sample: events.Sampled | None) -> dict[int, Spot]:
+    """Where each task was at one X-ray look (a task two workers serve: the first found)."""
+    tasks: dict[int, Spot] = {}
+    for spot in sample.spots if sample else ():
+        if spot[1] is not None:
+            tasks.setdefault(spot[1], spot)
+    return tasks
 
 
 def _live_status(task: TaskView) -> TaskStatus:

@@ -105,7 +105,7 @@ def deadline_for(scenario: Scenario) -> float:
 async def run_strategy(
     strategy: str, scenario: Scenario, target: Target, sink: EventSink,
     deadline_s: float | None = None, nice: int = 0, server: FaultServer | None = None,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, xray: bool = True,
 ) -> None:  # fmt: skip
     """Run one strategy in a worker and pass every event to `sink` as it arrives.
 
@@ -113,7 +113,8 @@ async def run_strategy(
     crashed, ran past its deadline, `server` died under it, or this coroutine was cancelled
     (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
     workers still answers keys at once. `env` adds to the worker's environment (a lab turns
-    on asyncio's debug mode and gevent's monitor thread with it).
+    on asyncio's debug mode and gevent's monitor thread with it). `xray=False` turns the
+    X-ray off whatever the task count.
     """
     relay = _Relay(sink)
     if server is not None and server.exited.done():
@@ -121,7 +122,7 @@ async def run_strategy(
         return
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
-            "nice": nice}  # fmt: skip
+            "nice": nice, "xray": xray}  # fmt: skip
     process, read_fd = await spawn_with_pipe(
         "-m", f"{__package__}.worker", json.dumps(spec), pipe_flag="--events-fd",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

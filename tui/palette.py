@@ -3,7 +3,10 @@
 A fate is coloured by how well the caller was told: the theme's success colour when it was
 raised to it, primary when it was handed back as a value, warning when only a log saw it,
 error when nobody did. The rules are in app.tcss (`.fate--raised { color: $success; }`), so
-every built-in theme, light or dark, gives legible colours; widgets ask for them by name.
+every built-in theme, light or dark, gives legible colours; widgets ask for them by name. The
+X-ray colours what a worker does at its line: running like a running task, the network in
+primary, a lock in the error colour (it may never be let go), queued in warning, and waiting
+for others muted.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from rich.style import Style
 from textual.widget import Widget
 
+from ..engine.events import SPOT_STATES
 from ..engine.fold import Fate, RunStatus, TaskStatus
 
 PALETTE_CLASSES = {
@@ -18,6 +22,7 @@ PALETTE_CLASSES = {
     *(f"task--{status}" for status in ("queued", "running", "ok", "failed", "unfinished")),
     *(f"run--{status}" for status in ("idle", "running", "done", "crashed", "killed")),
     *(f"verdict--{verdict}" for verdict in ("holds", "partly", "fails", "unmeasured")),
+    *(f"xray--{state}" for state in SPOT_STATES),
     "palette--muted",  # labels and quiet text
     "palette--faint",  # what should recede: empty counts, the axis
     "palette--key",  # keys in help
@@ -50,6 +55,9 @@ class Palette:
 
     def verdict_style(self, verdict: str) -> Style:
         return self._style(f"verdict--{verdict}")
+
+    def xray_style(self, state: str) -> Style:
+        return self._style(f"xray--{state}")
 
     @property
     def muted(self) -> Style:

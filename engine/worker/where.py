@@ -19,10 +19,10 @@ import gc
 import sys
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from types import CodeType, FrameType, FunctionType
+from types import CodeType, CoroutineType, FrameType, FunctionType, GeneratorType
 from typing import Any
 
 from ..events import SpotState as State
@@ -57,10 +57,20 @@ CALLEES: tuple[tuple[str, str, State], ...] = (
     ("/ssl.py", "", "network"),
 )
 LOCAL_DEPTH = 4  # how far through closures and partials a callback's lesson function is sought
+URLS_KEPT = 100_000  # tasks of URLs remembered (a run has at most MAX_TASKS of them)
 
 _loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 _greenlets: weakref.WeakSet[Any] = weakref.WeakSet()
 _greenlets_tracked = False
+# Each worker as the last look found it: (a mark of where it was, what was found). A thread
+# blocked in a call or a parked greenlet (the same innermost frame at the same instruction),
+# or a task still waiting on the same future, has not moved, and is not walked again.
+Marks = dict[object, tuple[object, int, list["Seen"]]]
+_stacks: Marks = {}
+# The lesson's function each callback comes to, kept with the callback (so its id is not
+# reused) until there are too many to keep.
+_functions: dict[int, tuple[object, FunctionType | None]] = {}
+FUNCTIONS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,10 @@ class Seen:
     callee: CodeType | None = None
     parked: bool = False  # a suspended task or a parked greenlet: it is waiting, not running
     ready: bool = False  # what it waited for is done: it only waits for its turn to run
-    line: int | None = None  # a callback not running yet: its function's first line
-    state: State | None = None  # known without looking at the frames
+    line: int | None = None  # its line, once known (a callback's: its function's first line)
+    state: State | None = None  # what it does there, but for being ready, once known
     task: int | None = None
+    task_known: bool = False  # `task` was worked out (None may be the answer)
 
 
 def track_loops() -> None:
@@ -144,6 +155,7 @@ def look(lesson_file: str) -> list[Seen]:
     greenlets = _greenlet_list()
     names = {thread.ident: thread.name for thread in threading.enumerate()}
     me = probe.get_ident()
+    stacks: Marks = {}
     for ident, frame in sys._current_frames().items():
         if ident == me:
             continue
@@ -152,46 +164,118 @@ def look(lesson_file: str) -> list[Seen]:
         if running_greenlet is not None:
             name = _greenlet_name(running_greenlet)
         loop = loop_threads.get(ident)
-        stack = list(_chain(frame))
-        split = _loop_entry(stack) if loop is not None else None
-        if split is not None:  # the loop thread is running a task's step or a callback
-            task = current.get(loop)  # type: ignore[arg-type]  # a loop thread has a loop
-            found += _seen(task.get_name() if task else "callback", stack[:split], lesson_file)
-            stack = stack[split:]
-        found += _seen(name, stack, lesson_file)
+        step = None
+        if loop is not None:  # a loop's thread may be running a task's step, or a callback
+            task = current.get(loop)
+            step = task.get_name() if task else "callback"
+        found += _unless_still(stacks, ident, frame, name, lesson_file, step)
     for each in greenlets:
-        if each.gr_frame is not None and not each.dead:
-            found += _seen(_greenlet_name(each), list(_chain(each.gr_frame)), lesson_file,
-                           parked=True)  # fmt: skip
+        frame = each.gr_frame
+        if frame is not None and not each.dead:
+            found += _unless_still(stacks, id(each), frame, _greenlet_name(each), lesson_file,
+                                   parked=True)  # fmt: skip
     for loop in list(_loops):
         running = current.get(loop)
         for task in _tasks(loop):
             if task is not running and not task.done():
-                found += _task_seen(task, lesson_file)
+                found += _task_unless_still(stacks, task, lesson_file)
         found += _ready_callbacks(loop, lesson_file)
     found += _tornado_requests(lesson_file)
+    _stacks.clear()
+    _stacks.update(stacks)
     return found
 
 
-def _seen(
-    worker: str, stack: list[FrameType], lesson_file: str, parked: bool = False
+def _unless_still(
+    stacks: Marks, key: object, frame: FrameType,
+    worker: str, lesson_file: str, loop_step: str | None = None, parked: bool = False,
+) -> list[Seen]:  # fmt: skip
+    """What the last look saw of this stack if it has not moved since (the same innermost
+    frame, at the same instruction), else what a walk of it finds now."""
+    before = _stacks.get(key)
+    if before is not None and before[0] is frame and before[1] == frame.f_lasti:
+        found = before[2]
+    else:
+        found = _stack_seen(worker, frame, lesson_file, loop_step, parked)
+    stacks[key] = (frame, frame.f_lasti, found)
+    return found
+
+
+def _stack_seen(
+    worker: str,
+    frame: FrameType | None,
+    lesson_file: str,
+    loop_step: str | None = None,
+    parked: bool = False,
 ) -> list[Seen]:
-    """The worker of a stack (innermost first), if it is in the lesson."""
-    frames = [frame for frame in stack if frame.f_code.co_filename == lesson_file]
-    if not frames:
-        return []
-    index = stack.index(frames[0])
-    callee = stack[index - 1].f_code if index > 0 else None
-    return [Seen(worker, frames, callee, parked=parked)]
+    """The worker of a stack, from its innermost frame, if it is in the lesson. A loop's
+    thread (`loop_step` names what the loop runs now) is two: what runs in the loop's
+    callback, and the thread's own frames below the loop."""
+    found: list[Seen] = []
+    seen = Seen(worker, parked=parked)
+    stop_at = _handle_run() if loop_step is not None else None
+    inner: FrameType | None = None
+    while frame is not None:
+        code = frame.f_code
+        if code is stop_at:  # everything inside belongs to the loop's callback
+            if seen.frames:
+                seen.worker = loop_step or worker
+                found.append(seen)
+            seen = Seen(worker, parked=parked)
+        elif code.co_filename == lesson_file:
+            if not seen.frames and inner is not None:
+                seen.callee = inner.f_code
+            seen.frames.append(frame)
+        inner, frame = frame, frame.f_back
+    if seen.frames:
+        found.append(seen)
+    return found
+
+
+def _task_unless_still(stacks: Marks, task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
+    """What the last look saw of this task if it still waits on the same future, else what
+    its await chain shows now; either way, whether that future is done by now."""
+    waiter = getattr(task, "_fut_waiter", None)
+    before = _stacks.get(id(task))
+    if waiter is not None and before is not None and before[0] is waiter:
+        found = before[2]
+    else:
+        found = _task_seen(task, lesson_file)
+    if waiter is not None:
+        stacks[id(task)] = (waiter, 0, found)
+    for seen in found:  # ready: its future is done, or it was scheduled without one
+        seen.ready = waiter is None or waiter.done()
+    return found
 
 
 def _task_seen(task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
-    chain = _awaiting(task)
-    seen = _seen(task.get_name(), chain, lesson_file, parked=True)
-    waiter = getattr(task, "_fut_waiter", None)
-    for each in seen:  # ready: its future is done, or it was scheduled without one
-        each.ready = waiter is None or waiter.done()
-    return seen
+    """A suspended task of the lesson, through its await chain: from its coroutine down to
+    the lesson's innermost frame and the one frame it awaits in, no further (the rest is a
+    library's). A task whose coroutine is not the lesson's (a library's own) is not one."""
+    step: Any = task.get_coro()
+    code = getattr(step, "cr_code", None) or getattr(step, "gi_code", None)
+    if code is None or code.co_filename != lesson_file:
+        return []
+    seen = Seen(task.get_name(), parked=True)
+    while True:
+        kind = type(step)
+        if kind is CoroutineType:
+            frame, step = step.cr_frame, step.cr_await
+        elif kind is GeneratorType:
+            frame, step = step.gi_frame, step.gi_yieldfrom
+        else:
+            break
+        if frame is None:
+            break
+        if frame.f_code.co_filename == lesson_file:
+            seen.frames.append(frame)
+        elif seen.frames:
+            seen.callee = frame.f_code
+            break
+    if not seen.frames:
+        return []
+    seen.frames.reverse()  # innermost first
+    return [seen]
 
 
 def _ready_callbacks(loop: asyncio.AbstractEventLoop, lesson_file: str) -> list[Seen]:
@@ -202,7 +286,7 @@ def _ready_callbacks(loop: asyncio.AbstractEventLoop, lesson_file: str) -> list[
         callback = getattr(handle, "_callback", None)
         if isinstance(getattr(callback, "__self__", None), asyncio.Task):
             continue
-        function = _lesson_function(callback, lesson_file, LOCAL_DEPTH)
+        function = _function_of(callback, lesson_file)
         if function is not None:
             task = _task_of_values(getattr(handle, "_args", None) or (), LOCAL_DEPTH)
             seen.append(_waiting_callback("callback", function, "queued", task))
@@ -224,9 +308,9 @@ def _tornado_requests(lesson_file: str) -> list[Seen]:
         ]
         requests += [(request, callback, "network") for request, callback in active.values()]
         for request, callback, state in requests:
-            function = _lesson_function(callback, lesson_file, LOCAL_DEPTH)
+            function = _function_of(callback, lesson_file)
             if function is not None:
-                task = task_of_url(request.url)
+                task = _task_of_url(request.url)
                 seen.append(_waiting_callback("request", function, state, task))
     return seen
 
@@ -240,10 +324,14 @@ def _waiting_callback(worker: str, function: FunctionType, state: State, task: i
 
 def state_of(seen: Seen) -> State:
     """What the worker is doing at its line."""
-    if seen.state is not None:
-        return seen.state
     if seen.parked and seen.ready:
         return "queued"  # only its turn to run is missing: the loop is busy elsewhere
+    if seen.state is None:  # once: a worker that has not moved is seen again
+        seen.state = _state(seen)
+    return seen.state
+
+
+def _state(seen: Seen) -> State:
     if seen.callee is not None:
         return _callee_state(seen.callee.co_filename, seen.callee.co_qualname)
     frame = seen.frames[0]
@@ -272,24 +360,28 @@ def _entering(frame: FrameType) -> State | None:
     return None
 
 
-def task_of(seen: Seen, urls: dict[str, int | None]) -> int | None:
+@functools.lru_cache(maxsize=URLS_KEPT)
+def _task_of_url(url: str) -> int | None:
+    return task_of_url(url)
+
+
+def task_of(seen: Seen) -> int | None:
     """The fetch task a worker works for: the URL its innermost lesson frame holds (a thread's
-    `url`, a callback's future). `urls` caches what each URL was found to be."""
-    if seen.task is not None or not seen.frames:
+    `url`, a callback's future)."""
+    if seen.task is not None or seen.task_known or not seen.frames:
         return seen.task
+    seen.task_known = True  # a stack that has not moved is not asked again
     for frame in seen.frames:
-        found = _task_of_locals(frame.f_locals, urls)
-        if found is not None:
-            return found
-    return None
+        seen.task = _task_of_locals(frame.f_locals)
+        if seen.task is not None:
+            break
+    return seen.task
 
 
-def _task_of_locals(values: dict[str, Any], urls: dict[str, int | None]) -> int | None:
+def _task_of_locals(values: dict[str, Any]) -> int | None:
     url = values.get("url")
     if isinstance(url, str):
-        if url not in urls:
-            urls[url] = task_of_url(url)
-        return urls[url]
+        return _task_of_url(url)
     return _task_of_values(values.values(), 1)
 
 
@@ -304,10 +396,23 @@ def _task_of_values(values: Iterable[Any], depth: int) -> int | None:
         else:
             request = getattr(value, "request", None)
             url = getattr(request, "url", None)
-            task = task_of_url(str(url)) if url is not None else None
+            task = _task_of_url(str(url)) if url is not None else None
         if task is not None:
             return task
     return None
+
+
+def _function_of(callback: object, lesson_file: str) -> FunctionType | None:
+    """`_lesson_function` of a callback, worked out once."""
+    known = _functions.get(id(callback))
+    if known is None or known[0] is not callback:
+        if len(_functions) > FUNCTIONS_KEPT:
+            _functions.clear()
+        known = _functions[id(callback)] = (
+            callback,
+            _lesson_function(callback, lesson_file, LOCAL_DEPTH),
+        )
+    return known[1]
 
 
 def _lesson_function(value: Any, lesson_file: str, depth: int) -> FunctionType | None:
@@ -354,15 +459,6 @@ def _handle_run() -> CodeType:
     return asyncio.events.Handle._run.__code__
 
 
-def _loop_entry(stack: list[FrameType]) -> int | None:
-    """Where, in a loop thread's stack (innermost first), the loop called into a callback."""
-    code = _handle_run()
-    for index, frame in enumerate(stack):
-        if frame.f_code is code:
-            return index
-    return None
-
-
 def _greenlet_list() -> list[Any]:
     if not _greenlets_tracked:
         return _all_greenlets()
@@ -396,25 +492,6 @@ def _tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:
         return []
 
 
-def _awaiting(task: asyncio.Task[Any]) -> list[FrameType]:
-    """The task's await chain, innermost first."""
-    frames = []
-    step: Any = task.get_coro()
-    while step is not None:
-        frame = getattr(step, "cr_frame", None) or getattr(step, "gi_frame", None)
-        if frame is None:
-            break
-        frames.append(frame)
-        step = getattr(step, "cr_await", None) or getattr(step, "gi_yieldfrom", None)
-    return frames[::-1]
-
-
-def _chain(frame: FrameType | None) -> Iterator[FrameType]:
-    while frame is not None:
-        yield frame
-        frame = frame.f_back
-
-
 # Positions, as the labs report who is stuck where
 
 
@@ -422,9 +499,8 @@ def positions(lesson_file: str) -> list[Position]:
     """Every worker that is somewhere in `lesson_file` now, with the locks it holds."""
     seen = [each for each in look(lesson_file) if each.frames]
     made_as = _names_of_objects(frame for each in seen for frame in each.frames)
-    urls: dict[str, int | None] = {}
     return sorted(
-        (_position(each, made_as, task_of(each, urls)) for each in seen),
+        (_position(each, made_as, task_of(each)) for each in seen),
         key=lambda position: (position.function, position.worker),
     )
 

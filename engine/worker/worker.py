@@ -106,6 +106,7 @@ def main() -> None:
             ctx_involuntary=int(involuntary),
             threads_peak=reporter.threads_peak,
             max_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            xray_cpu_s=sampler.cpu_s() if sampler else 0.0,
         )
     )
     reporter.close()

@@ -40,7 +40,6 @@ class Sampler:
         self.reporter = reporter
         self.lesson_file = lesson_file
         self.own_usage: resource.struct_rusage | None = None
-        self._urls: dict[str, int | None] = {}  # task of each URL, worked out once
         self._last: tuple[Spot, ...] = ()
         self._stop = False
         self._stopped = probe._allocate_lock()
@@ -57,6 +56,11 @@ class Sampler:
         self._stop = True
         with self._stopped:
             pass
+
+    def cpu_s(self) -> float:
+        """The CPU time its looking took, as of its last look."""
+        usage = self.own_usage
+        return usage.ru_utime + usage.ru_stime if usage else 0.0
 
     def _loop(self) -> None:
         try:
@@ -81,9 +85,11 @@ class Sampler:
     def spots(self) -> tuple[Spot, ...]:
         found = []
         for seen in where.look(self.lesson_file):
-            line = seen.line if seen.line is not None else seen.frames[0].f_lineno
-            task = where.task_of(seen, self._urls)
-            found.append((seen.worker, task, line, where.state_of(seen)))
+            line = seen.line
+            if line is None:  # once: a worker that has not moved is seen again
+                line = seen.line = seen.frames[0].f_lineno
+            state = where.state_of(seen)
+            found.append((seen.worker, where.task_of(seen), line, state))
         return tuple(sorted(found, key=_order))
 
 

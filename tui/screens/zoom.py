@@ -17,17 +17,18 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical, Vertic
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView
+from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView, by_line, by_task
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
 from ..widgets.error_list import error_line
 from ..widgets.lesson_source import LessonSource, legend
+from ..widgets.xray_status import XrayStatus
 
 # The tables are the costly part of a live zoom; four refreshes a second keep up with a run.
 REFRESH_S = 0.25
 # What went wrong first (a narrow pane scrolls sideways for the timings).
-TASK_COLUMNS = ("task", "fault", "state", "fate", "error", "start s", "end s", "took s", "HTTP",
-                "bytes")  # fmt: skip
+TASK_COLUMNS = ("task", "fault", "state", "where", "fate", "error", "start s", "end s", "took s",
+                "HTTP", "bytes")  # fmt: skip
 
 
 def _same(row: ErrorRow, other: ErrorRow) -> bool:
@@ -49,6 +50,9 @@ class ZoomScreen(Screen[None]):
         Binding("t", "show_tab('tab-tasks')", "Tasks"),
         Binding("e", "show_tab('tab-errors')", "Errors"),
         Binding("o", "show_tab('tab-output')", "Output"),
+        Binding("space", "xray_pause", "Pause"),
+        Binding("full_stop", "xray_step(1)", "Step"),
+        Binding("comma", "xray_step(-1)", "Step back", show=False),
     ]
 
     def __init__(self, state: RunState, now: float) -> None:
@@ -65,6 +69,8 @@ class ZoomScreen(Screen[None]):
         self._over = False
         self._now = now
         self._mounted = False  # the app's tick may come before the screen has its widgets
+        self._look: int | None = None  # the X-ray look shown; None: the newest, live
+        self._where: dict[int, str] = {}  # each task's "where" cell, as the X-ray shows it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="zoom"):
@@ -72,6 +78,7 @@ class ZoomScreen(Screen[None]):
                 yield Static(id="legend")
                 with VerticalScroll(id="source"):
                     yield LessonSource(self.strategy, self.palette)
+                yield XrayStatus(self.palette)
             with TabbedContent(id="zoom-tabs"):
                 with TabPane("Tasks", id="tab-tasks"):
                     yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
@@ -90,6 +97,7 @@ class ZoomScreen(Screen[None]):
             tasks.add_column(column, key=column)
         self.query_one("#errors", DataTable).add_column("error", key="error")
         self._mounted = True
+        self._focus_error(None)  # until the run has an error to focus on
         self.follow(self.state, self._now, force=True)
 
     # Following the run
@@ -106,6 +114,9 @@ class ZoomScreen(Screen[None]):
         tabs = self.query_one("#zoom-tabs")
         if tabs.border_title != title:
             tabs.border_title = title
+        if state is not self._drawn_state:
+            self._look = None  # a new run: back to live
+        self._show_xray()
         stale = state is not self._drawn_state or state.over != self._over
         if not (force or stale) and time.monotonic() - self._refreshed < REFRESH_S:
             return
@@ -163,6 +174,7 @@ class ZoomScreen(Screen[None]):
                 if status != "unfinished"
                 else self.palette.muted,
             ),
+            self._where_cell(task.id),
             Text(FATE_LABELS[fate], style=self.palette.fate_style(fate)) if fate else "",
             task.failed.error if task.failed else "",
             _seconds(task.started),
@@ -199,6 +211,63 @@ class ZoomScreen(Screen[None]):
             self._output_len = len(state.output)
             text = "".join(state.output) or "(nothing printed)"
             self.query_one("#output", Static).update(Text(text))
+
+    # The X-ray
+
+    def _show_xray(self) -> None:
+        """Show the look in view: its line under the source, its counts in the gutter, and
+        each task's line in the table."""
+        state = self.state
+        sample = self.query_one(XrayStatus).show(state, self._look)
+        source = self.query_one(LessonSource)
+        lines = by_line(sample)
+        source.show_xray(lines, room=bool(state.samples) or state.xray.startswith("on"))
+        if self._look is not None and lines:  # stepping: keep the workers in view
+            source.scroll_to_line(min(lines), only_if_hidden=True)
+        where = {task: f"{spot[2]} {spot[3]}" for task, spot in by_task(sample).items()}
+        if where != self._where:
+            table = self.query_one("#tasks", DataTable)
+            for task in set(where) | set(self._where):
+                if task in self._rows_for and where.get(task) != self._where.get(task):
+                    table.update_cell(str(task), "where", self._cell(where.get(task)),
+                                      update_width=True)  # fmt: skip
+                    drawn = list(self._rows_for[task])
+                    drawn[TASK_COLUMNS.index("where")] = where.get(task, "")
+                    self._rows_for[task] = tuple(drawn)
+            self._where = where
+
+    def _where_cell(self, task: int) -> Text:
+        return self._cell(self._where.get(task))
+
+    def _cell(self, where: str | None) -> Text:
+        if not where:
+            return Text("")
+        line, state = where.split()
+        return Text.assemble(f"{line} ", (state, self.palette.xray_style(state)))
+
+    def action_xray_pause(self) -> None:
+        """Pause the X-ray on the look in view, or go back to live."""
+        if self._look is not None:
+            self._look = None
+        elif self.state.samples:
+            self._look = len(self.state.samples) - 1
+        else:
+            self.notify("No X-ray look to pause on yet.", timeout=3)
+        self._show_xray()
+
+    def action_xray_step(self, by: int) -> None:
+        """Pause, and show the next look (or the one before)."""
+        samples = self.state.samples
+        if not samples:
+            self.notify("No X-ray look to step through yet.", timeout=3)
+            return
+        if self._look is None and self.state.over:  # from the first look, or the last
+            self._look = 0 if by > 0 else len(samples) - 1
+        elif self._look is None:  # from the newest look: there is no next one yet
+            self._look = max(len(samples) - 1 + min(by, 0), 0)
+        else:
+            self._look = min(max(self._look + by, 0), len(samples) - 1)
+        self._show_xray()
 
     # The error in focus
 

@@ -8,6 +8,7 @@ caller for a raised error, into a framework's hands for a logged one.
 
 from __future__ import annotations
 
+from collections import Counter
 from importlib import resources
 
 from rich.style import Style
@@ -15,6 +16,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.widgets import Static
 
+from ...engine.events import SPOT_STATES, Spot
 from ...engine.fold import FATE_LABELS, ErrorRow
 from ..palette import Palette
 
@@ -76,12 +78,24 @@ def _why_no_line(error: ErrorRow) -> str:
     return "its traceback holds no line of this lesson."
 
 
+# The X-ray's mark for what the workers at a line do (the gutter shows the most common).
+XRAY_GLYPHS = {"running": "▶", "network": "↔", "lock": "■", "queued": "≡", "waiting": "○"}
+
+
+def busiest(spots: list[Spot]) -> str:
+    """The state most of the workers at one line are in (ties: the first in SPOT_STATES)."""
+    counts = Counter(spot[3] for spot in spots)
+    return max(SPOT_STATES, key=lambda state: counts[state])
+
+
 class LessonSource(Static):
-    """The source of one lesson, highlighted, wrapped, with an error's lines marked."""
+    """The source of one lesson, highlighted, wrapped, with an error's lines marked and, with
+    the X-ray, how many workers are at each line and what they do there."""
 
     COMPONENT_CLASSES = {"lesson--raised", "lesson--left"}
     DEFAULT_CSS = "LessonSource { text-wrap: nowrap; }  /* wrapped here, gutter and all */"
     GUTTER = 7  # "  41 ✗ "
+    XRAY_GUTTER = 4  # " 12↔"
 
     def __init__(self, strategy: str, palette: Palette) -> None:
         super().__init__(id="lesson")
@@ -89,59 +103,104 @@ class LessonSource(Static):
         self.strategy = strategy
         self.code = source_of(strategy)
         self.error: ErrorRow | None = None
+        self.xray = False  # room for the X-ray in the gutter
+        self.spots: dict[int, list[Spot]] = {}
         self._width = 0  # the width the code was last wrapped to
+        # The code highlighted and wrapped, for a (width, theme, marks): the X-ray redraws
+        # only the gutter, several times a second.
+        self._wrapped: tuple[object, list[list[Text]]] | None = None
+        self.starts: dict[int, int] = {}  # the row each source line starts at
 
     def mark(self, error: ErrorRow | None) -> None:
         """Mark the lines of `error` (None: no marks), and bring them into view."""
         if error != self.error:
             self.error = error
+            self._draw(scroll=True)
+
+    def show_xray(self, spots: dict[int, list[Spot]], room: bool = True) -> None:
+        """Show where the workers are (`spots` by line); `room`: keep the X-ray's gutter."""
+        if spots != self.spots or room != self.xray:
+            self.spots, self.xray = spots, room
             self._draw()
 
     def on_resize(self) -> None:
         if self.content_size.width != self._width:
-            self._draw()
+            self._draw(scroll=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", self._draw, init=False)
+        self.watch(self.app, "theme", lambda: self._draw(scroll=True), init=False)
 
-    def _draw(self) -> None:
-        """Draw the code wrapped to this width, then scroll its marked lines into view."""
+    def _draw(self, scroll: bool = False) -> None:
+        """Draw the code wrapped to this width; with `scroll`, bring its marked lines into
+        view."""
         self._width = self.content_size.width
         if not self._width:
             return
-        rows, starts = self._rows(self._width)
+        rows = self._rows(self._width)
         self.update(Text("\n").join(rows))
         raised, left = marked_lines(self.strategy, self.error)
-        if raised is not None and self.parent is not None:
-            top = min(starts[line] for line in (raised, left) if line is not None)
-            scroll = self.parent
-            self.call_after_refresh(lambda: scroll.scroll_to(y=max(0, top - 3), animate=False))  # type: ignore[attr-defined]
+        if scroll and raised is not None:
+            self.scroll_to_line(min(line for line in (raised, left) if line is not None))
 
-    def _rows(self, width: int) -> tuple[list[Text], dict[int, int]]:
-        """The code wrapped to `width`: each line's number and mark, then its text, continued
-        under itself; and the row each source line starts at."""
+    def scroll_to_line(self, line: int, only_if_hidden: bool = False) -> None:
+        """Scroll the pane so `line` is near its top (or, `only_if_hidden`, only if it is
+        not in view at all)."""
+        scroll = self.parent
+        top = self.starts.get(line)
+        if top is None or scroll is None:
+            return
+
+        def to_line() -> None:
+            visible = scroll.scroll_offset.y <= top < scroll.scroll_offset.y + scroll.size.height  # type: ignore[attr-defined]
+            if not (only_if_hidden and visible):
+                scroll.scroll_to(y=max(0, top - 3), animate=False)  # type: ignore[attr-defined]
+
+        self.call_after_refresh(to_line)
+
+    def _rows(self, width: int) -> list[Text]:
+        """The code wrapped to `width`: each line's number, mark and X-ray, then its text,
+        continued under itself."""
+        gutter_width = self.GUTTER + (self.XRAY_GUTTER if self.xray else 0)
+        raised, left = marked_lines(self.strategy, self.error)
+        key = (width, gutter_width, self.app.current_theme.name, raised, left)
+        if self._wrapped is None or self._wrapped[0] != key:
+            self._wrapped = (key, self._wrap(max(width - gutter_width, 10), raised, left))
+        marks = {left: "↳", raised: "✗"}
+        rows: list[Text] = []
+        for number, parts in enumerate(self._wrapped[1], start=1):
+            self.starts[number] = len(rows)
+            for index, part in enumerate(parts):
+                if index == 0:
+                    gutter = Text(f"{number:>4} ", style=self.palette.faint)
+                    gutter.append(f"{marks.get(number, ' ')} ", style="bold")
+                    if self.xray:
+                        gutter.append_text(self._xray_cell(self.spots.get(number)))
+                else:
+                    gutter = Text(" " * gutter_width)
+                rows.append(gutter + part)
+        return rows
+
+    def _xray_cell(self, spots: list[Spot] | None) -> Text:
+        if not spots:
+            return Text(" " * self.XRAY_GUTTER)
+        state = busiest(spots)
+        count = f"{len(spots)}" if len(spots) < 100 else "99+"
+        return Text(f"{count:>2}{XRAY_GLYPHS[state]} ", style=self.palette.xray_style(state))
+
+    def _wrap(self, code_width: int, raised: int | None, left: int | None) -> list[list[Text]]:
+        """Each line of the code, highlighted and marked, as the rows it wraps to."""
         dark = self.app.current_theme.dark
         syntax = Syntax(self.code, "python", theme="monokai" if dark else "default",
                         background_color="default")  # fmt: skip
         lines = syntax.highlight(self.code).split("\n", allow_blank=True)
-        raised, left = marked_lines(self.strategy, self.error)
-        marks = {
-            left: ("↳", Style(bgcolor=self.get_component_rich_style("lesson--left").bgcolor)),
-            raised: ("✗", Style(bgcolor=self.get_component_rich_style("lesson--raised").bgcolor)),
+        backgrounds = {
+            left: Style(bgcolor=self.get_component_rich_style("lesson--left").bgcolor),
+            raised: Style(bgcolor=self.get_component_rich_style("lesson--raised").bgcolor),
         }
-        code_width = max(width - self.GUTTER, 10)
-        rows: list[Text] = []
-        starts: dict[int, int] = {}
+        wrapped = []
         for number, line in enumerate(lines, start=1):
-            starts[number] = len(rows)
-            mark, style = marks.get(number, (" ", None))
+            style = backgrounds.get(number)
             if style is not None:
                 line.stylize(style)
-            for index, part in enumerate(line.wrap(self.app.console, code_width) or [Text()]):
-                if index == 0:
-                    gutter = Text(f"{number:>4} ", style=self.palette.faint)
-                    gutter.append(f"{mark} ", style="bold")
-                else:
-                    gutter = Text(" " * self.GUTTER)
-                rows.append(gutter + part)
-        return rows, starts
+            wrapped.append(list(line.wrap(self.app.console, code_width)) or [Text()])
+        return wrapped

@@ -1,0 +1,97 @@
+"""The X-ray's line under the zoom's source: which look is shown, and who is where in it.
+
+"X-ray 1.25 s, live: line 22 ↔ 3 network (tasks 0, 1, 2) · line 34 ○ 1 waiting (MainThread)".
+The gutter shows how many workers are at each line; this says what they are, in words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...engine.events import SPOT_STATES, Sampled, Spot
+from ...engine.fold import RunState, by_line
+from ..palette import Palette
+from .lesson_source import XRAY_GLYPHS
+
+NAMED = 4  # tasks (or workers of no task) named at a line; more are counted
+
+
+def xray_text(palette: Palette, state: RunState, look: int | None) -> Text:
+    """The X-ray's line for `state`, showing look number `look` (None: live)."""
+    if state.xray.startswith("off"):
+        return Text(f"X-ray {state.xray}.", style=palette.muted)
+    if not state.samples:
+        if state.status == "idle":
+            why = "run this strategy to see where its tasks are, live."
+        elif state.xray:
+            why = "no look yet." if not state.over else "the run was over before its first look."
+        else:
+            why = "not in this log (recorded before the X-ray)."
+        return Text(f"X-ray: {why}", style=palette.muted)
+    if look is None and state.over:
+        return Text(
+            f"X-ray: {len(state.samples)} looks over {state.samples[-1].t:.2f} s. "
+            "Step through them: . next, , back.",
+            style=palette.muted,
+        )
+    index = len(state.samples) - 1 if look is None else look
+    sample = state.samples[index]
+    mode = "live" if look is None else f"look {index + 1} of {len(state.samples)}, paused"
+    text = Text(f"X-ray {sample.t:.2f} s, {mode}: ", style=palette.muted)
+    lines = by_line(sample)
+    if not lines:
+        text.append("no worker in the lesson's code.", style=palette.muted)
+    for number, (line, spots) in enumerate(sorted(lines.items())):
+        if number:
+            text.append(" · ", style=palette.faint)
+        text.append_text(_at_line(palette, line, spots))
+    return text
+
+
+def _at_line(palette: Palette, line: int, spots: list[Spot]) -> Text:
+    text = Text(f"line {line} ")
+    counts = Counter(spot[3] for spot in spots)
+    for number, each in enumerate(state for state in SPOT_STATES if counts[state]):
+        if number:
+            text.append(", ")
+        style = palette.xray_style(each)
+        text.append(f"{XRAY_GLYPHS[each]} {counts[each]} {each}", style=style)
+    tasks = sorted(spot[1] for spot in spots if spot[1] is not None)
+    workers = sorted({spot[0] for spot in spots if spot[1] is None})
+    names = [f"task {tasks[0]}"] if len(tasks) == 1 else []
+    if len(tasks) > 1:
+        shown = ", ".join(map(str, tasks[:NAMED]))
+        names.append(f"tasks {shown}" + (f" +{len(tasks) - NAMED}" if len(tasks) > NAMED else ""))
+    names += workers[:NAMED] + ([f"+{len(workers) - NAMED}"] if len(workers) > NAMED else [])
+    text.append(f" ({', '.join(names)})", style=palette.muted)
+    return text
+
+
+class XrayStatus(Static):
+    """The X-ray's line: redrawn only when the look shown or the run's state changes."""
+
+    DEFAULT_CSS = "XrayStatus { height: auto; padding: 0 1; }"
+
+    def __init__(self, palette: Palette) -> None:
+        super().__init__(id="xray")
+        self.palette = palette
+        self._shown: tuple[object, ...] | None = None
+
+    def show(self, state: RunState, look: int | None) -> Sampled | None:
+        """Show `state` at `look`; returns the sample shown, for the gutter and the table
+        (None when no look is shown: before the first, or live once the run is over)."""
+        sample = _sample_shown(state, look)
+        key = (id(state), state.status, len(state.samples), look, self.app.theme)
+        if key != self._shown:
+            self._shown = key
+            self.update(xray_text(self.palette, state, look))
+        return sample
+
+
+def _sample_shown(state: RunState, look: int | None) -> Sampled | None:
+    if not state.samples or (look is None and state.over):
+        return None
+    return state.samples[-1 if look is None else look]
