@@ -8,7 +8,9 @@ own fault server, X-ray off then on (the next pair on then off). CPU is the work
 `cpu_s` (the lesson's threads, less the reporter's own) plus, with the X-ray on, the
 sampler thread's own CPU (`xray_cpu_s`), so a slower lesson (the sampler holds the GIL while
 it looks) and the looking itself both count. The ratio is on / off per pair; the median of
-the pairs is printed, with the looks a run sent and the sampler's CPU per look and per task.
+the pairs is printed; so is "own", the sampler's own CPU over the run's without it (the part
+of the ratio that is not noise: the lesson's CPU varies by more than the X-ray costs), and the
+looks a run sent and the sampler's CPU per look and per task.
 The X-ray's task limit (`xray.MAX_TASKS`) comes from these numbers: above it the X-ray is off
 by default. Nothing is asserted.
 """
@@ -49,15 +51,15 @@ async def measure(counts: list[int], latency: float, jitter: float, pairs: int,
           f"{xray.EVERY_S * 1000:.0f} ms or more, at most {xray.BUDGET:.0%} of a core")  # fmt: skip
     print(f"latency {latency:g} ms ±{jitter:g}, {pairs} pairs; CPU = cpu_s + xray_cpu_s, "
           "median of per-pair on/off ratios\n")  # fmt: skip
-    print(f"{'tasks':>5}  {'strategy':<11} {'cpu off s':>9} {'cpu on s':>9} {'ratio':>6}  "
-          f"{'looks':>5} {'µs/look':>8} {'µs/look/task':>12}")  # fmt: skip
+    print(f"{'tasks':>5}  {'strategy':<11} {'cpu off s':>9} {'cpu on s':>9} {'ratio':>6} "
+          f"{'own':>6}  {'looks':>5} {'µs/look':>8} {'µs/look/task':>12}")  # fmt: skip
     with fault_server() as server, refused_port() as refused:
         target = Target(server.url, refused)
         for count in counts:
             scenario = Scenario(count=count, latency_ms=latency, jitter_ms=jitter, timeout_s=30)
             worst: list[float] = []
             for strategy in strategies:
-                ratios, offs, ons, looks, per_look = [], [], [], [], []
+                ratios, offs, ons, looks, per_look, own = [], [], [], [], [], []
                 for pair in range(pairs):
                     order = (False, True) if pair % 2 == 0 else (True, False)
                     runs = {on: await one_run(strategy, scenario, target, on) for on in order}
@@ -67,6 +69,7 @@ async def measure(counts: list[int], latency: float, jitter: float, pairs: int,
                     offs.append(cpu(off))
                     ons.append(cpu(on))
                     looks.append(len(on.samples))
+                    own.append(on.finished.xray_cpu_s / cpu(off))
                     if on.samples:
                         per_look.append(on.finished.xray_cpu_s / len(on.samples))
                 sampled = on.xray.startswith("on")
@@ -74,7 +77,8 @@ async def measure(counts: list[int], latency: float, jitter: float, pairs: int,
                 ratio = statistics.median(ratios)
                 worst.append(ratio)
                 print(f"{count:>5}  {strategy:<11} {statistics.median(offs):>9.3f} "
-                      f"{statistics.median(ons):>9.3f} {ratio:>6.3f}  "
+                      f"{statistics.median(ons):>9.3f} {ratio:>6.3f} "
+                      f"{statistics.median(own):>6.1%}  "
                       f"{statistics.median(looks) if sampled else 0:>5.0f} {look_us:>8.0f} "
                       f"{look_us / count:>12.2f}")  # fmt: skip
             print(f"{count:>5}  worst ratio {max(worst):.3f}\n")

@@ -128,6 +128,26 @@ def test_zoom_errors_tab(snap_compare: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_xray_live(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A second into the slow-motion run, zoomed into threads: the X-ray's gutter counts three
+    threads at the line that waits for the response and the main thread at its join, and the
+    line under the source says who they are."""
+    keys = ("down" if size[0] < 100 else "right", "z")
+    shows = ("X-ray live, as of 0.", "↔ 3 network", "(MainThread)")  # wrapped anywhere
+    check = before(*keys, screen=ZoomScreen, shows=shows)
+    snap(snap_compare, make_app("slow-motion", until=1.0), size, check)
+
+
+def test_xray_paused_callbacks(snap_compare: Any) -> None:
+    """The finished slow-motion run of callbacks, stepped back from its end: two requests
+    wait on the network for on_response, the loop waits in start()."""
+    keys = ("down", "z", "comma", "comma")
+    shows = ("paused", "2 network (tasks 0, 2)", "(MainThread)")
+    check = before(*keys, screen=ZoomScreen, shows=shows)
+    snap(snap_compare, make_app("slow-motion"), (160, 48), check)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_compare(snap_compare: Any, size: tuple[int, int]) -> None:
     """The comparison table of the recorded runs."""
     check = before("c", screen=CompareScreen, shows=("sequential", "×ideal"))

@@ -151,8 +151,9 @@ class AsyncPlayApp(App[None]):
                 state = self.playground.states[name]
                 clock = state.clock(now) if name in live else state.now
                 self.panels[name].show(state, clock)
-            if isinstance(self.screen, ZoomScreen):
-                self.screen.follow(self.playground.states[self.screen.strategy], now)
+            screen = self.screen_stack[-1] if self.screen_stack else None  # none: quitting
+            if isinstance(screen, ZoomScreen):
+                screen.follow(self.playground.states[screen.strategy], now)
 
     def _run_ended(self, strategy: str, state: RunState) -> None:
         # A run the user stopped is announced once, by the stop; this is for the surprises.

@@ -172,8 +172,7 @@ def look(lesson_file: str) -> list[Seen]:
     for each in greenlets:
         frame = each.gr_frame
         if frame is not None and not each.dead:
-            found += _unless_still(stacks, id(each), frame, _greenlet_name(each), lesson_file,
-                                   parked=True)  # fmt: skip
+            found += _unless_still(stacks, id(each), frame, each, lesson_file, parked=True)
     for loop in list(_loops):
         running = current.get(loop)
         for task in _tasks(loop):
@@ -188,15 +187,17 @@ def look(lesson_file: str) -> list[Seen]:
 
 def _unless_still(
     stacks: Marks, key: object, frame: FrameType,
-    worker: str, lesson_file: str, loop_step: str | None = None, parked: bool = False,
+    worker: Any, lesson_file: str, loop_step: str | None = None, parked: bool = False,
 ) -> list[Seen]:  # fmt: skip
     """What the last look saw of this stack if it has not moved since (the same innermost
-    frame, at the same instruction), else what a walk of it finds now."""
+    frame, at the same instruction), else what a walk of it finds now. `worker` is its name,
+    or the greenlet it is (named only when walked: gevent makes the name each time)."""
     before = _stacks.get(key)
     if before is not None and before[0] is frame and before[1] == frame.f_lasti:
         found = before[2]
     else:
-        found = _stack_seen(worker, frame, lesson_file, loop_step, parked)
+        name = worker if isinstance(worker, str) else _greenlet_name(worker)
+        found = _stack_seen(name, frame, lesson_file, loop_step, parked)
     stacks[key] = (frame, frame.f_lasti, found)
     return found
 

@@ -9,6 +9,7 @@ run's state on every tick (`follow`), so a zoom opened mid-run keeps up with it.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -71,6 +72,7 @@ class ZoomScreen(Screen[None]):
         self._mounted = False  # the app's tick may come before the screen has its widgets
         self._look: int | None = None  # the X-ray look shown; None: the newest, live
         self._where: dict[int, str] = {}  # each task's "where" cell, as the X-ray shows it
+        self._lines: Collection[int] = ()  # the lines the X-ray shown has workers at
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="zoom"):
@@ -106,7 +108,7 @@ class ZoomScreen(Screen[None]):
         """Show `state` (the app's, each tick): the title at once, the rest a few times a
         second, and everything when a new run replaced the old one or this one ended."""
         self.state, self._now = state, now
-        if not self._mounted or not self.query("#zoom-tabs"):
+        if not self._mounted or not self.query("#zoom-tabs") or not self.query(XrayStatus):
             return  # not composed yet, or being taken down (the app is quitting)
         title = f"{state.strategy}: {state.status}"
         if state.concurrency:
@@ -222,8 +224,12 @@ class ZoomScreen(Screen[None]):
         source = self.query_one(LessonSource)
         lines = by_line(sample)
         source.show_xray(lines, room=bool(state.samples) or state.xray.startswith("on"))
-        if self._look is not None and lines:  # stepping: keep the workers in view
-            source.scroll_to_line(min(lines), only_if_hidden=True)
+        moved = lines.keys() != self._lines
+        self._lines = lines.keys()
+        if lines and moved and (self._look is not None or source.error is None):
+            # The workers stay in view as they move, unless an error's lines are marked and
+            # the X-ray is live: then the error's lines keep the view.
+            source.scroll_to_line(min(lines), max(lines), only_if_hidden=True)
         where = {task: f"{spot[2]} {spot[3]}" for task, spot in by_task(sample).items()}
         if where != self._where:
             table = self.query_one("#tasks", DataTable)

@@ -14,6 +14,7 @@ from importlib import resources
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...engine.events import SPOT_STATES, Spot
@@ -110,6 +111,7 @@ class LessonSource(Static):
         # only the gutter, several times a second.
         self._wrapped: tuple[object, list[list[Text]]] | None = None
         self.starts: dict[int, int] = {}  # the row each source line starts at
+        self._pending_scroll: tuple[int, int | None, bool] | None = None  # until drawn
 
     def mark(self, error: ErrorRow | None) -> None:
         """Mark the lines of `error` (None: no marks), and bring them into view."""
@@ -141,19 +143,28 @@ class LessonSource(Static):
         raised, left = marked_lines(self.strategy, self.error)
         if scroll and raised is not None:
             self.scroll_to_line(min(line for line in (raised, left) if line is not None))
+        elif self._pending_scroll is not None:
+            self.scroll_to_line(*self._pending_scroll)
+        self._pending_scroll = None
 
-    def scroll_to_line(self, line: int, only_if_hidden: bool = False) -> None:
-        """Scroll the pane so `line` is near its top (or, `only_if_hidden`, only if it is
-        not in view at all)."""
+    def scroll_to_line(
+        self, line: int, last: int | None = None, only_if_hidden: bool = False
+    ) -> None:
+        """Scroll the pane so `line` is near its top (with `only_if_hidden`, only if it, or
+        `last`, is out of view). Before the first draw, once the code is drawn."""
+        if line not in self.starts:
+            self._pending_scroll = (line, last, only_if_hidden)
+            return
         scroll = self.parent
-        top = self.starts.get(line)
-        if top is None or scroll is None:
+        if not isinstance(scroll, Widget):
             return
 
-        def to_line() -> None:
-            visible = scroll.scroll_offset.y <= top < scroll.scroll_offset.y + scroll.size.height  # type: ignore[attr-defined]
-            if not (only_if_hidden and visible):
-                scroll.scroll_to(y=max(0, top - 3), animate=False)  # type: ignore[attr-defined]
+        def to_line() -> None:  # after the refresh: the rows of the width drawn last
+            top = self.starts.get(line, 0)
+            bottom = self.starts.get(last or line, top)
+            shown = scroll.scroll_offset.y, scroll.scroll_offset.y + scroll.size.height
+            if not (only_if_hidden and shown[0] <= top and bottom < shown[1]):
+                scroll.scroll_to(y=max(0, top - 3), animate=False)
 
         self.call_after_refresh(to_line)
 

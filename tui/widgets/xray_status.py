@@ -1,6 +1,7 @@
 """The X-ray's line under the zoom's source: which look is shown, and who is where in it.
 
-"X-ray 1.25 s, live: line 22 ↔ 3 network (tasks 0, 1, 2) · line 34 ○ 1 waiting (MainThread)".
+"X-ray live, as of 1.25 s: line 22 ↔ 3 network (tasks 0, 1, 2) · line 34 ○ 1 waiting
+(MainThread)".
 The gutter shows how many workers are at each line; this says what they are, in words.
 """
 
@@ -39,8 +40,12 @@ def xray_text(palette: Palette, state: RunState, look: int | None) -> Text:
         )
     index = len(state.samples) - 1 if look is None else look
     sample = state.samples[index]
-    mode = "live" if look is None else f"look {index + 1} of {len(state.samples)}, paused"
-    text = Text(f"X-ray {sample.t:.2f} s, {mode}: ", style=palette.muted)
+    # A look is sent when something moved, so live, the newest is how things are since then.
+    if look is None:
+        heading = f"X-ray live, as of {sample.t:.2f} s: "
+    else:
+        heading = f"X-ray at {sample.t:.2f} s, look {index + 1} of {len(state.samples)}, paused: "
+    text = Text(heading, style=palette.muted)
     lines = by_line(sample)
     if not lines:
         text.append("no worker in the lesson's code.", style=palette.muted)

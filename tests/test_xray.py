@@ -1,0 +1,145 @@
+"""The X-ray: where every task of a real run is, line by line, in every style.
+
+Three tasks of 600 ms each run in a real worker per strategy. Each task's wait for its
+response is long enough for a dozen looks, so at some look all three must be at the line of
+the lesson that waits for the response, waiting on the network; and the worker that started
+them must be waiting where the lesson waits for them. The lines are found in the lesson's
+source by their text, not copied from a run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run, scenario
+
+from asyncplay.engine import events as ev
+from asyncplay.engine.fold import RunState, by_line, by_task, fold
+from asyncplay.engine.targets import Target
+from asyncplay.engine.worker import xray
+from asyncplay.strategies import STRATEGIES
+from asyncplay.tui.widgets.lesson_source import source_of
+
+# The text of the line each style's task waits at for its response, and of the line its
+# starter waits at for the tasks (None: the starter is the task, one at a time).
+WAITS = {
+    "sequential": ("client.get(url)", None),
+    "threads": ("client.get(url)", "thread.join()"),
+    "threadpool": ("client.get(url)", "future.result() for future"),
+    "gevent": ("client.get(url)", "gevent.joinall(greenlets)"),
+    # The callback style's tasks are nowhere on a stack: each waits in Tornado's client for
+    # the callback that will get its response.
+    "callbacks": ("def on_response(", "loop.start()"),
+    "generators": ("yield from client.get(url)", "asyncio.gather("),
+    "asyncio": ("await client.get(url)", "asyncio.gather("),
+    "taskgroup": ("await client.get(url)", "asyncio.TaskGroup()"),
+}
+
+
+def line_of(strategy: str, text: str) -> int:
+    lines = [number for number, line in enumerate(source_of(strategy).splitlines(), 1)
+             if text in line]  # fmt: skip
+    assert len(lines) == 1, f"{text!r} is on lines {lines} of {strategy}"
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def runs(target: Target) -> dict[str, RunState]:
+    slow = scenario(count=3, latency_ms=600, timeout_s=5.0)
+    return {strategy: run(strategy, slow, target) for strategy in STRATEGIES}
+
+
+def test_every_style_covers_waits() -> None:
+    assert set(WAITS) == set(STRATEGIES)
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_the_xray_finds_every_task_where_it_waits(strategy: str, runs: dict[str, RunState]) -> None:
+    """At some look, every task is at the line that waits for its response, on the network;
+    the starter waits where the lesson waits for them."""
+    state = runs[strategy]
+    assert state.completed and state.xray.startswith("on"), (state.status, state.xray)
+    task_text, starter_text = WAITS[strategy]
+    waiting_line = line_of(strategy, task_text)
+    at_the_wait = [
+        {
+            task
+            for task, spot in by_task(sample).items()
+            if spot[2] == waiting_line and spot[3] == "network"
+        }
+        for sample in state.samples
+    ]
+    if strategy == "sequential":  # one at a time: each in turn
+        assert set().union(*at_the_wait) == {0, 1, 2}, at_the_wait
+        assert max(map(len, at_the_wait)) == 1
+    else:
+        assert {0, 1, 2} in at_the_wait, [sample.spots for sample in state.samples]
+    if starter_text is not None:
+        starter_line = line_of(strategy, starter_text)
+        starters = [
+            spot for sample in state.samples for spot in by_line(sample).get(starter_line, [])
+        ]
+        assert any(spot[1] is None and spot[3] == "waiting" for spot in starters), starters
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_a_finished_task_is_nowhere(strategy: str, runs: dict[str, RunState]) -> None:
+    """No look after a task's end (and the look's interval) still has the task somewhere, and
+    every spot is a line of the lesson."""
+    state = runs[strategy]
+    lines = len(source_of(strategy).splitlines())
+    for sample in state.samples:
+        for _, task, line, _ in sample.spots:
+            assert 1 <= line <= lines
+            ended = state.tasks[task].ended if task is not None else None
+            assert ended is None or sample.t <= ended + xray.EVERY_S * 4, (sample, ended)
+
+
+def test_a_blocking_call_is_seen_running_in_the_loop(target: Target) -> None:
+    """A handler's blocking call on the loop: the task is seen running at the line that
+    calls the handler, for the whole block, while no other task moves."""
+    blocked = run("asyncio", scenario("blocking@0", count=3, latency_ms=400), target)
+    handler_line = line_of("asyncio", "return handle(response)")
+    at = [by_task(sample).get(0) for sample in blocked.samples]
+    running = [spot for spot in at if spot and spot[2:] == (handler_line, "running")]
+    assert running, [sample.spots for sample in blocked.samples]
+
+
+def test_over_the_limit_the_xray_is_off(target: Target) -> None:
+    """Above the task limit the X-ray is off, says why, and sends no look."""
+    state = run("asyncio", scenario(count=xray.MAX_TASKS + 1, latency_ms=10), target)
+    assert state.completed
+    assert state.xray.startswith("off:") and f"{xray.MAX_TASKS:,}" in state.xray
+    assert state.samples == []
+
+
+def test_samples_round_trip_and_bad_ones_are_refused() -> None:
+    """A look survives JSON; a spot with an unknown state or no line is a malformed event."""
+    sample = ev.Sampled(
+        0.5, (("Thread-1 (fetch)", 0, 22, "network"), ("MainThread", None, 34, "waiting"))
+    )
+    assert ev.decode(ev.encode(sample)) == sample
+    for bad in (
+        ["w", 0, 22, "sleeping"],
+        ["w", 0, 0, "network"],
+        ["w", -1, 3, "lock"],
+        ["w", 0, 3],
+    ):
+        line = ev.encode(sample).replace(
+            '["MainThread",null,34,"waiting"]', str(bad).replace("'", '"')
+        )
+        with pytest.raises(ev.MalformedEvent):
+            ev.decode(line)
+
+
+def test_the_fold_keeps_every_look_in_order() -> None:
+    """Looks are kept as they came, and by_line / by_task read one of them."""
+    start = ev.RunStarted(0.0, "threads", 1, 2, 2, 0.1, {}, 0.0, "on: a look every 50 ms")
+    first = ev.Sampled(
+        0.1, (("T1", 0, 22, "network"), ("T2", 1, 22, "network"), ("M", None, 34, "waiting"))
+    )
+    second = ev.Sampled(0.2, (("T2", 1, 24, "running"),))
+    state = fold([start, first, second])
+    assert state.samples == [first, second] and state.xray.startswith("on")
+    assert {line: len(spots) for line, spots in by_line(first).items()} == {22: 2, 34: 1}
+    assert by_task(first) == {0: first.spots[0], 1: first.spots[1]}
+    assert by_task(second) == {1: ("T2", 1, 24, "running")} and by_line(None) == {}
