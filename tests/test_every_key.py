@@ -169,8 +169,27 @@ async def open_and_close(pilot: Pilot[Any], opens: Opens, how: str, state: str) 
         lambda: f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}",
         timeout=30,
     )
+    if opens.screen is ZoomScreen:
+        await xray_keys(pilot, f"{state}: {opens.label} by {how}")
     await press(pilot, "escape")
     await on_panels(pilot, f"{state}, after {opens.label} by {how}")
+
+
+async def xray_keys(pilot: Pilot[Any], state: str) -> None:
+    """The zoom's X-ray keys: step, step back, pause and back to live. With looks to show,
+    a step pauses on one; without, a notice says there is none."""
+    app = pilot.app
+    zoom = app.screen
+    assert isinstance(zoom, ZoomScreen)
+    looks = len(zoom.state.samples)
+    for key in ("full_stop", "full_stop", "comma"):
+        await press(pilot, key)
+        await until(
+            lambda: ("paused" in screen_text(app)) == bool(looks),
+            lambda: f"{state}: {key} with {looks} looks; the zoom shows\n{screen_text(app)}",
+        )
+    await press(pilot, "space")  # back to live
+    await until(lambda: "paused" not in screen_text(app), lambda: f"{state}: space")
 
 
 async def move(pilot: Pilot[Any], arrow: str, target: str, state: str) -> None:

@@ -1,4 +1,5 @@
-"""Help: the keys, the eight styles in a sentence each, and the five fates explained."""
+"""Help: the keys, the X-ray's marks, the eight styles in a sentence each, and the five fates
+explained."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.fold import FATE_LABELS, FATES
+from ...engine.worker import xray
 from ...strategies import STRATEGIES
 from ..keys import KEYS
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
+from ..widgets.lesson_source import XRAY_GLYPHS
 
 MORE_KEYS = (
     ("tab, arrows", "Move between panels: the arrows go up, down, left and right on screen"),
@@ -23,8 +26,17 @@ MORE_KEYS = (
 )
 IN_THE_ZOOM = (
     ("t, e, o", "The run's tasks, its errors (each marks its lines in the source), its output"),
+    ("space", "Pause the X-ray on the look in view, or go back to live"),
+    (". ,", "Step the X-ray to the next look, or back one (a finished run: from its start)"),
     ("escape", "Back to the panels"),
 )
+XRAY_EXPLAINED = {
+    "running": "running Python at that line: it holds the interpreter, or the loop",
+    "network": "waiting for a response: a request out, or a callback that will get one",
+    "lock": "waiting for a lock, an event or a condition",
+    "queued": "waiting its turn: a free slot, or the loop to get to it (its wait is over)",
+    "waiting": "waiting for other work: a join, a gather, a result, the loop itself",
+}
 IN_THE_CLAIMS = (
     ("up, down", "Highlight a claim: its verdict, rule, evidence, numbers and lab source"),
     ("enter", "Run the highlighted claim's labs (seconds for most; deadlocks wait out 2 s)"),
@@ -74,6 +86,15 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(Text("In the zoom", style=heading), "")
         for keys, meaning in IN_THE_ZOOM:
             table.add_row(keys, meaning)
+        table.add_row("", "")
+        table.add_row(Text("X-ray", style=heading), "in the zoom, how many workers are at each "
+                      "line of the lesson, doing what:")  # fmt: skip
+        for state, meaning in XRAY_EXPLAINED.items():
+            label = Text(f"{XRAY_GLYPHS[state]} {state}", style=self.palette.xray_style(state))
+            table.add_row(label, meaning)
+        table.add_row("", Text(f"A look every {xray.EVERY_S * 1000:.0f} ms or more, at most "
+                               f"{xray.BUDGET:.0%} of a core; off above {xray.MAX_TASKS:,} tasks.",
+                               style=self.palette.muted))  # fmt: skip
         table.add_row("", "")
         table.add_row(Text("In the claims (l)", style=heading), "")
         for keys, meaning in IN_THE_CLAIMS:
