@@ -186,7 +186,9 @@ async def xray_keys(pilot: Pilot[Any], state: str) -> None:
         await press(pilot, key)
         await until(
             lambda: ("paused" in screen_text(app)) == bool(looks),
-            lambda: f"{state}: {key} with {looks} looks; the zoom shows\n{screen_text(app)}",
+            lambda key=key: (
+                f"{state}: {key} with {looks} looks; the zoom shows\n{screen_text(app)}"
+            ),  # type: ignore[misc]
         )
     await press(pilot, "space")  # back to live
     await until(lambda: "paused" not in screen_text(app), lambda: f"{state}: space")

@@ -93,6 +93,7 @@ def test_two_locks_in_opposite_orders_deadlock_and_say_who_holds_what(
     assert {p["code"] for p in transfers} <= {"with target:", "async with target:"}
     held = sorted(hold for p in transfers for hold in p["holds"])
     assert held == ["source (checking)", "source (savings)"]
+    assert {p["state"] for p in transfers} == {"lock"}  # the X-ray's word for what they do
 
 
 def test_gevent_finds_its_own_deadlock_and_the_events_one_is_caught(run: ClaimsRun) -> None:
@@ -119,6 +120,18 @@ def test_executor_calls_past_the_pool_wait_a_whole_call_per_wave(run: ClaimsRun)
 def test_a_coroutine_that_never_awaits_starves_the_heartbeat(run: ClaimsRun) -> None:
     for style in ("asyncio", "gevent"):
         assert run[f"starvation.{style}_hog"]["max_gap_s"] >= starvation.HOG_S, style
+
+
+@pytest.mark.parametrize("style", ["gevent", "asyncio"])
+def test_the_xray_shows_where_everyone_was_in_the_longest_gap(run: ClaimsRun, style: str) -> None:
+    """In the middle of the heartbeat's longest wait (the hog's whole run, several looks
+    long), the hog runs its loop; an asyncio heartbeat whose sleep is over only waits for its
+    turn. (A thread's longest gap is shorter than the time between two looks.)"""
+    during = {p["function"]: p for p in run[f"starvation.{style}_hog"]["in_the_longest_gap"]}
+    assert during["hog"]["state"] == "running"
+    assert during["hog"]["code"] == "while time.monotonic() < deadline:"
+    if style == "asyncio":
+        assert during["heartbeat"]["state"] == "queued"
 
 
 def test_idle_coroutines_are_only_switched_to_at_start_and_end(run: ClaimsRun) -> None:

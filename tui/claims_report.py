@@ -133,9 +133,19 @@ def _print_variants(variants: list[Variant], updates: list[LabUpdate]) -> None:
     for variant in variants:
         row = _variant_json(variant, updates)
         numbers = row["measured"] or {"status": row["status"], "detail": row["detail"]}
-        shown = {k: v for k, v in numbers.items() if k not in ("positions", "waits_s", "statuses")}
-        # Who holds what and who waits where, when the lab got stuck: a line each.
-        where = [f"  {describe(p)}" for p in numbers.get("positions", [])]
+        hidden = ("positions", "in_the_longest_gap", "waits_s", "statuses")
+        shown = {k: v for k, v in numbers.items() if k not in hidden}
+        # Who holds what and who waits where, when the lab got stuck (or while a heartbeat
+        # waited longest): a line each, from the X-ray's looks.
+        where = [
+            line
+            for name, heading in (
+                ("positions", "stuck"),
+                ("in_the_longest_gap", "in the longest gap"),
+            )
+            if numbers.get(name)
+            for line in (f"  {heading}:", *(f"    {describe(p)}" for p in numbers[name]))
+        ]
         table.add_row(variant.function, variant.style, variant.what,
                       "\n".join([json.dumps(shown), *where]))  # fmt: skip
     _console().print(table)

@@ -4,6 +4,7 @@
     asyncplay run [options]        run strategies headless and print a comparison
     asyncplay replay FILE          open a recorded event log in the app
     asyncplay serve [--port P]     run the fault server in the foreground
+    asyncplay web [--port P]       serve the playground in a browser (127.0.0.1:8642)
     asyncplay claims               run every lab, and judge each claim of the article
     asyncplay lab NAME             run one lab
     asyncplay labs                 list the labs
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from ..engine.workload import Scenario
 
 from .usage import EXIT_OK, EXIT_USAGE, OutputLost, UsageError, stdout_guard
+
+# `asyncplay web`'s port: clear of the usual development servers (8000, 8080, 8888, 8501).
+WEB_PORT = 8642
 
 
 class Parser(argparse.ArgumentParser):
@@ -79,6 +83,12 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {value}")
     return value
+
+
+def _host(text: str) -> str:
+    if not text or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a host name or address")
+    return text
 
 
 def _scenario_options(defaults: bool = True) -> Parser:
@@ -186,6 +196,22 @@ def build_parser() -> Parser:
         "--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)"
     )
 
+    web = commands.add_parser(
+        "web", parents=[_scenario_options(defaults=False)],
+        help="serve the playground in a browser",
+        description="Serve the playground in a browser: each page that connects gets its own "
+        "app, with these scenario flags; ctrl+c stops the server and every app.",
+    )  # fmt: skip
+    web.add_argument(
+        "--port", type=_port, default=WEB_PORT,
+        help=f"port to listen on (default {WEB_PORT}; 0: a free one)",
+    )  # fmt: skip
+    web.add_argument(
+        "--host", type=_host, default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); any other lets whoever can reach it "
+        "start processes on this machine",
+    )  # fmt: skip
+
     claims = commands.add_parser(
         "claims", help="run every lab and judge each claim of the article",
         description="Run every lab (a minute or two) and print each claim's verdict.",
@@ -235,6 +261,11 @@ def _dispatch(args: argparse.Namespace) -> int:
                 return run(args, scenario_from(args))
             case "serve":
                 return _serve(args.port)
+            case "web":
+                from .web import serve
+
+                scenario_from(args)  # a bad flag is refused here, not in every page's app
+                return serve(args.host, args.port, _scenario_args(args))
             case "claims":
                 from .claims_report import claims
 
@@ -274,6 +305,16 @@ def scenario_from(args: argparse.Namespace) -> Scenario:
         count=args.count, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
         concurrency=args.concurrency, timeout_s=args.timeout_s, seed=args.seed, faults=faults,
     )  # fmt: skip
+
+
+def _scenario_args(args: argparse.Namespace) -> list[str]:
+    """The scenario flags given, as a command line again (for the app `web` starts)."""
+    argv: list[str] = []
+    for action in _scenario_options()._actions:  # every scenario flag, as defined above
+        value = getattr(args, action.dest, None)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            argv += [action.option_strings[-1], str(item)]
+    return argv
 
 
 def _serve(port: int) -> int:
@@ -333,3 +374,10 @@ def _open_app(**options: Any) -> int:
         print(f"asyncplay: the app crashed ({what}); the traceback is in {app.crash_report}",
               file=sys.stderr)  # fmt: skip
     return app.return_code or EXIT_OK
+
+
+if __name__ == "__main__":  # how `asyncplay web` starts each page's app (tui/web.py)
+    from .usage import end_with_parent
+
+    end_with_parent()  # a server killed outright leaves no app behind
+    main()

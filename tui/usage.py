@@ -1,9 +1,13 @@
-"""How the command line ends: its exit statuses, bad input, and a stdout that is gone."""
+"""How the command line ends: its exit statuses, bad input, a stdout that is gone, and a
+parent that is gone."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,3 +52,17 @@ def _drop_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
+
+
+def end_with_parent(poll_s: float = 0.5) -> None:
+    """SIGTERM this process (the app takes it as a quit, and stops its runs and server)
+    once its parent is gone. An app `asyncplay web` started reads its input from the
+    server and does not notice a server that was killed: it would run on, alone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()

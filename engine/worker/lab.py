@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import hooks
+from . import hooks, xray
 from .watchdog import Watchdog, stuck
-from .where import positions, track_loops
+from .where import positions, track_greenlets, track_loops
 from .worker import collect_as_at_exit
 
 Send = Callable[[dict[str, Any]], None]
@@ -111,14 +111,50 @@ def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> 
 
 
 def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
-    beats = call(lesson)
+    with _Looks(inspect.getfile(lesson)) as looks:
+        beats = call(lesson)
     gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+    longest = max(range(len(gaps)), key=gaps.__getitem__)
     return {
         "beats": len(beats),
         "tick_s": constant(lesson, "TICK_S"),
         "hog_s": constant(lesson, "HOG_S"),
-        "max_gap_s": round(max(gaps), 4),
+        "max_gap_s": round(gaps[longest], 4),
+        # Where everyone was while the heartbeat waited longest: the X-ray's look nearest the
+        # middle of that gap.
+        "in_the_longest_gap": looks.within(beats[longest], beats[longest + 1]),
     }
+
+
+class _Looks(threading.Thread):
+    """The X-ray's looks at a lab's workers, with the time of each, while the lab runs."""
+
+    def __init__(self, lesson_file: str) -> None:
+        super().__init__(name="asyncplay-looks", daemon=True)
+        self.lesson_file = lesson_file
+        self.looks: list[tuple[float, list[dict[str, Any]]]] = []
+        self.done = threading.Event()
+
+    def __enter__(self) -> _Looks:
+        track_greenlets()
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self.done.wait(xray.EVERY_S):
+            found = [position.to_json() for position in positions(self.lesson_file)]
+            self.looks.append((time.monotonic(), found))
+
+    def within(self, start: float, end: float) -> list[dict[str, Any]]:
+        """The positions of the look nearest the middle of `start` to `end`, if one was
+        taken in between (a short gap may fall between two looks: then none)."""
+        inside = [look for look in self.looks if start <= look[0] <= end]
+        middle = (start + end) / 2
+        return min(inside, key=lambda look: abs(look[0] - middle))[1] if inside else []
 
 
 def secretary(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:

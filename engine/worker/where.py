@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dis
 import functools
 import gc
 import sys
@@ -56,6 +57,14 @@ CALLEES: tuple[tuple[str, str, State], ...] = (
     ("/socket.py", "", "network"),
     ("/ssl.py", "", "network"),
 )
+# Instructions that call a function (3.11 to 3.13), or a context manager's __enter__.
+CALLS = {"CALL", "PRECALL", "CALL_FUNCTION_EX", "CALL_KW", "BEFORE_WITH", "BEFORE_ASYNC_WITH"}
+# C calls that block, by the name a lesson calls them by, and what they wait for.
+BLOCKING_CALLS: dict[str, State] = {
+    "sleep": "waiting", "join": "waiting", "result": "waiting", "wait": "waiting",
+    "acquire": "lock", "recv": "network", "recv_into": "network", "connect": "network",
+    "accept": "network", "select": "network",
+}  # fmt: skip
 LOCAL_DEPTH = 4  # how far through closures and partials a callback's lesson function is sought
 URLS_KEPT = 100_000  # tasks of URLs remembered (a run has at most MAX_TASKS of them)
 
@@ -161,7 +170,7 @@ def look(lesson_file: str) -> list[Seen]:
             continue
         name = names.get(ident, f"thread {ident}")
         running_greenlet = _running(greenlets) if ident == probe.MAIN_THREAD else None
-        if running_greenlet is not None:
+        if running_greenlet is not None and running_greenlet.parent is not None:
             name = _greenlet_name(running_greenlet)
         loop = loop_threads.get(ident)
         step = None
@@ -339,7 +348,34 @@ def _state(seen: Seen) -> State:
     entering = _entering(frame)
     if entering is not None:
         return entering
-    return "waiting" if seen.parked else "running"
+    if seen.parked:
+        return "waiting"
+    if frame.f_lasti in _calls(frame.f_code):
+        # At a call of C code, which has no frame of its own: a thread paused just after a
+        # quick call looks the same as one blocked inside a slow one, so the call is named
+        # from the source (a sleep, a C lock's acquire, a socket's recv).
+        blocking = _blocking_call(frame.f_code.co_filename, frame.f_lineno)
+        if blocking is not None:
+            return blocking
+    return "running"
+
+
+@cache
+def _blocking_call(filename: str, line: int) -> State | None:
+    """What a blocking C call on `line` of the source waits for, by the name it is called by."""
+    for node in ast.walk(_tree(filename)):
+        if isinstance(node, ast.Call) and node.lineno <= line <= (node.end_lineno or line):
+            called = node.func
+            name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+            if name in BLOCKING_CALLS:
+                return BLOCKING_CALLS[name]
+    return None
+
+
+@cache
+def _calls(code: CodeType) -> frozenset[int]:
+    """The offsets of the instructions of `code` that call something."""
+    return frozenset(each.offset for each in dis.get_instructions(code) if each.opname in CALLS)
 
 
 @cache
@@ -483,7 +519,8 @@ def _greenlet_name(each: Any) -> str:
     name = getattr(each, "name", None)
     if name:
         return str(name)
-    return "main greenlet" if each.parent is None else "greenlet"
+    # The main greenlet is the main thread's own code, parked while others run.
+    return "MainThread" if each.parent is None else "greenlet"
 
 
 def _tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:

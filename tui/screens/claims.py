@@ -34,7 +34,9 @@ from ..widgets.app_footer import AppFooter
 from ..widgets.lesson_source import source_of
 
 STATUS_MARK = {"running": "…", "done": "✓", "failed": "✗"}
-HIDDEN_NUMBERS = ("positions", "waits_s", "statuses")  # shown another way, or too long
+HIDDEN_NUMBERS = ("positions", "in_the_longest_gap", "waits_s", "statuses")  # shown another
+# way, or too long. Positions come from the X-ray's looks: who was where, and doing what.
+POSITIONS = {"positions": "stuck", "in_the_longest_gap": "where everyone was in the longest gap"}
 VARIANTS = {variant.key: variant for variant in all_variants()}
 LABS = "labs"  # the worker group the screen runs its labs in
 
@@ -182,8 +184,13 @@ def _variant_line(key: str, update: LabUpdate | None, look: Look) -> RenderableT
     line = Text.assemble(f"  {STATUS_MARK[update.status]} ", (key, "bold"), f"  {numbers}")
     if update.detail:
         line.append(f"  {update.detail}", style=look.palette.fate_style("lost"))
-    stuck = look.palette.fate_style("logged")
-    where = [Text(f"      {describe(p)}", style=stuck) for p in update.numbers.get("positions", [])]
+    where = []
+    for name, heading in POSITIONS.items():
+        found = update.numbers.get(name, [])
+        if found:
+            where.append(Text(f"    {heading}:", style=look.palette.muted))
+        style = look.palette.fate_style("logged") if name == "positions" else look.palette.muted
+        where += [Text(f"      {describe(p)}", style=style) for p in found]
     return Group(line, *where)
 
 

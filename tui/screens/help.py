@@ -35,7 +35,7 @@ XRAY_EXPLAINED = {
     "network": "waiting for a response: a request out, or a callback that will get one",
     "lock": "waiting for a lock, an event or a condition",
     "queued": "waiting its turn: a free slot, or the loop to get to it (its wait is over)",
-    "waiting": "waiting for other work: a join, a gather, a result, the loop itself",
+    "waiting": "waiting for other work or for time: a join, a gather, a result, a sleep",
 }
 IN_THE_CLAIMS = (
     ("up, down", "Highlight a claim: its verdict, rule, evidence, numbers and lab source"),
