@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from asyncplay.engine.eventlog import read
+from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
 from asyncplay.tui.app import AsyncPlayApp
 
@@ -32,11 +33,15 @@ SHOTS = [
 ]
 # (picture, size, keys) of the claims screen, over logs/claims.jsonl
 CLAIM_SHOTS = [("claims-deadlocks", WIDE, ("l", *["down"] * 8))]
+# The X-ray of four styles at the same moment of the slow-motion run, side by side: each
+# zoom at XRAY_SIZE, the log cut at XRAY_AT seconds (all three tasks wait for responses).
+XRAY_STYLES = ("threads", "gevent", "callbacks", "asyncio")
+XRAY_SIZE, XRAY_AT = (84, 30), 1.0
 
 
 def record() -> None:
     script = Path(sys.executable).with_name("asyncplay")
-    for name in sorted({log for log, _, _, _ in SHOTS}):
+    for name in sorted({log for log, _, _, _ in SHOTS} | {"slow-motion"}):
         log = HERE / "logs" / f"{name}.jsonl"
         subprocess.run([script, "run", "--scenario", name, "--record", str(log)], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
@@ -58,6 +63,36 @@ async def shoot(
         app.save_screenshot(f"{picture}.svg", str(HERE))
 
 
+async def zoom_svg(strategy: str) -> str:
+    """The zoom of one style, as an SVG, at XRAY_AT seconds into the slow-motion run."""
+    recorded = read(HERE / "logs" / "slow-motion.jsonl")
+    cut = {name: [event for event in events if event.t <= XRAY_AT]
+           for name, events in recorded.runs.items()}  # fmt: skip
+    app = AsyncPlayApp(replay=EventLog(recorded.scenario, cut), start_server=False)
+    async with app.run_test(size=XRAY_SIZE) as pilot:
+        await pilot.pause()
+        app.query_one(f"#panel-{strategy}").focus()
+        await pilot.press("z")
+        await pilot.pause(0.2)
+        return app.export_screenshot(title=f"asyncplay: {strategy}")
+
+
+def side_by_side(svgs: list[str], columns: int = 2) -> str:
+    """SVG pictures of one size in a grid, as one SVG (each keeps its own styles: Rich names
+    them after the picture's content)."""
+    found = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svgs[0])
+    assert found is not None, "not an SVG of Rich's"
+    width, height = (float(number) for number in found.groups())
+    placed = [
+        svg.replace("<svg ", f'<svg x="{(i % columns) * width}" y="{(i // columns) * height}" '
+                    f'width="{width}" height="{height}" ', 1)
+        for i, svg in enumerate(svgs)
+    ]  # fmt: skip
+    rows = -(-len(svgs) // columns)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width * columns} '
+            f'{height * rows}">{"".join(placed)}</svg>')  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="record the logs again first")
@@ -67,6 +102,9 @@ def main() -> None:
     for log, picture, size, keys in shots:
         asyncio.run(shoot(log, picture, size, keys))
         print(HERE / f"{picture}.svg")
+    xray = side_by_side([asyncio.run(zoom_svg(strategy)) for strategy in XRAY_STYLES])
+    (HERE / "xray-side-by-side.svg").write_text(xray)
+    print(HERE / "xray-side-by-side.svg")
 
 
 if __name__ == "__main__":
