@@ -51,9 +51,9 @@ async def shoot() -> None:
         Chromium.launch() as browser,
     ):
         page = await browser.open(url, SIZE)
-        await until(lambda: _screen(page, "idle"), "the idle panels", START_S)
+        await until(lambda: _screen(page, "idle"), "the idle panels", START_S, page)
         await page.press("r")
-        await until(lambda: _screen(page, "finished"), "every panel to finish", RUN_S)
+        await until(lambda: _screen(page, "finished"), "every panel to finish", RUN_S, page)
         await page.screenshot(PICTURE)
 
 

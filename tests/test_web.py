@@ -70,12 +70,16 @@ SCREEN_TEXT = """(() => {
 T = TypeVar("T")
 
 
-async def until(condition: Callable[[], Awaitable[T]], what: str, timeout: float) -> T:
-    """Poll `condition` until it gives something true; fail naming `what` at the deadline."""
+async def until(
+    condition: Callable[[], Awaitable[T]], what: str, timeout: float, seen: Page | None = None
+) -> T:
+    """Poll `condition` until it gives something true; at the deadline, fail naming `what`
+    and showing what was `seen` last (a page's screen)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not (value := await condition()):
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            last = f"; the screen was:\n{seen.seen}" if seen is not None else ""
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{last}")
         await asyncio.sleep(0.1)
     return value
 
@@ -85,6 +89,7 @@ class Page:
 
     def __init__(self, browser: Chromium, session: str, target: str) -> None:
         self.browser, self.session, self.target = browser, session, target
+        self.seen = ""  # the screen's text when last read
 
     async def send(self, method: str, **params: Any) -> dict[str, Any]:
         return await self.browser.send(method, session=self.session, **params)
@@ -98,7 +103,8 @@ class Page:
 
     async def text(self) -> str:
         """What the terminal shows, as text."""
-        return await self.evaluate(SCREEN_TEXT) or ""
+        self.seen = await self.evaluate(SCREEN_TEXT) or ""
+        return self.seen
 
     async def press(self, key: str) -> None:
         """A key typed into the terminal, as the keyboard would (into xterm's textarea)."""
@@ -299,7 +305,7 @@ def test_the_playground_in_a_browser_runs_and_ends_with_the_page(marker: str) ->
         ):
             page = await browser.open(url)
             text = await until(
-                lambda: _screen_if(page, _panels_idle), "the eight idle panels", START_S
+                lambda: _screen_if(page, _panels_idle), "the eight idle panels", START_S, page
             )
             assert "asyncplay" in text  # the app's header
             # The scenario bar holds the flags `web` was given.
@@ -309,7 +315,7 @@ def test_the_playground_in_a_browser_runs_and_ends_with_the_page(marker: str) ->
             done = "5 tasks · ok 5"
             text = await until(
                 lambda: _screen_if(page, lambda t: t.count(done) == len(STRATEGIES)),
-                "every panel to finish its five tasks", RUN_S,
+                "every panel to finish its five tasks", RUN_S, page,
             )  # fmt: skip
             assert IDLE not in text
             assert await _app_count(marker, server.pid) == 1  # this page's app, one
@@ -339,13 +345,13 @@ def test_sigterm_mid_run_ends_every_app_worker_and_server(marker: str) -> None:
             Chromium.launch() as browser,
         ):  # fmt: skip
             page = await browser.open(url)
-            await until(lambda: _screen_if(page, _panels_idle), "the idle panels", START_S)
+            await until(lambda: _screen_if(page, _panels_idle), "the idle panels", START_S, page)
             await page.press("r")
             # web, its app, the app's fault server and a worker per strategy
             await until(lambda: _marked_at_least(marker, 3 + len(STRATEGIES)),
                         "the workers to start", RUN_S)  # fmt: skip
             await until(lambda: _screen_if(page, lambda t: "running" in t), "a running panel",
-                        RUN_S)  # fmt: skip
+                        RUN_S, page)  # fmt: skip
             server.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(server.wait(), STOP_S) == 143
             assert marked(marker) == set()
