@@ -184,9 +184,10 @@ def look(lesson_file: str) -> list[Seen]:
             found += _unless_still(stacks, id(each), frame, each, lesson_file, parked=True)
     for loop in list(_loops):
         running = current.get(loop)
+        due = _due(loop)
         for task in _tasks(loop):
             if task is not running and not task.done():
-                found += _task_unless_still(stacks, task, lesson_file)
+                found += _task_unless_still(stacks, task, lesson_file, due)
         found += _ready_callbacks(loop, lesson_file)
     found += _tornado_requests(lesson_file)
     _stacks.clear()
@@ -242,9 +243,12 @@ def _stack_seen(
     return found
 
 
-def _task_unless_still(stacks: Marks, task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
+def _task_unless_still(
+    stacks: Marks, task: asyncio.Task[Any], lesson_file: str, due: set[int]
+) -> list[Seen]:
     """What the last look saw of this task if it still waits on the same future, else what
-    its await chain shows now; either way, whether that future is done by now."""
+    its await chain shows now; either way, whether its wait is over by now: the future is
+    done, or it is a timer's whose time has come (`due`: a busy loop has not run it yet)."""
     waiter = getattr(task, "_fut_waiter", None)
     before = _stacks.get(id(task))
     if waiter is not None and before is not None and before[0] is waiter:
@@ -253,9 +257,23 @@ def _task_unless_still(stacks: Marks, task: asyncio.Task[Any], lesson_file: str)
         found = _task_seen(task, lesson_file)
     if waiter is not None:
         stacks[id(task)] = (waiter, 0, found)
-    for seen in found:  # ready: its future is done, or it was scheduled without one
-        seen.ready = waiter is None or waiter.done()
+    for seen in found:  # ready: its wait is over, or it was scheduled without one
+        seen.ready = waiter is None or waiter.done() or id(waiter) in due
     return found
+
+
+def _due(loop: asyncio.AbstractEventLoop) -> set[int]:
+    """The futures of the loop's timers whose time has come (an `asyncio.sleep` that is over
+    while the loop is busy elsewhere): the ids of the futures among their arguments."""
+    now = loop.time()
+    timers = list(getattr(loop, "_scheduled", ()))
+    return {
+        id(argument)
+        for timer in timers
+        if timer.when() <= now
+        for argument in getattr(timer, "_args", None) or ()
+        if isinstance(argument, asyncio.Future)
+    }
 
 
 def _task_seen(task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
