@@ -27,6 +27,8 @@ def xray_text(palette: Palette, state: RunState, look: int | None) -> Text:
     if not state.samples:
         if state.status == "idle":
             why = "run this strategy to see where its tasks are, live."
+        elif state.status == "running" and not state.xray:
+            why = "its worker is starting."
         elif state.xray:
             why = "no look yet." if not state.over else "the run was over before its first look."
         else:
