@@ -7,18 +7,32 @@ would measure asyncplay, not the concurrency style. So, in one process, against 
 own fault server, this fetches N URLs with:
 
   bare          an httpx client configured like the engine's (same sharding over pools of
-                clients.POOL_SIZE connections, same limits and timeouts), no probe, and a
-                bare word count as the handler;
+                clients.POOL_SIZE connections, same limits and timeouts), no probe, and the
+                lesson's own `pages.handle` as it is before the worker wraps it: what a bare
+                script of the lesson would run;
   instrumented  `clients.WorkerJob(...).client()` / `.async_client()` and the reported
                 `pages.handle`, with
                 `probe.REPORTER` a started Reporter writing its JSON lines to os.devnull.
 
+The bare side used to count words with a plain `split` instead of the lesson's handler; that
+charged the lesson's own work (reading its page's URL for the work it asks, decoding) to the
+instrumentation, though a bare run of the lesson does it too. `--bare-handler count` still
+measures that way.
+
 Both run with asyncio.gather (N in flight) and with a ThreadPoolExecutor of 50 threads over a
 shared httpx.Client (the engine's sync client for a limit of 50). Repetitions are interleaved
 (bare, instrumented, then instrumented, bare, ...) and each pair gives a ratio; the medians
-are printed. CPU is the whole process's, so it includes the Reporter thread's JSON encoding
-(the worker's own `cpu_s` leaves that thread out). A last section times `pages.handle`
-alone against the bare word count, on ready-made responses.
+are printed, with the quartiles of the pairs' CPU ratios. On a shared machine a single pair
+can be off by 20 % and a median of 5 by 10 %: `--null` runs bare against bare to show how
+far, and `-r` asks for more pairs. CPU is the whole process's, so it includes the Reporter
+thread's JSON encoding and its ticks (the worker's own `cpu_s` leaves that thread out).
+
+A last section times the instrumentation's parts alone, per request and without the network,
+where a microsecond can be seen: the handler (the lesson's, the reported one, a bare word
+count) on ready-made responses, and the reporting transports (sync and async) against a
+bare pool on canned ones, each with a live Reporter whose last flush is timed. Their sum
+against the bare CPU per request above is what the end-to-end ratio should be without the
+noise, less the Reporter thread's ticks (a `/proc` read and the GIL, every 20 ms).
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ from typing import Any
 import httpx
 from _server import fault_server, task_urls
 
+from asyncplay.engine.targets import task_of_url
 from asyncplay.engine.worker import clients, probe
 from asyncplay.engine.worker.handler import report_around_handle
 from asyncplay.strategies import pages
@@ -58,7 +73,8 @@ def _pool_kwargs(limit: int) -> dict[str, Any]:
 
 
 def _client_kwargs() -> dict[str, Any]:
-    return {"timeout": httpx.Timeout(TIMEOUT_S, pool=None), "follow_redirects": False}
+    timeout = httpx.Timeout(TIMEOUT_S, connect=clients.CONNECT_TIMEOUT_S, pool=None)
+    return {"timeout": timeout, "follow_redirects": False}
 
 
 def _pool_count(limit: int) -> int:
@@ -95,12 +111,20 @@ class AsyncShardedTransport(httpx.AsyncBaseTransport):
 
 
 def bare_count(response: httpx.Response) -> int:
+    """The bare side's handler before this change: a word count and nothing else."""
     return len(response.content.decode("ascii").split())
 
 
+BARE_HANDLERS: dict[str, Callable[[httpx.Response], int]] = {
+    "lesson": lesson_handle,
+    "count": bare_count,
+}
+Run = Callable[[list[str], bool, Callable[[httpx.Response], int]], None]
+
+
 # The workloads: the asyncio and threadpool strategies' fetch, with either client.
-def run_async(urls: list[str], instrumented: bool) -> None:
-    handler: Callable[[httpx.Response], int] = pages.handle if instrumented else bare_count
+def run_async(urls: list[str], instrumented: bool, bare: Callable[[httpx.Response], int]) -> None:
+    handler = pages.handle if instrumented else bare
 
     def make_client() -> httpx.AsyncClient:
         if instrumented:
@@ -121,8 +145,8 @@ def run_async(urls: list[str], instrumented: bool) -> None:
     asyncio.run(fetch_all())
 
 
-def run_threads(urls: list[str], instrumented: bool) -> None:
-    handler: Callable[[httpx.Response], int] = pages.handle if instrumented else bare_count
+def run_threads(urls: list[str], instrumented: bool, bare: Callable[[httpx.Response], int]) -> None:
+    handler = pages.handle if instrumented else bare
 
     def fetch(client: httpx.Client, url: str) -> int:
         response = client.get(url)
@@ -164,53 +188,139 @@ def timed(work: Callable[[], None]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def compare(label: str, run: Callable[[list[str], bool], None], urls: list[str], reps: int) -> None:
-    """Interleaved repetitions of bare and instrumented; medians, and paired ratios."""
+def compare(
+    label: str,
+    run: Run,
+    bare: Callable[[httpx.Response], int],
+    urls: list[str],
+    reps: int,
+    null: bool = False,
+) -> float:
+    """Interleaved repetitions of bare and instrumented; medians, and paired ratios.
+
+    `null`: the instrumented side is bare too, so the ratios show the machine's noise.
+    Returns the bare side's median CPU seconds per URL."""
     times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for rep in range(-1, reps):  # rep -1 warms both up and is not kept
         order = (False, True) if rep % 2 == 0 else (True, False)
         for instrumented in order:
             # The Reporter's last flush (under 20 ms of events) falls outside the timing.
-            with reporting(instrumented):
-                measured = timed(lambda: run(urls, instrumented))  # noqa: B023
+            on = instrumented and not null
+            with reporting(on):
+                measured = timed(lambda: run(urls, on, bare))  # noqa: B023
             if rep >= 0:
                 times[instrumented].append(measured)
-    bare, inst = times[False], times[True]
-    wall_ratio = statistics.median(i[0] / b[0] for b, i in zip(bare, inst, strict=True))
-    cpu_ratio = statistics.median(i[1] / b[1] for b, i in zip(bare, inst, strict=True))
+    pairs = list(zip(times[False], times[True], strict=True))
+    wall_ratio = statistics.median(i[0] / b[0] for b, i in pairs)
+    cpu_ratios = [i[1] / b[1] for b, i in pairs]
+    q1, _, q3 = statistics.quantiles(cpu_ratios, n=4) if reps > 1 else cpu_ratios * 3
     (bare_wall, bare_cpu), (inst_wall, inst_cpu) = (
-        [statistics.median(column) for column in zip(*rows, strict=True)] for rows in (bare, inst)
+        [statistics.median(column) for column in zip(*rows, strict=True)]
+        for rows in (times[False], times[True])
     )
     print(
         f"{label:<26} {bare_wall:>7.3f} {inst_wall:>7.3f} {wall_ratio:>6.3f}   "
-        f"{bare_cpu:>7.3f} {inst_cpu:>7.3f} {cpu_ratio:>6.3f}",
+        f"{bare_cpu:>7.3f} {inst_cpu:>7.3f} {statistics.median(cpu_ratios):>6.3f}"
+        f"   {q1:.3f}-{q3:.3f}",
         flush=True,
     )
+    return bare_cpu / len(urls)
 
 
-def handler_cost(base_url: str, count: int, loops: int) -> None:
-    """pages.handle (with its probe reporting) vs a bare word count, per call."""
+BODY = b"page 1 " + b"word " * 30  # about the fault server's page, in size and words
+
+
+class CannedPool(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A pool that answers at once: what is left is the transport's own work."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(BODY))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(BODY))
+
+
+def parts_cost(
+    base_url: str, count: int, loops: int, bare_name: str, cpu_per_url: dict[str, float]
+) -> None:
+    """The instrumentation's parts alone, per request: the handler and the transports."""
+    urls = task_urls(base_url, count, 0)
     responses = [
         httpx.Response(200, content=b"page " + str(i).encode() + b" " + b"word " * 30,
                        request=httpx.Request("GET", url))
-        for i, url in enumerate(task_urls(base_url, count, 0))
+        for i, url in enumerate(urls)
     ]  # fmt: skip
     for response in responses:
         response.read()
-    cases = [("bare", bare_count, False), ("pages.handle", pages.handle, True)]
-    cases.append(("pages.handle, no Reporter", pages.handle, False))
-    cases.append(("the lesson's handle, unreported", lesson_handle, False))
+    requests = [httpx.Request("GET", url) for url in urls]
+    pool = CannedPool()
+
+    def handling(handler: Callable[[httpx.Response], int]) -> Callable[[], None]:
+        def loop() -> None:
+            for response in responses:
+                handler(response)
+
+        return loop
+
+    def transporting(transport: httpx.BaseTransport) -> Callable[[], None]:
+        def loop() -> None:
+            task_of_url.cache_clear()  # a run's transport sees each URL first
+            for request in requests:
+                response = transport.handle_request(request)
+                response.read()
+                response.close()
+
+        return loop
+
+    def transporting_async(transport: httpx.AsyncBaseTransport) -> Callable[[], None]:
+        async def requesting() -> None:
+            for request in requests:
+                response = await transport.handle_async_request(request)
+                await response.aread()
+                await response.aclose()
+
+        def loop() -> None:
+            task_of_url.cache_clear()
+            asyncio.run(requesting())
+
+        return loop
+
+    sync_reporting = clients.ReportingTransport([pool])  # type: ignore[list-item]
+    async_reporting = clients.AsyncReportingTransport([pool])  # type: ignore[list-item]
+    cases = [
+        ("handler: bare word count", handling(bare_count), False),
+        ("handler: the lesson's handle", handling(lesson_handle), False),
+        ("handler: reported, Reporter", handling(pages.handle), True),
+        ("handler: reported, no Reporter", handling(pages.handle), False),
+        ("transport: bare pool", transporting(pool), False),
+        ("transport: reporting, Reporter", transporting(sync_reporting), True),
+        ("async transport: bare pool", transporting_async(pool), False),
+        ("async transport: reporting", transporting_async(async_reporting), True),
+    ]
     result: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     for _ in range(loops):
-        for name, handler, reported in cases:
+        for name, loop, reported in cases:
             start = time.process_time()
             with reporting(reported):  # closing it flushes the last events: timed too
-                for response in responses:
-                    handler(response)
+                loop()
             result[name].append((time.process_time() - start) / count * 1e6)
-    print(f"handler alone, CPU µs per call (median of {loops} loops of {count}):")
+    print(f"per request, no network: CPU µs (median of {loops} loops of {count}):")
+    cost = {name: statistics.median(values) for name, values in result.items()}
     for name, _, _ in cases:
-        print(f"  {name:<26} {statistics.median(result[name]):>6.2f}")
+        print(f"  {name:<32} {cost[name]:>6.2f}")
+    bare = "handler: the lesson's handle" if bare_name == "lesson" else "handler: bare word count"
+    handler = cost["handler: reported, Reporter"] - cost[bare]
+    added = {
+        "threads": handler + cost["transport: reporting, Reporter"] - cost["transport: bare pool"],
+        "asyncio": handler
+        + cost["async transport: reporting"]
+        - cost["async transport: bare pool"],
+    }
+    print(f"instrumentation per request, against the bare side's handler ({bare_name}):")
+    for label, seconds in cpu_per_url.items():
+        added_us = added["asyncio" if label.startswith("asyncio") else "threads"]
+        share = added_us / (seconds * 1e6) * 100
+        print(f"  {label:<26} {added_us:>6.2f} µs = {share:.1f} % of a bare request's CPU")
 
 
 def main() -> None:
@@ -220,9 +330,19 @@ def main() -> None:
         "--latency", type=int, action="append", help="server ms (repeatable; default 0 and 50)"
     )
     parser.add_argument("-r", "--repeat", type=int, default=5, help="pairs per case (5)")
+    parser.add_argument(
+        "--bare-handler", choices=sorted(BARE_HANDLERS), default="lesson",
+        help="the bare side's handler: the lesson's own handle, unreported (default), or "
+        "a plain word count (how this was measured before)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--null", action="store_true",
+        help="both sides bare: the ratios' noise on this machine (no parts section)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not 1 <= args.count <= 5000 or not 1 <= args.repeat <= 50:
         parser.error("--count must be 1..5000 and --repeat 1..50")
+    bare = BARE_HANDLERS[args.bare_handler]
 
     # The Reporter's thread treats a readable stdin as its parent gone and exits the process;
     # give it what the runner gives a worker: a pipe nobody writes to.
@@ -231,16 +351,20 @@ def main() -> None:
     os.close(read_end)
     clients.WorkerJob([], 1, TIMEOUT_S).warm_up()
     print(f"N={args.count}, {args.repeat} interleaved pairs each; medians; ratio = inst / bare")
-    print("seconds; b: bare, i: instrumented")
+    second = "bare again (--null)" if args.null else "instrumented"
+    print(f"seconds; b: bare (handler: {args.bare_handler}), i: {second}")
     print(f"{'case':<26} {'wall b':>7} {'wall i':>7} {'ratio':>6}   "
-          f"{'cpu b':>7} {'cpu i':>7} {'ratio':>6}")  # fmt: skip
+          f"{'cpu b':>7} {'cpu i':>7} {'ratio':>6}   quartiles")  # fmt: skip
+    cpu_per_url: dict[str, float] = {}
     with fault_server() as server:
         base_url = server.url
         for latency in args.latency or [0, 50]:
             urls = task_urls(base_url, args.count, latency)
-            compare(f"asyncio gather, {latency} ms", run_async, urls, args.repeat)
-            compare(f"{THREADS} threads, {latency} ms", run_threads, urls, args.repeat)
-        handler_cost(base_url, 2000, 7)
+            for label, run in ((f"asyncio gather, {latency} ms", run_async),
+                               (f"{THREADS} threads, {latency} ms", run_threads)):  # fmt: skip
+                cpu_per_url[label] = compare(label, run, bare, urls, args.repeat, args.null)
+        if not args.null:
+            parts_cost(base_url, 2000, 7, args.bare_handler, cpu_per_url)
     os.close(write_end)
 
 

@@ -170,9 +170,34 @@ def to_dict(event: Event) -> dict[str, Any]:
     return {"kind": event.kind, **asdict(event)}
 
 
+# json.dumps with separators builds a new encoder on every call; this one is made once.
+_encode_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def encode(event: Event) -> str:
-    """One line of JSON, without the newline."""
-    return json.dumps(to_dict(event), separators=(",", ":"))
+    """One line of JSON, without the newline: the text `json.dumps(to_dict(event),
+    separators=(",", ":"))` would give, made faster.
+
+    Every task sends a TaskStarted and a TaskFinished, so those two are written directly when
+    their numbers are plain (JSON writes a finite float as its repr and an int as its digits):
+    about a microsecond each instead of twenty. The others skip `asdict`'s deep copy (JSON
+    writes tuples as lists anyway) and reuse one encoder.
+    """
+    if type(event) is TaskStarted and _plain(event.t, event.task):
+        return f'{{"kind":"task_started","t":{event.t!r},"task":{event.task}}}'
+    if type(event) is TaskFinished and _plain(event.t, event.task, event.status, event.nbytes):
+        return (
+            f'{{"kind":"task_finished","t":{event.t!r},"task":{event.task},'
+            f'"status":{event.status},"nbytes":{event.nbytes}}}'
+        )
+    return _encode_json({"kind": event.kind, **vars(event)})
+
+
+def _plain(t: object, *counts: object) -> bool:
+    """A finite float or an int, then ints: numbers whose JSON is their repr."""
+    if not (type(t) is int or (type(t) is float and math.isfinite(t))):
+        return False
+    return all(type(count) is int for count in counts)
 
 
 def from_dict(data: dict[str, Any]) -> Event:

@@ -45,6 +45,8 @@ def is_tornado(response: httpx.Response | HTTPResponse) -> TypeIs[HTTPResponse]:
 
 def work_of_url(url: str) -> tuple[str, float] | None:
     """The work a page asks of its handler: ("block" or "cpu", seconds), or None."""
+    if "work=" not in url:  # most pages ask for none: no need to parse their URL
+        return None
     values = parse_qs(urlsplit(url).query).get("work")
     if not values:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from asyncplay.engine.targets import Target, parse_target, task_of_url
@@ -45,6 +47,30 @@ def test_task_ids_come_back_out_of_either_kind_of_url() -> None:
     assert task_of_url("http://127.0.0.1:1/task/17?delay_ms=5") == 17
     assert task_of_url("http://bin.test/delay/0.2?task=4") == 4
     assert task_of_url("http://bin.test/status/500") is None
+
+
+def test_the_quick_read_of_a_task_url_agrees_with_the_long_one() -> None:
+    """Fault-server URLs are read by a pattern before urlsplit: both find the same task, on
+    the URLs a run makes and on ones that must take the long way."""
+    urls = [*plan_with("http-500@0", "reset@1", "refused@2"), *plan_with("blocking@0")]
+    urls += [*HTTPBIN.urls(build_plan(Scenario(count=3, latency_ms=200)))]
+    urls += [
+        "http://127.0.0.1:1/task/17", "https://h/task/017#x", "http://h/task/3/x",
+        "http://h/task/", "http://h/task/3a", "http://h/x/task/3", "HTTP://h/task/3",
+        " http://h/task/3", "http://h/task/3?q=\tz", "http://u@h/task/3", "http://h/ta%73k/3",
+        "http://[::1]:80/task/9?x", "http://h/task/3?task=5", "http://h/delay/1?task=x",
+    ]  # fmt: skip
+    for url in urls:
+        assert task_of_url.__wrapped__(url) == _task_of_url_the_long_way(url), url
+
+
+def _task_of_url_the_long_way(url: str) -> int | None:
+    parts = urlsplit(url)
+    if parts.path.startswith("/task/"):
+        tail = parts.path.removeprefix("/task/")
+        return int(tail) if tail.isdigit() else None
+    values = parse_qs(parts.query).get("task")
+    return int(values[0]) if values and values[0].isdigit() else None
 
 
 def test_httpbin_targets_use_its_routes_and_refuse_what_it_cannot_do() -> None:

@@ -126,20 +126,24 @@ _TASK_OF_ERROR: dict[int, tuple[BaseException, int]] = {}
 
 
 def _emit(make: Any, *args: Any) -> None:
-    if REPORTER is not None:
-        REPORTER.emit(make(REPORTER.now(), *args))
+    reporter = REPORTER  # one global lookup, and no None between the check and the use
+    if reporter is not None:
+        reporter.emit(make(reporter.now(), *args))
 
 
+# The two calls every task makes: written out rather than through _emit.
 def task_started(task: int | None) -> None:
-    if task is not None:
-        _emit(events.TaskStarted, task)
-    if REPORTER is not None:
-        REPORTER.count_python_threads()
+    reporter = REPORTER
+    if reporter is not None:
+        if task is not None:
+            reporter.emit(events.TaskStarted(reporter.now(), task))
+        reporter.count_python_threads()
 
 
 def task_finished(task: int | None, status: int, nbytes: int) -> None:
-    if task is not None:
-        _emit(events.TaskFinished, task, status, nbytes)
+    reporter = REPORTER
+    if reporter is not None and task is not None:
+        reporter.emit(events.TaskFinished(reporter.now(), task, status, nbytes))
 
 
 def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -> None:
