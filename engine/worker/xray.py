@@ -2,9 +2,9 @@
 
 A real thread (like the reporter, it is started with the functions taken before gevent
 patches) looks where each thread, greenlet, task and Tornado callback is (`where.look`) every
-`EVERY_S`, and sends a `Sampled` event when anything moved. It never slows the run by more
-than its budget: each look's own CPU time is timed, and the next look waits at least
-`1 / BUDGET` times as long. Above `MAX_TASKS` it stays off: the bench
+`EVERY_S`, and sends a `Sampled` event when anything moved. Looking takes at most its budget
+of a core after the first look: each look's own CPU time is timed, and the next look waits
+at least `1 / BUDGET` times as long. Above `MAX_TASKS` it stays off: the bench
 (`bench/xray_overhead.py`) measured what a look costs per task.
 """
 
