@@ -49,12 +49,32 @@ class FaultServer:
     """A running fault server: where it listens, and its exit status once it has exited."""
 
     url: str
+    pid: int
     exited: asyncio.Future[int]
 
     def check(self) -> None:
         """Raise ServerDied if the server is gone."""
+        if (death := self.death()) is not None:
+            raise ServerDied(death)
+
+    def death(self) -> str | None:
+        """How the server died, if it has, even before asyncio has heard of it.
+
+        The server's death ends every request at once, so a worker can finish and say so
+        before the child watcher reports the exit. Asking the kernel with WNOWAIT answers
+        now and leaves the exit for the watcher to collect.
+        """
         if self.exited.done():
-            raise ServerDied(f"the fault server died (exit status {self.exited.result()})")
+            return f"the fault server died (exit status {self.exited.result()})"
+        try:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # collected already: the watcher's news is on its way
+            return "the fault server died"
+        if info is None:
+            return None
+        killed = info.si_code in (os.CLD_KILLED, os.CLD_DUMPED)  # as asyncio would say it
+        status = -info.si_status if killed else info.si_status
+        return f"the fault server died (exit status {status})"
 
 
 @contextlib.asynccontextmanager
@@ -77,7 +97,7 @@ async def fault_server() -> AsyncIterator[FaultServer]:
             raise HarnessError("the fault server failed to start")
         exited = asyncio.ensure_future(process.wait())
         try:
-            yield FaultServer(line.decode().strip(), exited)
+            yield FaultServer(line.decode().strip(), process.pid, exited)
         finally:
             exited.cancel()
     finally:
@@ -116,9 +136,9 @@ async def run_strategy(
     on asyncio's debug mode and gevent's monitor thread with it). `xray=False` turns the
     X-ray off whatever the task count.
     """
-    relay = _Relay(sink)
-    if server is not None and server.exited.done():
-        relay.abort("crashed", f"the fault server is gone (exit status {server.exited.result()})")
+    relay = _Relay(sink, server)
+    if server is not None and (death := server.death()) is not None:
+        relay.abort("crashed", f"{death} before the run")
         return
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
@@ -241,10 +261,15 @@ async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> No
 
 
 class _Relay:
-    """Decodes a worker's event pipe and output, stamps output with the run's clock."""
+    """Decodes a worker's event pipe and output, stamps output with the run's clock.
 
-    def __init__(self, sink: EventSink) -> None:
+    A worker's RunFinished that comes after the fault server died is not passed on: the
+    run measured a dead server, and is reported crashed like one the runner stopped.
+    """
+
+    def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
         self.sink = sink
+        self.server = server
         self.origin: float | None = None
         self.over = False
         self.output_text: list[str] = []
@@ -255,11 +280,19 @@ class _Relay:
     def send(self, event: Event) -> None:
         if self.over:
             return
+        if isinstance(event, events.RunFinished):
+            event = self._unless_the_server_died(event)
         if isinstance(event, events.RunStarted):
             self.origin = event.origin
         elif isinstance(event, events.RunFinished | events.RunAborted):
             self.over = True
         self.sink(event)
+
+    def _unless_the_server_died(self, finished: events.RunFinished) -> Event:
+        death = self.server.death() if self.server is not None else None
+        if death is None:
+            return finished
+        return events.RunAborted(self.now(), "crashed", f"{death}; the run was stopped")
 
     def abort(self, reason: str, detail: str) -> None:
         self.send(events.RunAborted(self.now(), reason, detail))  # type: ignore[arg-type]

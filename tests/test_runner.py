@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
 
 from helpers import run, scenario
 from procs import alive
 
 from asyncplay.engine import events
 from asyncplay.engine.fold import RunState
-from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.runner import _Relay, fault_server, run_strategy
 from asyncplay.engine.targets import Target
 
 
@@ -56,6 +59,29 @@ def test_a_stopped_run_is_killed_at_once(target: Target) -> None:
     assert state.status == "killed"
     assert state.aborted is not None and state.aborted.detail == "stopped"
     assert not alive(state.pid)
+
+
+def test_a_run_that_finishes_on_a_dead_fault_server_is_reported_crashed() -> None:
+    """The server's death ends every request at once, so a worker can finish and say so
+    before asyncio's child watcher reports the exit. The runner asks the kernel, and a run
+    that finished after the server died is crashed, not done."""
+
+    async def kill_then_finish() -> list[events.Event]:
+        relayed: list[events.Event] = []
+        async with fault_server() as server:
+            assert server.death() is None
+            os.kill(server.pid, signal.SIGKILL)
+            give_up = time.monotonic() + 10
+            while server.death() is None and time.monotonic() < give_up:
+                time.sleep(0.001)  # the loop does not run here: asyncio cannot hear of it
+            assert not server.exited.done()
+            _Relay(relayed.append, server).send(events.RunFinished(1.0, 1.0, 0.1, 0, 0, 1, 0))
+            assert await server.exited == -signal.SIGKILL
+        return relayed
+
+    [event] = asyncio.run(kill_then_finish())
+    assert isinstance(event, events.RunAborted) and event.reason == "crashed"
+    assert event.detail.startswith("the fault server died")
 
 
 def test_the_worker_relays_what_the_strategy_printed(target: Target) -> None:

@@ -57,8 +57,8 @@ class Playground:
     async def start_server(self) -> tuple[Target, FaultServer]:
         """Start the fault server, or a new one if the last one died; where to send work."""
         async with self._server_lock:
-            if self._server is not None and self._server.exited.done():
-                status = self._server.exited.result()
+            if self._server is not None and self._server.death() is not None:
+                status = await self._server.exited  # known to the kernel: here in a moment
                 await self._stop_server()
                 self.on_server_restart(f"the fault server had died (exit status {status})")
             if self._server is None or self._target is None:
