@@ -73,6 +73,13 @@ def _variants(
 # Fixed before any result was seen; see the verdicts for what each number decides.
 RACE_WORKERS = 4
 RACE_TRIALS = 20
+# Enough that each thread deposits for several of the interpreter's switch intervals (5 ms):
+# at 50,000 a thread was done in 1.5 ms on a quiet machine, before another could run, and no
+# update was lost in 20 trials whatever the code; at 500,000 every trial of four shows losses.
+THREAD_DEPOSITS = 500_000
+# Threads waiting on one Lock hand it over through the kernel: 500,000 took 2.6 s a trial.
+# Fewer show the same, since with the lock no switch can fall inside whatever the timing.
+LOCKED_THREAD_DEPOSITS = 50_000
 LOCKED_TRIALS = 3  # a lock rules losses out, whatever the timing: a few trials show it
 WAITER_COUNTS = (100, 1_000, 10_000)
 SECRETARY_S = 1.0
@@ -87,8 +94,9 @@ LABS: dict[str, Lab] = {
             *_variants("races", "race",
                 ("threads_bare", "threads", "balance = balance + 1"),
                 ("threads_call", "threads", "a function call inside"),
-                ("threads_lock", "threads", "inside a Lock", {"trials": LOCKED_TRIALS}),
-                workers=RACE_WORKERS, deposits=50_000, trials=RACE_TRIALS),
+                ("threads_lock", "threads", "inside a Lock",
+                 {"trials": LOCKED_TRIALS, "deposits": LOCKED_THREAD_DEPOSITS}),
+                workers=RACE_WORKERS, deposits=THREAD_DEPOSITS, trials=RACE_TRIALS),
             *_variants("races", "race",
                 ("gevent_bare", "gevent", "no wait inside"),
                 ("gevent_io", "gevent", "a wait inside"),

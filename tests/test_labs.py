@@ -76,7 +76,7 @@ def test_lost_updates_only_where_a_switch_can_fall_inside(run: ClaimsRun) -> Non
         workers = LABS["races"].variants[0].params["workers"]
         total = numbers["updates_per_trial"] * numbers["trials"]
         assert numbers["lost_updates"] == total * (workers - 1) // workers, wait
-    # Threads: a call inside lets the interpreter switch there; over 20 trials of 200,000
+    # Threads: a call inside lets the interpreter switch there; over 20 trials of 2,000,000
     # deposits some switch lands between a read and its write.
     assert run["races.threads_call"]["lost_updates"] > 0
 

@@ -57,7 +57,15 @@ def threads_lock(workers: int, deposits: int) -> int:
 
 
 def _in_threads(deposit: Callable[[], None], workers: int, account: Account) -> int:
-    team = [threading.Thread(target=deposit) for _ in range(workers)]
+    # All at once: a thread started alone would finish its deposits before the next one
+    # had started, and there would be nothing to race.
+    together = threading.Barrier(workers)
+
+    def depositor() -> None:
+        together.wait()
+        deposit()
+
+    team = [threading.Thread(target=depositor) for _ in range(workers)]
     for thread in team:
         thread.start()
     for thread in team:
