@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 from pathlib import Path
@@ -16,7 +17,7 @@ from asyncplay.engine.events import RunAborted, RunStarted, TaskFailed, TaskStar
 from asyncplay.engine.fold import fold
 from asyncplay.engine.workload import FaultSpec, Scenario
 from asyncplay.strategies import STRATEGIES
-from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.app import YOUNG_OBJECTS_PER_COLLECTION, AsyncPlayApp
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.fate_tally import FateTally
 from asyncplay.tui.widgets.scenario_bar import ScenarioBar
@@ -62,6 +63,51 @@ def test_run_all_reaches_done_and_the_panels_show_the_engines_fates(tmp_path: Pa
 
     asyncio.run(scenario())
     assert children() == set()
+
+
+def test_panels_a_zoom_covers_wait_and_catch_up_when_it_closes() -> None:
+    """A zoom covers the panels: their runs go on but they are not drawn (unseen work that
+    slowed the zoom's keys). Back on the panels, each shows its run's end at once."""
+
+    def tally(app: AsyncPlayApp, name: str) -> list[int]:
+        counts = str(app.query_one(f"#panel-{name} FateTally", FateTally).render())
+        return [int(count) for count in counts.splitlines()[1].split()]
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(160, 48)) as pilot:
+            app.query_one("#panel-threads").focus()
+            await pilot.press("z", "r")
+            await until(lambda: all(s.over for s in app.playground.states.values()))
+            await pilot.pause(0.1)  # a few ticks
+            assert isinstance(app.screen, ZoomScreen)
+            assert all(sum(tally(app, name)) == 0 for name in STRATEGIES)
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            for name in STRATEGIES:
+                engine = fold(app.playground.logs[name]).fates()
+                assert tally(app, name) == list(engine.values())
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+
+
+def test_the_app_tunes_the_garbage_collector_and_leaves_it_as_it_found_it() -> None:
+    """While it runs, what the app holds from the start is out of the collector's walks and
+    young objects are looked at less often; after it, both are as they were."""
+    threshold = gc.get_threshold()
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL, start_server=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.1)
+            assert gc.get_threshold()[0] == YOUNG_OBJECTS_PER_COLLECTION
+            assert gc.get_freeze_count() > 0
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_fault_picked_in_the_picker_is_in_the_next_run() -> None:

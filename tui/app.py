@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import tempfile
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.geometry import Region
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Header
 
 from ..engine.eventlog import EventLog
@@ -31,6 +32,7 @@ from .screens.claims import ClaimsScreen
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
+from .screens.quiet_focus import QuietFocusScreen
 from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
 from .usage import EXIT_HUNG_UP, EXIT_TERMINATED
@@ -39,6 +41,12 @@ from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
 REDRAW_PER_SECOND = 30
+# The garbage collector looks at new objects after this many more were made than freed
+# (Python's default: 700). A frame makes thousands that live a frame or a few (strips, their
+# caches); looked at every 700, they were old enough for the oldest generation before they
+# died, and its collections, which walk every object of the runs, stopped the app for
+# 100-200 ms some twenty times a run at 160x48 (bench/tui_load.py). Every 10,000, they die young.
+YOUNG_OBJECTS_PER_COLLECTION = 10_000
 # Below this width the panels are a list (HORIZONTAL_BREAKPOINTS' "-narrow").
 NARROW_BELOW = 100
 # Where the focus goes for each arrow key: (dx, dy).
@@ -87,8 +95,14 @@ class AsyncPlayApp(App[None]):
         self.save_folder = save_folder or Path.cwd()
         self.lab_updates = list(lab_updates or [])  # every lab run's updates, kept across visits
         self.open_panel: StrategyPanel | None = None  # the narrow list's open one
+        self._undrawn: set[str] = set()  # panels with news they have not drawn yet
         self.crash: Exception | None = None  # the bug that ended the app, if one did
         self.crash_report: Path | None = None  # where its traceback was written
+        self._gc_threshold: tuple[int, int, int] | None = None  # the collector's, as it was
+
+    def get_default_screen(self) -> Screen[object]:
+        """The panels' screen: a focus move there repaints two panels, not all eight."""
+        return QuietFocusScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         source = PaletteSource()
@@ -114,6 +128,7 @@ class AsyncPlayApp(App[None]):
         if self.start_server:
             self.run_worker(self._start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
+        self.call_after_refresh(self._tune_garbage_collector)
         loop = asyncio.get_running_loop()
         # SIGTERM's default would end the process with the terminal in the app's screen mode.
         loop.add_signal_handler(signal.SIGTERM, self.exit, None, EXIT_TERMINATED)
@@ -124,7 +139,19 @@ class AsyncPlayApp(App[None]):
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(number)
+        if self._gc_threshold is not None:  # as it was before the app (tests run many apps)
+            gc.unfreeze()
+            gc.set_threshold(*self._gc_threshold)
         await self.playground.close()
+
+    def _tune_garbage_collector(self) -> None:
+        """Once the first screen is drawn: what exists now lives as long as the app (Textual,
+        the widgets, ~90,000 objects), so the collector stops walking it (`gc.freeze`), and
+        it looks at young objects less often (YOUNG_OBJECTS_PER_COLLECTION)."""
+        if self._gc_threshold is None:
+            self._gc_threshold = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *self._gc_threshold[1:])
 
     async def _hung_up(self) -> None:
         """The terminal is gone: stop every run and the server, then leave at once. A normal
@@ -141,16 +168,24 @@ class AsyncPlayApp(App[None]):
             self.notify(f"the fault server did not start: {error}", severity="error")
 
     def _redraw(self) -> None:
-        """Draw the panels whose runs reported something since the last tick, and the running
-        ones, whose clocks move on between events; and a zoom, if one is open."""
-        changed, self.playground.changed = self.playground.changed, set()
+        """Draw the panels whose runs reported something since they were last drawn, and the
+        running ones, whose clocks move on between events; and a zoom, if one is open.
+
+        Panels a full screen covers (a zoom, the claims) are not drawn until they show again:
+        drawing them cost a zoom of a big run a third of its time, unseen.
+        """
+        self._undrawn |= self.playground.changed
+        self.playground.changed = set()
         now = time.monotonic()
         live = set(self.playground.running())
+        covered = any(not isinstance(above, ModalScreen) for above in self.screen_stack[1:])
         with self.batch_update():  # one repaint for the whole tick
-            for name in changed | live:
-                state = self.playground.states[name]
-                clock = state.clock(now) if name in live else state.now
-                self.panels[name].show(state, clock)
+            if not covered:
+                for name in self._undrawn | live:
+                    state = self.playground.states[name]
+                    clock = state.clock(now) if name in live else state.now
+                    self.panels[name].show(state, clock)
+                self._undrawn.clear()
             screen = self.screen_stack[-1] if self.screen_stack else None  # none: quitting
             if isinstance(screen, ZoomScreen):
                 screen.follow(self.playground.states[screen.strategy], now)
@@ -172,9 +207,13 @@ class AsyncPlayApp(App[None]):
     def _mark_open(self) -> None:
         # Only in the narrow list, where it shows: a class change restyles a whole panel,
         # and on a machine busy with eight runs that is most of what a key press costs.
+        # Restyled without CSS transitions (the panels have none): Textual's default path
+        # builds and compares a second set of styles for every part, to animate them.
         if self.open_panel is not None and self.size.width < NARROW_BELOW:
             for panel in self.panels.values():
-                panel.set_class(panel is self.open_panel, "-open")
+                if panel.has_class("-open") != (panel is self.open_panel):
+                    panel.set_class(panel is self.open_panel, "-open", update=False)
+                    self.update_styles(panel, animate=False)
 
     def on_resize(self) -> None:
         self._mark_open()

@@ -15,15 +15,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from ...engine.events import Sampled
 from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView, by_line, by_task
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
 from ..widgets.error_list import error_line
 from ..widgets.lesson_source import LessonSource, legend
 from ..widgets.xray_status import XrayStatus
+from .quiet_focus import QuietFocusScreen
 
 # The tables are the costly part of a live zoom; four refreshes a second keep up with a run.
 REFRESH_S = 0.25
@@ -41,7 +43,7 @@ def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-class ZoomScreen(Screen[None]):
+class ZoomScreen(QuietFocusScreen[None]):
     """Everything about one run; escape goes back to the panels."""
 
     COMPONENT_CLASSES = PALETTE_CLASSES
@@ -69,9 +71,12 @@ class ZoomScreen(Screen[None]):
         self._refreshed = 0.0
         self._over = False
         self._now = now
-        self._mounted = False  # the app's tick may come before the screen has its widgets
+        # The parts a tick needs, once mounted: the app's tick may come before the screen has
+        # its widgets, or while they are taken down (the app quitting).
+        self._parts: tuple[Widget, ...] = ()
         self._look: int | None = None  # the X-ray look shown; None: the newest, live
         self._where: dict[int, str] = {}  # each task's "where" cell, as the X-ray shows it
+        self._where_width = 0  # the widest "where" cell in the table, as last measured
         self._lines: Collection[int] = ()  # the lines the X-ray shown has workers at
 
     def compose(self) -> ComposeResult:
@@ -98,7 +103,7 @@ class ZoomScreen(Screen[None]):
         for column in TASK_COLUMNS:
             tasks.add_column(column, key=column)
         self.query_one("#errors", DataTable).add_column("error", key="error")
-        self._mounted = True
+        self._parts = (self.query_one("#zoom-tabs"), self.query_one(XrayStatus))
         self._focus_error(None)  # until the run has an error to focus on
         self.follow(self.state, self._now, force=True)
 
@@ -108,8 +113,8 @@ class ZoomScreen(Screen[None]):
         """Show `state` (the app's, each tick): the title at once, the rest a few times a
         second, and everything when a new run replaced the old one or this one ended."""
         self.state, self._now = state, now
-        if not self._mounted or not self.query("#zoom-tabs") or not self.query(XrayStatus):
-            return  # not composed yet, or being taken down (the app is quitting)
+        if not self._parts or not all(part.is_attached for part in self._parts):
+            return  # not composed yet, or being taken down (a query here walked the screen)
         title = f"{state.strategy}: {state.status}"
         if state.concurrency:
             title += f", up to {state.concurrency:,} at a time"
@@ -118,7 +123,7 @@ class ZoomScreen(Screen[None]):
             tabs.border_title = title
         if state is not self._drawn_state:
             self._look = None  # a new run: back to live
-        self._show_xray()
+        sample = self._show_xray()
         stale = state is not self._drawn_state or state.over != self._over
         if not (force or stale) and time.monotonic() - self._refreshed < REFRESH_S:
             return
@@ -127,7 +132,9 @@ class ZoomScreen(Screen[None]):
             self._drawn_state = state
             self._rows_for.clear()
             self._touched_seen = 0
+            self._where_width = -1  # the next look measures the column again
             self.query_one("#tasks", DataTable).clear()
+        self._show_where(sample)  # with the other cells: any update redraws them all
         every = state.over != self._over
         self._over = state.over
         self._fill_tasks(state, every)
@@ -216,9 +223,9 @@ class ZoomScreen(Screen[None]):
 
     # The X-ray
 
-    def _show_xray(self) -> None:
-        """Show the look in view: its line under the source, its counts in the gutter, and
-        each task's line in the table."""
+    def _show_xray(self) -> Sampled | None:
+        """Show the look in view: its line under the source and its counts in the gutter;
+        returns it (None: no look is shown), for the table's "where" column."""
         state = self.state
         sample = self.query_one(XrayStatus).show(state, self._look)
         source = self.query_one(LessonSource)
@@ -230,17 +237,43 @@ class ZoomScreen(Screen[None]):
             # The workers stay in view as they move, unless an error's lines are marked and
             # the X-ray is live: then the error's lines keep the view.
             source.scroll_to_line(min(lines), max(lines), only_if_hidden=True)
+        return sample
+
+    def _show_where(self, sample: Sampled | None) -> None:
+        """Each task's line in the look `sample`, in the table's "where" column. Live, it is
+        updated with the rest of the table, a few times a second: any cell updated makes the
+        table draw all its rows in view again."""
         where = {task: f"{spot[2]} {spot[3]}" for task, spot in by_task(sample).items()}
         if where != self._where:
             table = self.query_one("#tasks", DataTable)
-            for task in set(where) | set(self._where):
-                if task in self._rows_for and where.get(task) != self._where.get(task):
-                    table.update_cell(str(task), "where", self._cell(where.get(task)),
-                                      update_width=True)  # fmt: skip
-                    drawn = list(self._rows_for[task])
-                    drawn[TASK_COLUMNS.index("where")] = where.get(task, "")
-                    self._rows_for[task] = tuple(drawn)
+            changed = [
+                task
+                for task in set(where) | set(self._where)
+                if task in self._rows_for and where.get(task) != self._where.get(task)
+            ]
+            resize = self._resizing_cell(where, changed)
+            for task in changed:
+                cell = self._cell(where.get(task))
+                table.update_cell(str(task), "where", cell, update_width=task == resize)
+                drawn = list(self._rows_for[task])
+                drawn[TASK_COLUMNS.index("where")] = where.get(task, "")
+                self._rows_for[task] = tuple(drawn)
             self._where = where
+
+    def _resizing_cell(self, where: dict[int, str], changed: list[int]) -> int | None:
+        """The one moved task whose "where" cell resizes the column, if its width changes.
+
+        The column is as wide as its widest cell. Textual measures every cell of a column
+        again for each narrower cell updated with `update_width`: hundreds of tasks moving
+        at once cost seconds. So only the widest moved cell asks, and only when the widest
+        cell in the table changed: the column then ends as wide as its widest cell still
+        (one wider than the column widens it; a narrower one has Textual measure them all).
+        """
+        widest = max((len(where[task]) for task in where if task in self._rows_for), default=0)
+        if widest == self._where_width or not changed:
+            return None
+        self._where_width = widest
+        return max(changed, key=lambda task: len(where.get(task, "")))
 
     def _where_cell(self, task: int) -> Text:
         return self._cell(self._where.get(task))
@@ -259,7 +292,7 @@ class ZoomScreen(Screen[None]):
             self._look = len(self.state.samples) - 1
         else:
             self.notify("No X-ray look to pause on yet.", timeout=3)
-        self._show_xray()
+        self._show_where(self._show_xray())
 
     def action_xray_step(self, by: int) -> None:
         """Pause, and show the next look (or the one before)."""
@@ -273,7 +306,7 @@ class ZoomScreen(Screen[None]):
             self._look = max(len(samples) - 1 + min(by, 0), 0)
         else:
             self._look = min(max(self._look + by, 0), len(samples) - 1)
-        self._show_xray()
+        self._show_where(self._show_xray())
 
     # The error in focus
 

@@ -132,6 +132,12 @@ class StrategyPanel(Vertical, can_focus=True):
         self.watch(self.app, "theme", lambda: self.show(self.state, self.now, repaint=True),
                    init=False)  # fmt: skip
 
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Restyle the panel alone. Only its own border shows the focus (app.tcss has no
+        rule for a part of a focused panel), but Textual restyles every part with it, and on
+        a machine busy with eight runs that was most of what a focus move cost."""
+        self.app.stylesheet.update_nodes([self])  # no transition to animate either
+
     def on_resize(self, event: Resize) -> None:
         self._needs = None  # the rows are shared out again for the new size
         self.show(self.state, self.now)
@@ -202,4 +208,9 @@ class StrategyPanel(Vertical, can_focus=True):
         for name, part in parts.items():
             part.styles.height = getattr(rows, name)
         # Too short for what must show: ask for the rows, and the panels' container scrolls.
-        self.styles.min_height = essential(needs).total + 2 if rows.total > height else None
+        # (Textual lays the screen out again for any None given, changed or not.)
+        min_height = essential(needs).total + 2 if rows.total > height else None
+        if min_height is not None:
+            self.styles.min_height = min_height
+        elif self.styles.min_height is not None:
+            self.styles.min_height = None
