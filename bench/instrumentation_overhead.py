@@ -25,14 +25,17 @@ shared httpx.Client (the engine's sync client for a limit of 50). Repetitions ar
 are printed, with the quartiles of the pairs' CPU ratios. On a shared machine a single pair
 can be off by 20 % and a median of 5 by 10 %: `--null` runs bare against bare to show how
 far, and `-r` asks for more pairs. CPU is the whole process's, so it includes the Reporter
-thread's JSON encoding and its ticks (the worker's own `cpu_s` leaves that thread out).
+thread's JSON encoding and its ticks (the worker's own `cpu_s` leaves that thread out), from
+its start to its last flush. (Its stop waits for its tick: the instrumented wall time can
+be up to probe.FLUSH_EVERY_S longer for that alone.)
 
 A last section times the instrumentation's parts alone, per request and without the network,
 where a microsecond can be seen: the handler (the lesson's, the reported one, a bare word
 count) on ready-made responses, and the reporting transports (sync and async) against a
 bare pool on canned ones, each with a live Reporter whose last flush is timed. Their sum
 against the bare CPU per request above is what the end-to-end ratio should be without the
-noise, less the Reporter thread's ticks (a `/proc` read and the GIL, every 20 ms).
+noise, less the Reporter thread's ticks (the GIL taken from the lesson's threads, and a
+`/proc` read every few ticks).
 """
 
 from __future__ import annotations
@@ -180,6 +183,16 @@ def reporting(on: bool) -> Iterator[None]:
         os.close(devnull)
 
 
+def reported_run(
+    run: Run, urls: list[str], instrumented: bool, bare: Callable[[httpx.Response], int]
+) -> None:
+    """One run, and with the instrumentation its Reporter from start to stop: the events
+    still queued at the end are encoded and written in its last flush, which is part of
+    the cost (a longer tick would otherwise push more of it out of the timing)."""
+    with reporting(instrumented):
+        run(urls, instrumented, bare)
+
+
 def timed(work: Callable[[], None]) -> tuple[float, float]:
     """(wall, process CPU) seconds of one call."""
     gc.collect()
@@ -204,10 +217,8 @@ def compare(
     for rep in range(-1, reps):  # rep -1 warms both up and is not kept
         order = (False, True) if rep % 2 == 0 else (True, False)
         for instrumented in order:
-            # The Reporter's last flush (under 20 ms of events) falls outside the timing.
             on = instrumented and not null
-            with reporting(on):
-                measured = timed(lambda: run(urls, on, bare))  # noqa: B023
+            measured = timed(lambda: reported_run(run, urls, on, bare))  # noqa: B023
             if rep >= 0:
                 times[instrumented].append(measured)
     pairs = list(zip(times[False], times[True], strict=True))

@@ -169,9 +169,9 @@ async def run_strategy(
         await end_process(process, grace_s=0.0)
         os.close(read_fd)
         if not relay.over:
-            tail = "".join(relay.output_text[-3:]).strip().splitlines()
             detail = f"worker exited with status {process.returncode}"
-            relay.abort("crashed", f"{detail}: {tail[-1]}" if tail else detail)
+            last = relay.last_line()
+            relay.abort("crashed", f"{detail}: {last}" if last else detail)
 
 
 async def run_scenario(
@@ -265,6 +265,9 @@ class _Relay:
 
     A worker's RunFinished that comes after the fault server died is not passed on: the
     run measured a dead server, and is reported crashed like one the runner stopped.
+
+    Output comes at once, events at the worker's next tick: what the worker prints before
+    its RunStarted has arrived waits for it, since a run's log starts with its start.
     """
 
     def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
@@ -273,6 +276,7 @@ class _Relay:
         self.origin: float | None = None
         self.over = False
         self.output_text: list[str] = []
+        self._early: list[str] = []  # output before the RunStarted came
 
     def now(self) -> float:
         return time.monotonic() - self.origin if self.origin is not None else 0.0
@@ -284,9 +288,18 @@ class _Relay:
             event = self._unless_the_server_died(event)
         if isinstance(event, events.RunStarted):
             self.origin = event.origin
-        elif isinstance(event, events.RunFinished | events.RunAborted):
+            self.sink(event)
+            self._send_early()
+            return
+        if isinstance(event, events.RunFinished | events.RunAborted):
             self.over = True
+            self._send_early()  # a run that ended before it started: its output still shows
         self.sink(event)
+
+    def _send_early(self) -> None:
+        for text in self._early:
+            self.sink(events.Output(self.now(), text))
+        self._early.clear()
 
     def _unless_the_server_died(self, finished: events.RunFinished) -> Event:
         death = self.server.death() if self.server is not None else None
@@ -312,8 +325,25 @@ class _Relay:
     async def output(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         while chunk := await process.stdout.read(OUTPUT_CHUNK):
-            text = chunk.decode(errors="replace")
-            self.output_text.append(text)
+            self.printed(chunk.decode(errors="replace"))
+
+    def last_line(self) -> str:
+        """The last line the worker printed (a traceback's: the error). Whole, though the
+        pipe may have cut it into several chunks (a busy machine reads it as it is written)."""
+        tail = ""
+        for chunk in reversed(self.output_text):
+            tail = chunk + tail
+            if "\n" in tail.rstrip():
+                break
+        lines = tail.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def printed(self, text: str) -> None:
+        """What the worker printed, as it comes."""
+        self.output_text.append(text)
+        if self.origin is None:
+            self._early.append(text)
+        else:
             self.send(events.Output(self.now(), text))
 
 

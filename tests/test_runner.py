@@ -84,6 +84,29 @@ def test_a_run_that_finishes_on_a_dead_fault_server_is_reported_crashed() -> Non
     assert event.detail.startswith("the fault server died")
 
 
+def test_what_a_worker_prints_before_its_start_arrives_comes_after_it() -> None:
+    """Output comes at once, events at the worker's next tick: a line printed early waits
+    for the RunStarted, since a run's log starts with its start (a saved log is read back)."""
+    relayed: list[events.Event] = []
+    relay = _Relay(relayed.append)
+    relay.printed("early\n")
+    assert relayed == []
+    relay.send(events.RunStarted(0.0, "threads", os.getpid(), 1, 1, 0.1, {}, time.monotonic()))
+    relay.printed("late\n")
+    assert [type(event).__name__ for event in relayed] == ["RunStarted", "Output", "Output"]
+    assert [event.text for event in relayed[1:]] == ["early\n", "late\n"]  # type: ignore[attr-defined]
+
+
+def test_a_crashed_workers_last_line_is_whole_however_the_pipe_cut_it() -> None:
+    """A busy machine reads a traceback as it is written, a few bytes at a time: the crash's
+    reason is its last line, put back together."""
+    relay = _Relay(lambda event: None)
+    for chunk in ("Traceback:\n  File x\n", "ModuleNotFound", "Error", ": ", "No module\n"):
+        relay.printed(chunk)
+    assert relay.last_line() == "ModuleNotFoundError: No module"
+    assert _Relay(lambda event: None).last_line() == ""
+
+
 def test_the_worker_relays_what_the_strategy_printed(target: Target) -> None:
     """A logged error's traceback reaches the event log as output, stamped on the run clock."""
     state = run("threads", scenario("http-500@0"), target)

@@ -37,13 +37,18 @@ MAIN_THREAD = _thread.get_ident()  # the worker imports this module on its main 
 
 # Where the lessons live: frames from these files are the lesson's lines an error went through.
 LESSONS_DIR = os.path.dirname(strategies.__file__)
-FLUSH_EVERY_S = 0.02
+# The reporter's tick. A tick takes the GIL from the lesson's threads, and on this machine
+# that costs the process far more than the tick's own work: with the tick varied alone, the
+# instrumentation cost an asyncio gather of 500 requests 8-9 % more CPU at 20 ms, 6-8 % at
+# 50 ms, 1-4 % at 100 ms (bench/instrumentation_overhead.py). So events reach the app in
+# batches ten times a second; each carries the time it happened, so the bars are exact.
+FLUSH_EVERY_S = 0.1
 TRACEBACK_LIMIT = 12
 CHAIN_DEPTH = 8
 
 
 class Reporter:
-    """Queues events from any thread or greenlet and writes them as JSON lines every 20 ms."""
+    """Queues events from any thread or greenlet and writes them as JSON lines every tick."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -54,6 +59,7 @@ class Reporter:
         self.own_usage: resource.struct_rusage | None = None
         self._stop = False
         self._stopped = _allocate_lock()
+        self._wake_read, self._wake_write = os.pipe()  # close() ends the tick at once
 
     def now(self) -> float:
         return time.monotonic() - self.origin
@@ -68,8 +74,11 @@ class Reporter:
     def close(self) -> None:
         """Stop the thread after a last flush, and wait for it."""
         self._stop = True
+        os.write(self._wake_write, b"!")
         with self._stopped:
             pass
+        os.close(self._wake_read)
+        os.close(self._wake_write)
 
     def _loop(self) -> None:
         try:
@@ -106,9 +115,11 @@ class Reporter:
         self.threads_peak = max(self.threads_peak, _python_threads() + 1 - self.harness_threads)
 
     def _parent_gone(self) -> bool:
-        """Wait one tick on stdin: the runner never writes to it, so readable means closed."""
-        readable, _, _ = _select([sys.stdin.fileno()], [], [], FLUSH_EVERY_S)
-        return bool(readable) and not os.read(sys.stdin.fileno(), 1)
+        """Wait one tick on stdin, or until close(): the runner never writes to stdin, so
+        readable means closed."""
+        stdin = sys.stdin.fileno()
+        readable, _, _ = _select([stdin, self._wake_read], [], [], FLUSH_EVERY_S)
+        return stdin in readable and not os.read(stdin, 1)
 
 
 def os_thread_count() -> int:
