@@ -193,7 +193,10 @@ def test_a_bad_value_is_refused_in_place(snap_compare: Any) -> None:
 CLAIM_VIEWS = {
     (80, 24): (11, ("threads-not-free", "memory per waiter, KiB", "threads 10,000")),
     (120, 40): (10, ("context-switches", "share of each worker's switches", "threads filing")),
-    (160, 48): (8, ("transfer-1 in transfer(): holds source (checking)", "LoopExit")),
+    (160, 48): (
+        8,
+        ("transfer-1 in transfer(): waits on a lock; holds source (checking)", "LoopExit"),
+    ),
 }
 
 
