@@ -83,10 +83,9 @@ def test_panels_a_zoom_covers_wait_and_catch_up_when_it_closes() -> None:
             assert isinstance(app.screen, ZoomScreen)
             assert all(sum(tally(app, name)) == 0 for name in STRATEGIES)
             await pilot.press("escape")
-            await pilot.pause(0.1)
-            for name in STRATEGIES:
-                engine = fold(app.playground.logs[name]).fates()
-                assert tally(app, name) == list(engine.values())
+            engines = {name: list(fold(app.playground.logs[name]).fates().values())
+                       for name in STRATEGIES}  # fmt: skip
+            await until(lambda: all(tally(app, name) == engines[name] for name in STRATEGIES))
             await pilot.press("q")
 
     asyncio.run(scenario())
