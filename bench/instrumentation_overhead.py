@@ -26,16 +26,15 @@ are printed, with the quartiles of the pairs' CPU ratios. On a shared machine a 
 can be off by 20 % and a median of 5 by 10 %: `--null` runs bare against bare to show how
 far, and `-r` asks for more pairs. CPU is the whole process's, so it includes the Reporter
 thread's JSON encoding and its ticks (the worker's own `cpu_s` leaves that thread out), from
-its start to its last flush. (Its stop waits for its tick: the instrumented wall time can
-be up to probe.FLUSH_EVERY_S longer for that alone.)
+its start to its last flush.
 
 A last section times the instrumentation's parts alone, per request and without the network,
 where a microsecond can be seen: the handler (the lesson's, the reported one, a bare word
 count) on ready-made responses, and the reporting transports (sync and async) against a
 bare pool on canned ones, each with a live Reporter whose last flush is timed. Their sum
 against the bare CPU per request above is what the end-to-end ratio should be without the
-noise, less the Reporter thread's ticks (the GIL taken from the lesson's threads, and a
-`/proc` read every few ticks).
+noise, less the Reporter thread's ticks (every probe.FLUSH_EVERY_S: the GIL taken from the
+lesson's threads, and a `/proc` read).
 """
 
 from __future__ import annotations

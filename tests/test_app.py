@@ -99,9 +99,8 @@ def test_the_app_tunes_the_garbage_collector_and_leaves_it_as_it_found_it() -> N
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL, start_server=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause(0.1)
+            await until(lambda: gc.get_freeze_count() > 0)  # once the first screen is drawn
             assert gc.get_threshold()[0] == YOUNG_OBJECTS_PER_COLLECTION
-            assert gc.get_freeze_count() > 0
             await pilot.press("q")
 
     asyncio.run(scenario())
