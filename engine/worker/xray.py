@@ -19,8 +19,11 @@ from . import probe, where
 
 EVERY_S = 0.05
 # The share of one core the looking may take, as the sampler times itself (the first look
-# of a run is always taken, whatever it costs).
-BUDGET = 0.01
+# of a run is always taken, whatever it costs). Half of what it costs the run, by the bench:
+# the lesson pays about as much again (the frames a walk makes the interpreter build, the
+# young collections they bring on), and a run of 200 tasks keeps a core only 40 % busy, so
+# at 1 % the looking alone came to 2.3 to 4 % of the run's CPU.
+BUDGET = 0.005
 # Up to this many tasks the X-ray is on; bench/xray_overhead.py measured the cost per task.
 MAX_TASKS = 500
 
