@@ -21,7 +21,7 @@ Measured = Mapping[str, Mapping[str, Any]]  # variant key -> its numbers
 COROUTINE_STYLES = ("generators", "asyncio", "taskgroup")
 LOOP_STYLES = ("gevent", "callbacks", "generators", "asyncio", "taskgroup")
 THREAD_STYLES = ("threads", "threadpool")
-HANDLER_BUGS = "{scenario}+{faults}".format(**labs.HANDLER_BUGS)  # as in the variant keys
+HANDLER_BUGS = labs.HANDLER_BUGS["scenario"]  # as in the variant keys
 
 
 @dataclass(frozen=True)

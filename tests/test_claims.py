@@ -63,6 +63,21 @@ def test_callbacks_swallow(fates: dict[str, int], expected: str) -> None:
     assert verdict("callbacks-swallow", numbers) == expected
 
 
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [((3, 3, 3), "holds"), ((1, 3, 3), "partly"), ((1, 1, 0), "fails")],
+)
+def test_errors_up_the_stack_counts_the_errors_that_happened(
+    raised: tuple[int, int, int], expected: str
+) -> None:
+    numbers = measured()
+    for style, count in zip(claims.COROUTINE_STYLES, raised, strict=True):
+        numbers[f"fetch.{style}@{HANDLER_BUGS}"]["fates"] = {
+            "raised": count, "returned": 0, "logged": 0, "lost": 3 - count, "not_run": 1,
+        }  # fmt: skip
+    assert verdict("errors-up-the-stack", numbers) == expected
+
+
 def test_callback_error_breaks_loop_counts_the_other_fetches() -> None:
     key = f"fetch.callbacks@{HANDLER_BUGS}"
     run = RECORDED[key]
