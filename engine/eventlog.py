@@ -19,6 +19,7 @@ from .events import Event
 from .workload import Scenario, WorkloadError
 
 VERSION = 1
+NAME_MAX = 64  # a run's name in a log: a strategy's, or a user's lesson file's stem
 
 
 class LogError(ValueError):
@@ -70,7 +71,7 @@ def read(path: Path) -> EventLog:
                     continue
                 data = _json(line, path, number)
                 strategy = data.pop("run", None)
-                if strategy not in STRATEGIES:
+                if strategy not in STRATEGIES and strategy not in log.runs:
                     raise LogError(f"{path}, line {number}: no strategy named {strategy!r}")
                 try:
                     event = events.from_dict(data)
@@ -96,11 +97,18 @@ def _log_of(header: dict[str, Any], path: Path) -> EventLog:
     except (KeyError, TypeError, WorkloadError) as error:
         raise LogError(f"{path}: bad scenario on line 1: {error}") from None
     strategies = header.get("strategies", [])
-    if not isinstance(strategies, list) or not all(name in STRATEGIES for name in strategies):
-        raise LogError(f"{path}: line 1: strategies must be a list of known strategies")
+    if not isinstance(strategies, list) or not all(_a_name(name) for name in strategies):
+        raise LogError(f"{path}: line 1: strategies must be a list of strategy names")
     for strategy in strategies:
         log.runs[strategy] = []
     return log
+
+
+def _a_name(name: object) -> bool:
+    """A built-in's name, or one a user's lesson could have (`threads′`, `my_pool`)."""
+    return name in STRATEGIES or (
+        isinstance(name, str) and 0 < len(name) <= NAME_MAX and name.isprintable()
+    )
 
 
 class _RunCheck:

@@ -125,7 +125,7 @@ def deadline_for(scenario: Scenario) -> float:
 async def run_strategy(
     strategy: str, scenario: Scenario, target: Target, sink: EventSink,
     deadline_s: float | None = None, nice: int = 0, server: FaultServer | None = None,
-    env: dict[str, str] | None = None, xray: bool = True,
+    env: dict[str, str] | None = None, xray: bool = True, file: str | None = None,
 ) -> None:  # fmt: skip
     """Run one strategy in a worker and pass every event to `sink` as it arrives.
 
@@ -134,7 +134,8 @@ async def run_strategy(
     (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
     workers still answers keys at once. `env` adds to the worker's environment (a lab turns
     on asyncio's debug mode and gevent's monitor thread with it). `xray=False` turns the
-    X-ray off whatever the task count.
+    X-ray off whatever the task count. `file` is a user's lesson to run under the name
+    `strategy` (see lessons.py).
     """
     relay = _Relay(sink, server)
     if server is not None and (death := server.death()) is not None:
@@ -142,7 +143,7 @@ async def run_strategy(
         return
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
-            "nice": nice, "xray": xray}  # fmt: skip
+            "nice": nice, "xray": xray, "file": file}  # fmt: skip
     process, read_fd = await spawn_with_pipe(
         "-m", f"{__package__}.worker", json.dumps(spec), pipe_flag="--events-fd",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -177,26 +178,30 @@ async def run_strategy(
 async def run_scenario(
     scenario: Scenario, strategies: list[str], sink: Callable[[str, Event], None],
     target_url: str | None = None, deadline_s: float | None = None,
+    files: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Run strategies one after another, so none competes with another for the CPU.
+    `files` gives the user's lessons among them their files, by name.
 
     Raises ServerDied, after the run it broke, if the fault server exits: the strategies
     after it would only measure a dead server.
     """
+    files = files or {}
     with refused_port() as refused:
         if target_url is not None:
             target = Target(target_url, refused, httpbin=True)
             for strategy in strategies:
                 await run_strategy(
-                    strategy, scenario, target, functools.partial(sink, strategy), deadline_s
-                )
+                    strategy, scenario, target, functools.partial(sink, strategy), deadline_s,
+                    file=files.get(strategy),
+                )  # fmt: skip
             return
         async with fault_server() as server:
             target = Target(server.url, refused)
             for strategy in strategies:
                 await run_strategy(
                     strategy, scenario, target, functools.partial(sink, strategy), deadline_s,
-                    server=server,
+                    server=server, file=files.get(strategy),
                 )  # fmt: skip
                 server.check()
 

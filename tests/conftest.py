@@ -5,12 +5,24 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from procs import SESSION_CHILDREN
 
 from asyncplay.engine.runner import refused_port
 from asyncplay.engine.targets import Target
+
+
+@pytest.fixture(autouse=True)
+def home_of_its_own(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test has a home of its own, so the user's lessons it sees (and makes, under
+    ~/.config/asyncplay/strategies/) are never those of whoever runs the suite."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -171,6 +171,7 @@ async def open_and_close(pilot: Pilot[Any], opens: Opens, how: str, state: str) 
     )
     if opens.screen is ZoomScreen:
         await xray_keys(pilot, f"{state}: {opens.label} by {how}")
+        await editor_keys(pilot, f"{state}: {opens.label} by {how}")
     await press(pilot, "escape")
     await on_panels(pilot, f"{state}, after {opens.label} by {how}")
 
@@ -192,6 +193,27 @@ async def xray_keys(pilot: Pilot[Any], state: str) -> None:
         )
     await press(pilot, "space")  # back to live
     await until(lambda: "paused" not in screen_text(app), lambda: f"{state}: space")
+
+
+async def editor_keys(pilot: Pilot[Any], state: str) -> None:
+    """The zoom's editor keys that run nothing: E opens the user's copy, a letter is typed
+    into it, ctrl+o puts the original back, ctrl+s saves it, escape leaves the editor."""
+    app = pilot.app
+    zoom = app.screen
+    assert isinstance(zoom, ZoomScreen)
+    area = zoom.editor.text_area
+    await press(pilot, "E")
+    await until(lambda: zoom.editing and area.has_focus, lambda: f"{state}: E")
+    original = area.text
+    await press(pilot, "x")
+    await until(lambda: area.text != original, lambda: f"{state}: typing")
+    await press(pilot, "ctrl+o")
+    await until(lambda: area.text == original, lambda: f"{state}: ctrl+o")
+    await press(pilot, "ctrl+s")
+    await until(lambda: "ctrl+r runs it" in screen_text(app), lambda: f"{state}: ctrl+s")
+    await press(pilot, "escape")
+    await until(lambda: not zoom.editing, lambda: f"{state}: escape from the editor")
+    assert zoom.editor.path is not None and zoom.editor.path.read_text() == original
 
 
 async def move(pilot: Pilot[Any], arrow: str, target: str, state: str) -> None:

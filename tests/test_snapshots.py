@@ -16,7 +16,7 @@ import pytest
 from screen import panel_problems, screen_text
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
@@ -145,6 +145,40 @@ def test_xray_paused_callbacks(snap_compare: Any) -> None:
     shows = ("paused", "2 network (tasks 0, 2)", "(MainThread)")
     check = before(*keys, screen=ZoomScreen, shows=shows)
     snap(snap_compare, make_app("slow-motion"), (160, 48), check)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_editor(snap_compare: Any, size: tuple[int, int]) -> None:
+    """E in the zoom of threads: the user's copy in an editor, highlighted and numbered,
+    where it lives in the title, and the editor's keys in the footer."""
+
+    async def edit(pilot: Pilot[Any]) -> None:
+        keys = ("down" if size[0] < 100 else "right", "z", "E")
+        shows = ("editing ~/.config/asyncplay/strategies/threads.py", "Run it", "def main(")
+        await before(*keys, screen=ZoomScreen, shows=shows)(pilot)
+        pilot.app.screen.query_one(TextArea).cursor_blink = False
+        await pilot.pause()
+
+    snap(snap_compare, make_app("errors"), size, edit)
+
+
+def test_editor_syntax_error(snap_compare: Any) -> None:
+    """ctrl+r on an edit with a syntax error: the reason below the editor, the cursor on its
+    line, and no run."""
+
+    async def broken(pilot: Pilot[Any]) -> None:
+        await before("right", "z", "E", screen=ZoomScreen)(pilot)
+        area = pilot.app.screen.query_one(TextArea)
+        area.cursor_blink = False
+        area.load_text(area.text.replace("def main(job: Job)", "def main(job: Job", 1))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        line = area.text.splitlines().index("def main(job: Job -> list[int | None]:") + 1
+        assert f"✗ syntax error, line {line}: invalid syntax" in text, text
+        assert area.cursor_location[0] == line - 1
+
+    snap(snap_compare, make_app("errors"), (160, 48), broken)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)

@@ -20,11 +20,11 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header
 
+from ..engine import lessons
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
 from ..engine.workload import FaultSpec, Scenario
-from ..strategies import STRATEGIES
 from .keys import KEYS
 from .palette import PaletteSource
 from .playground import Playground
@@ -80,16 +80,22 @@ class AsyncPlayApp(App[None]):
         save_folder: Path | None = None,
         start_server: bool = True,
         lab_updates: list[LabUpdate] | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         """`replay` shows a recorded log instead of an idle playground; `start_server=False`
         leaves the fault server to the first run (snapshot tests never start one);
-        `lab_updates` is what the claims screen shows before it runs a lab (a recorded run)."""
+        `lab_updates` is what the claims screen shows before it runs a lab (a recorded run);
+        `deadline_s` kills a run that takes longer (by default, from its scenario)."""
         super().__init__()
         self.replay = replay
         self.start_server = start_server and replay is None
         first = replay.scenario if replay else scenario or Scenario()
         self.set_reactive(AsyncPlayApp.scenario, first)
-        self.playground = Playground.replaying(replay) if replay else Playground(first)
+        self.playground = (
+            Playground.replaying(replay)
+            if replay
+            else Playground(first, lessons.own_lessons(), deadline_s)
+        )
         self.playground.on_run_end = self._run_ended
         self.playground.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
@@ -111,8 +117,8 @@ class AsyncPlayApp(App[None]):
         yield Header()
         yield ScenarioBar(self.scenario).data_bind(AsyncPlayApp.scenario)
         with Container(id="panels"):
-            for name, idea in STRATEGIES.items():
-                yield StrategyPanel(name, idea)
+            for lesson in self.playground.lessons.values():
+                yield StrategyPanel(lesson.name, lesson.idea)
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -229,7 +235,7 @@ class AsyncPlayApp(App[None]):
     # Actions
 
     def action_run_all(self) -> None:
-        self._run(list(STRATEGIES))
+        self._run(list(self.playground.lessons))
 
     def action_run_focused(self) -> None:
         panel = self._focused_panel()
@@ -274,9 +280,25 @@ class AsyncPlayApp(App[None]):
         self.scenario = message.scenario
 
     def action_zoom(self) -> None:
-        panel = self._focused_panel() or self.panels[next(iter(STRATEGIES))]
+        panel = self._focused_panel() or self.open_panel or self.query_one(StrategyPanel)
         name = panel.strategy
-        self.push_screen(ZoomScreen(self.playground.states[name], time.monotonic()))
+        playground = self.playground
+        self.push_screen(ZoomScreen(playground.states[name], time.monotonic(),
+                                    playground.lessons[name], playground.source(name)))  # fmt: skip
+
+    async def on_zoom_screen_run_edited(self, message: ZoomScreen.RunEdited) -> None:
+        """Run the user's edited lesson beside its original, both on the bar's scenario: its
+        panel comes next to the original's the first time, and its run replaces the last."""
+        lesson = lessons.from_path_unchecked(message.path)
+        if self.playground.add(lesson):
+            panel = StrategyPanel(lesson.name, lesson.idea)
+            after = self.panels.get(lesson.original or "")
+            await self.query_one("#panels").mount(panel, after=after)
+            self.panels[lesson.name] = panel
+            self._mark_open()
+        self.pop_screen()
+        self._run([name for name in (lesson.original, lesson.name) if name is not None])
+        self.panels[lesson.name].focus()
 
     def action_compare(self) -> None:
         states = list(self.playground.states.values())

@@ -172,7 +172,14 @@ def build_parser() -> Parser:
         action="append",
         metavar="NAME",
         dest="strategies",
-        help="a strategy to run (repeatable; default: all of them)",
+        help="a strategy to run (repeatable; default: all of them, or none with --strategy-file)",
+    )
+    run.add_argument(
+        "--strategy-file",
+        action="append",
+        metavar="PATH",
+        dest="strategy_files",
+        help="run your own lesson: a Python file with a main(job) (repeatable)",
     )
     run.add_argument(
         "--target",
@@ -332,10 +339,14 @@ def _serve(port: int) -> int:
 
 
 def _list_strategies() -> int:
-    from ..strategies import STRATEGIES
+    from ..engine import lessons
 
-    for name, idea in STRATEGIES.items():
-        print(f"{name:<12} {idea}")
+    every = lessons.builtins() + lessons.own_lessons()
+    width = max(len(lesson.name) for lesson in every) + 2
+    for lesson in every:
+        print(f"{lesson.name:<{width}}{lesson.idea}")
+        if lesson.file is not None:
+            print(f"{'':<{width}}yours: {lesson.file}")
     return EXIT_OK
 
 

@@ -9,8 +9,10 @@ import json
 import signal
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import IO, Any
 
+from ..engine import lessons
 from ..engine.eventlog import LogWriter
 from ..engine.events import Event
 from ..engine.fold import RunState
@@ -26,7 +28,8 @@ TARGET_CHECK_S = 5.0
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
-    strategies = _strategies(args.strategies)
+    files = _own_lessons(args.strategy_files or [])
+    strategies = _strategies(args.strategies, list(files))
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
     target_url = None
     if args.target is not None:
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     states = {name: RunState(strategy=name) for name in strategies}
     problem, code = "", EXIT_OK
     try:
-        _run_and_record(args, scenario, strategies, states, target_url)
+        _run_and_record(args, scenario, strategies, states, target_url, files)
     except HarnessError as error:  # the server would not start, or died: say so, show the rest
         problem, code = str(error), EXIT_HARNESS
     except OSError as error:  # writing the event log failed midway (a full disk, say)
@@ -59,15 +62,33 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     return code
 
 
-def _strategies(named: list[str] | None) -> list[str]:
-    """The strategies to run, in the order given; each known, none twice."""
-    strategies = named or list(STRATEGIES)
+def _strategies(named: list[str] | None, own: list[str]) -> list[str]:
+    """The strategies to run, in the order given, then the user's files; each known, none
+    twice. With neither, every built-in."""
+    strategies = (named or ([] if own else list(STRATEGIES))) + own
     for index, name in enumerate(strategies):
-        if name not in STRATEGIES:
+        if name not in STRATEGIES and name not in own:
             raise UsageError(f"unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
         if name in strategies[:index]:
             raise UsageError(f"strategy {name!r} is given twice; each runs once per command")
     return strategies
+
+
+def _own_lessons(paths: list[str]) -> dict[str, str]:
+    """The user's lesson files, by the names their runs get: each checked (it compiles, has
+    a main, and imports in a child process) before anything runs."""
+    files: dict[str, str] = {}
+    for given in paths:
+        path = Path(given).expanduser()
+        try:
+            lesson = lessons.from_file(path)
+            lessons.loads(path)
+        except lessons.LessonError as error:
+            raise UsageError(f"--strategy-file {given}: {error}") from None
+        if lesson.name in files:
+            raise UsageError(f"strategy {lesson.name!r} is given twice; each runs once per command")
+        files[lesson.name] = str(path.resolve())
+    return files
 
 
 def _check_target_answers(url: str) -> None:
@@ -88,7 +109,7 @@ def _check_target_answers(url: str) -> None:
 
 def _run_and_record(
     args: argparse.Namespace, scenario: Scenario, strategies: list[str],
-    states: dict[str, RunState], target_url: str | None,
+    states: dict[str, RunState], target_url: str | None, files: dict[str, str],
 ) -> None:  # fmt: skip
     """Run the strategies, folding their events into `states` and, with --record, a log."""
     with contextlib.ExitStack() as stack:
@@ -105,7 +126,7 @@ def _run_and_record(
             progress.show(states[strategy])
 
         asyncio.run(until_terminated(run_scenario(scenario, strategies, sink, target_url,
-                                                   args.deadline)))  # fmt: skip
+                                                   args.deadline, files)))  # fmt: skip
 
 
 async def until_terminated(work: Coroutine[Any, Any, None]) -> None:

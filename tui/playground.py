@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..engine import lessons
 from ..engine.eventlog import EventLog, LogWriter
 from ..engine.events import Event, RunAborted
 from ..engine.fold import RunState, fold
+from ..engine.lessons import Lesson
 from ..engine.runner import FaultServer, fault_server, refused_port, run_strategy
 from ..engine.targets import Target
 from ..engine.workload import Scenario
-from ..strategies import STRATEGIES
 
 # Workers run at a lower CPU priority than the app, so that eight of them racing on a small
 # machine cannot starve the UI: keys answer at once, and the workers share what is left.
@@ -29,9 +30,19 @@ WORKER_NICE = 19
 class Playground:
     """Runs strategies for the app and keeps what they reported."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.states: dict[str, RunState] = {name: RunState(strategy=name) for name in STRATEGIES}
-        self.logs: dict[str, list[Event]] = {name: [] for name in STRATEGIES}
+    def __init__(
+        self, scenario: Scenario, own: list[Lesson] | None = None, deadline_s: float | None = None
+    ) -> None:
+        """`own`: the user's lessons, shown after the built-ins; `deadline_s`: how long a run
+        may take before it is killed (by default, from its scenario: runner.deadline_for)."""
+        self.deadline_s = deadline_s
+        self.lessons: dict[str, Lesson] = {}  # every panel's, the built-ins first
+        self.states: dict[str, RunState] = {}
+        self.logs: dict[str, list[Event]] = {}
+        # The source each user's lesson ran, as it was then: it may be edited since.
+        self.sources: dict[str, str] = {}
+        for lesson in [*lessons.builtins(), *(own or [])]:
+            self.add(lesson)
         self.scenario_of_runs = scenario  # what the shown runs ran, for saving and comparing
         self.changed: set[str] = set()  # strategies with events the view has not drawn yet
         self.on_run_end: Callable[[str, RunState], None] = lambda strategy, state: None
@@ -43,15 +54,32 @@ class Playground:
         self._server_resources: contextlib.AsyncExitStack | None = None
         self._server_lock = asyncio.Lock()
 
+    def add(self, lesson: Lesson) -> bool:
+        """Show this lesson too (or its newer version); True if it is new here."""
+        new = lesson.name not in self.lessons
+        self.lessons[lesson.name] = lesson
+        if new:
+            self.states[lesson.name] = RunState(strategy=lesson.name)
+            self.logs[lesson.name] = []
+        return new
+
+    def source(self, name: str) -> str:
+        """The source of a lesson as its last run ran it (or as it is now, before any)."""
+        if name in self.sources:
+            return self.sources[name]
+        return lessons.source_now(self.lessons[name])
+
     @classmethod
     def replaying(cls, log: EventLog) -> Playground:
-        """A playground showing a recorded log exactly as it was."""
+        """A playground showing a recorded log exactly as it was (a user's lessons in it get
+        panels of their own, with their files if they are still here)."""
         playground = cls(log.scenario)
         for name, events in log.runs.items():
-            if name in playground.states:
-                playground.logs[name] = list(events)
-                playground.states[name] = fold(events)
-                playground.states[name].strategy = name
+            if name not in playground.lessons:
+                playground.add(lessons.named(name))
+            playground.logs[name] = list(events)
+            playground.states[name] = fold(events)
+            playground.states[name].strategy = name
         return playground
 
     async def start_server(self) -> tuple[Target, FaultServer]:
@@ -113,9 +141,15 @@ class Playground:
             state.apply(event)
             self.changed.add(name)
 
+        file = self.lessons[name].file
         try:
+            if file is not None:  # what this run runs, whatever the file becomes
+                self.sources[name] = lessons.read_source(file)
             target, server = await self.start_server()
-            await run_strategy(name, scenario, target, sink, nice=WORKER_NICE, server=server)
+            await run_strategy(
+                name, scenario, target, sink, self.deadline_s, nice=WORKER_NICE, server=server,
+                file=None if file is None else str(file),
+            )  # fmt: skip
         except asyncio.CancelledError:
             if not state.over:  # stopped before its worker even started
                 sink(RunAborted(state.now, "killed", "stopped"))

@@ -14,12 +14,16 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import importlib.util
 import json
 import os
+import re
 import resource
+import sys
 import time
 import warnings
 from collections.abc import Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events
@@ -49,10 +53,17 @@ def main() -> None:
     from .handler import report_around_handle  # before the lesson binds `handle`
 
     report_around_handle()
-    # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main.
+    # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main; or
+    # the user's own file.
     module_name, _, function = spec["strategy"].partition(":")
-    strategy = importlib.import_module(f"{LESSONS}.{module_name}")
-    entry = getattr(strategy, function or "main")
+    if spec.get("file"):
+        probe.OWN_LESSON = (spec["file"], spec["strategy"])
+        strategy = load_file(spec["file"])
+    else:
+        strategy = importlib.import_module(f"{LESSONS}.{module_name}")
+    entry = getattr(strategy, function or "main", None)
+    if not callable(entry):
+        raise SystemExit(f"{spec.get('file') or module_name} has no main(job) to call")
 
     from . import hooks, xray  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
@@ -113,6 +124,20 @@ def main() -> None:
     reporter.close()
     # Skip interpreter shutdown: threads a strategy left behind must not hold the worker up.
     os._exit(0)
+
+
+def load_file(path: str) -> ModuleType:
+    """A user's lesson file, as a module of the lessons' package: a copy of a built-in keeps
+    its relative imports (`from .job import Job`)."""
+    stem = re.sub(r"\W", "_", os.path.basename(path).removesuffix(".py"))
+    name = f"{LESSONS}._own_{stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import would: dataclasses and pickling look it up
+    spec.loader.exec_module(module)
+    return module
 
 
 def settle_garbage() -> None:

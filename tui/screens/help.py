@@ -28,7 +28,10 @@ IN_THE_ZOOM = (
     ("t, e, o", "The run's tasks, its errors (each marks its lines in the source), its output"),
     ("space", "Pause the X-ray on the look in view, or go back to live"),
     (". ,", "Step the X-ray to the next look, or back one (a finished run: from its start)"),
-    ("escape", "Back to the panels"),
+    ("E", "Edit the lesson: your copy, in ~/.config/asyncplay/strategies/"),
+    ("ctrl+r", "In the editor: save, and run it beside the original (threads′ by threads)"),
+    ("ctrl+s, ctrl+o", "In the editor: save; put the original's text back (ctrl+z undoes)"),
+    ("escape", "Out of the editor (saved), then back to the panels"),
 )
 XRAY_EXPLAINED = {
     "running": "running Python at that line: it holds the interpreter, or the loop",

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from ...engine import lessons
 from ...engine.events import Sampled
 from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView, by_line, by_task
+from ...engine.lessons import Lesson
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
 from ..widgets.error_list import error_line
+from ..widgets.lesson_editor import LessonEditor
 from ..widgets.lesson_source import LessonSource, legend
 from ..widgets.xray_status import XrayStatus
 from .quiet_focus import QuietFocusScreen
@@ -49,20 +54,40 @@ class ZoomScreen(QuietFocusScreen[None]):
     COMPONENT_CLASSES = PALETTE_CLASSES
 
     BINDINGS = [
-        Binding("escape,z", "app.pop_screen", "Back"),
+        # escape before the editor sees it: the TextArea would move the focus on with it.
+        Binding("escape", "back", "Back", priority=True),
+        Binding("z", "back", "Back", show=False),
         Binding("t", "show_tab('tab-tasks')", "Tasks"),
         Binding("e", "show_tab('tab-errors')", "Errors"),
         Binding("o", "show_tab('tab-output')", "Output"),
         Binding("space", "xray_pause", "Pause"),
         Binding("full_stop", "xray_step(1)", "Step"),
         Binding("comma", "xray_step(-1)", "Step back", show=False),
+        Binding("E", "edit", "Edit"),
+        # While editing: the TextArea takes every key it knows, so these are ctrl keys.
+        Binding("ctrl+r", "run_edit", "Run it"),
+        Binding("ctrl+s", "save_edit", "Save"),
+        Binding("ctrl+o", "original", "Original"),
     ]
+    EDITING_ACTIONS = {"run_edit", "save_edit", "original"}
+    VIEWING_ACTIONS = {"edit", "xray_pause", "xray_step", "show_tab"}
 
-    def __init__(self, state: RunState, now: float) -> None:
+    class RunEdited(Message):
+        """The lesson in the editor is saved and sound: run it beside its original."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, state: RunState, now: float, lesson: Lesson, source: str) -> None:
         super().__init__()
         self.palette = Palette(self)
         self.strategy = state.strategy
+        self.lesson = lesson
+        self.source = source  # the lesson as its run ran it
         self.state = state
+        self.editing = False
+        self.editor = LessonEditor()
         self._drawn_state: RunState | None = None  # the run the tables were filled from
         self._rows_for: dict[int, tuple[object, ...]] = {}  # each task's row as drawn
         self._touched_seen = 0  # how much of state.touched the tables have taken in
@@ -84,7 +109,8 @@ class ZoomScreen(QuietFocusScreen[None]):
             with Vertical(id="source-pane"):
                 yield Static(id="legend")
                 with VerticalScroll(id="source"):
-                    yield LessonSource(self.strategy, self.palette)
+                    yield LessonSource(self.strategy, self.palette, self.source)
+                yield self.editor
                 yield XrayStatus(self.palette)
             with TabbedContent(id="zoom-tabs"):
                 with TabPane("Tasks", id="tab-tasks"):
@@ -98,7 +124,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#source-pane").border_title = f"strategies/{self.strategy}.py"
+        self.query_one("#source-pane").border_title = self._title()
         tasks = self.query_one("#tasks", DataTable)
         for column in TASK_COLUMNS:
             tasks.add_column(column, key=column)
@@ -324,6 +350,77 @@ class ZoomScreen(QuietFocusScreen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "errors" and event.row_key.value is not None:
             self._focus_error(int(event.row_key.value))
+
+    # Editing: the user's copy of the lesson, run beside it
+
+    def _title(self) -> str:
+        editing = self.editor.path if self.editing else None
+        if editing is not None:
+            return f"editing {lessons.shown(editing)}"
+        path = self.lesson.file
+        return f"strategies/{self.strategy}.py" if path is None else lessons.shown(path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The editor's keys while editing; the viewer's otherwise (hidden, not greyed)."""
+        if action in self.EDITING_ACTIONS:
+            return self.editing
+        if action in self.VIEWING_ACTIONS:
+            return not self.editing
+        return True
+
+    def action_edit(self) -> None:
+        """Turn the source into an editor of the user's copy (made from the original the
+        first time), or of the user's own lesson."""
+        if self.lesson.own and self.lesson.file is None:
+            self.notify(f"{self.strategy}'s file is not here to edit.", severity="warning")
+            return
+        try:
+            self.editor.open(self.lesson.file or lessons.copy_of(self.strategy))
+        except (lessons.LessonError, OSError) as error:
+            self.notify(f"cannot edit: {error}", severity="error")
+            return
+        self._set_editing(True)
+        self.editor.text_area.focus()
+
+    def action_back(self) -> None:
+        """Out of the editor (saved), or back to the panels."""
+        if not self.editing:
+            self.app.pop_screen()
+            return
+        self.editor.save()
+        self._set_editing(False)
+
+    def action_save_edit(self) -> None:
+        if self.editor.save():
+            self.notify("saved", timeout=2)
+
+    def action_run_edit(self) -> None:
+        """Save, and if it can be a lesson, run it beside the original."""
+        editor = self.editor
+        if editor.save() and editor.path is not None:
+            self.post_message(self.RunEdited(editor.path))
+
+    def action_original(self) -> None:
+        """Put the original lesson's text back into the editor (ctrl+z undoes it)."""
+        original = self.lesson.original or (None if self.lesson.own else self.strategy)
+        if original is None:
+            self.notify(f"{self.strategy} is your own lesson: it has no original.", timeout=3)
+            return
+        self.editor.reset(lessons.source_now(lessons.named(original)))
+        self.notify("the original is back: ctrl+z undoes that, ctrl+s keeps it", timeout=4)
+
+    def _set_editing(self, editing: bool) -> None:
+        self.editing = editing
+        self.query_one("#zoom").set_class(editing, "-editing")
+        self.query_one("#source-pane").border_title = self._title()
+        self.refresh_bindings()
+        if not editing:
+            self.query_one("#tasks").focus()
+
+    def on_unmount(self) -> None:
+        """An edit is never lost, whichever way the zoom closes."""
+        if self.editing:
+            self.editor.write()
 
     # Actions
 

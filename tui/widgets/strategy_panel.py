@@ -7,6 +7,8 @@ layout an unfocused panel is one summary line instead.
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -96,11 +98,17 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
     return line
 
 
+def panel_id(strategy: str) -> str:
+    """A panel's id: its strategy's name as an id can spell it (threads′: panel-threads-2032)."""
+    spelled = re.sub(r"[^\w-]", lambda found: f"-{ord(found[0]):x}", strategy, flags=re.ASCII)
+    return f"panel-{spelled}"
+
+
 class StrategyPanel(Vertical, can_focus=True):
     """A strategy's run, drawn from its RunState; focus it to run, stop or zoom it alone."""
 
     def __init__(self, strategy: str, idea: str) -> None:
-        super().__init__(id=f"panel-{strategy}", classes="strategy-panel")
+        super().__init__(id=panel_id(strategy), classes="strategy-panel")
         self.strategy = strategy
         self.idea = idea
         self.border_title = strategy

@@ -1,0 +1,203 @@
+"""Which lessons there are: the eight built in, and the user's own files.
+
+A user's lessons live in `~/.config/asyncplay/strategies/`. A file there named after a
+built-in is the user's copy of it, edited in the app: `threads.py` is shown as `threads′`,
+beside `threads`. Any other module there is a lesson of its own, shown by its file's stem.
+`asyncplay run --strategy-file PATH` runs a module from anywhere the same way.
+
+A lesson is any module with a `main(job)`. The worker loads a file as a module of the
+lessons' package, so a copy keeps its relative imports (`from .job import Job`).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..strategies import STRATEGIES
+
+MARK = "′"  # a prime: threads′ is the user's threads
+LESSONS_PACKAGE = "asyncplay.strategies"
+MAX_SOURCE_BYTES = 1_000_000  # a lesson is a page of code; a bigger file is not one
+IMPORT_TIMEOUT_S = 30.0  # a lesson whose import takes longer is stuck, not slow
+
+
+def own_folder() -> Path:
+    """Where the user's lessons are kept (looked up each time: tests move HOME)."""
+    return Path("~/.config/asyncplay/strategies").expanduser()
+
+
+class LessonError(ValueError):
+    """A file that cannot be a lesson, in one line; `line` points at the bad line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson as the app and the CLI list it, and as a worker loads it."""
+
+    name: str  # "threads", "threads′", "my_pool": unique among the lessons shown
+    idea: str  # one line: a built-in's from STRATEGIES, a file's from its docstring
+    file: Path | None = None  # a user's lesson (None: a built-in, or a file gone)
+
+    @property
+    def own(self) -> bool:
+        return self.name not in STRATEGIES
+
+    @property
+    def original(self) -> str | None:
+        """The built-in this is a copy of, if it is one."""
+        stem = self.name.removesuffix(MARK)
+        return stem if self.name.endswith(MARK) and stem in STRATEGIES else None
+
+    def source_path(self) -> Path | None:
+        if self.file is not None:
+            return self.file
+        return builtin_path(self.name) if self.name in STRATEGIES else None
+
+
+def shown(path: Path) -> str:
+    """A path as the user would write it: under their home, with `~`."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
+def builtin_path(name: str) -> Path:
+    """The installed source of a built-in lesson."""
+    return Path(str(resources.files(LESSONS_PACKAGE).joinpath(f"{name}.py")))
+
+
+def source_now(lesson: Lesson) -> str:
+    """A lesson's source as it is now; a comment saying why, if it cannot be read."""
+    path = lesson.source_path()
+    try:
+        return read_source(path) if path is not None else f"# no source for {lesson.name!r}"
+    except LessonError as error:
+        return f"# {error}"
+
+
+def named(name: str) -> Lesson:
+    """The lesson a recorded run names: a built-in, or the user's file of that name if it
+    is still here."""
+    if name in STRATEGIES:
+        return Lesson(name, STRATEGIES[name])
+    path = own_folder() / f"{name.removesuffix(MARK)}.py"
+    return Lesson(name, "yours, from a recorded log", path if path.is_file() else None)
+
+
+def builtins() -> list[Lesson]:
+    return [Lesson(name, idea) for name, idea in STRATEGIES.items()]
+
+
+def name_for(path: Path) -> str:
+    """A file's lesson name: a copy of a built-in gets the mark."""
+    return f"{path.stem}{MARK}" if path.stem in STRATEGIES else path.stem
+
+
+def from_file(path: Path) -> Lesson:
+    """The lesson in `path`, checked as far as can be without running it (see `check`)."""
+    source = read_source(path)
+    check(source, str(path))
+    return Lesson(name_for(path), idea_of(source) or f"your lesson, {path.name}", path)
+
+
+def loads(path: Path, timeout_s: float = IMPORT_TIMEOUT_S) -> None:
+    """Raise LessonError if importing `path` fails or it has no callable `main`: tried in a
+    child process, as a worker would import it."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "asyncplay.engine.worker.check", str(path)],
+            capture_output=True, text=True, timeout=timeout_s,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise LessonError(f"{path} did not finish importing in {timeout_s:.0f} s") from None
+    if done.returncode != 0:  # the check's one line, or the last of a traceback
+        said = done.stdout.strip().splitlines()[:1] or done.stderr.strip().splitlines()[-1:]
+        raise LessonError(f"{path}: {said[0] if said else f'exit status {done.returncode}'}")
+
+
+def from_path_unchecked(path: Path) -> Lesson:
+    """The lesson a file holds, whatever state it is in (its run will say what is wrong)."""
+    try:
+        idea = idea_of(read_source(path))
+    except LessonError:
+        idea = ""
+    return Lesson(name_for(path), idea or f"your lesson, {path.name}", path)
+
+
+def own_lessons() -> list[Lesson]:
+    """The lessons in the user's folder, copies of built-ins first (in the built-ins'
+    order), then the others by name. A file that is not a valid lesson is listed all the
+    same: its run will say what is wrong, and the editor can fix it."""
+    folder = own_folder()
+    files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+    order = {name: index for index, name in enumerate(STRATEGIES)}
+    files.sort(key=lambda path: (order.get(path.stem, len(order)), path.stem))
+    return [from_path_unchecked(path) for path in files]
+
+
+def copy_of(name: str) -> Path:
+    """The user's copy of the built-in `name`, made from the original if there is none."""
+    folder = own_folder()
+    path = folder / f"{name}.py"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(builtin_path(name), path)
+    return path
+
+
+def read_source(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise LessonError(f"{path} is over {MAX_SOURCE_BYTES:,} bytes: not a lesson")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LessonError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise LessonError(f"{path} is a folder, not a Python file") from None
+    except UnicodeDecodeError:
+        raise LessonError(f"{path} is not UTF-8 text") from None
+    except OSError as error:
+        raise LessonError(f"cannot read {path}: {error.strerror}") from None
+
+
+def check(source: str, filename: str) -> None:
+    """Raise LessonError if `source` cannot be a lesson: it does not compile, or it has no
+    `main` at its top level. (An import that fails is only known when it runs.)"""
+    try:
+        tree = ast.parse(source, filename)
+        compile(tree, filename, "exec")
+    except SyntaxError as error:
+        where = f"line {error.lineno}: " if error.lineno else ""
+        raise LessonError(f"syntax error, {where}{error.msg}", error.lineno) from None
+    if "main" not in _top_level_names(tree):
+        raise LessonError("no main(job): a lesson needs a function `main` that takes the job")
+
+
+def idea_of(source: str) -> str:
+    """The first line of a module's docstring."""
+    try:
+        docstring = ast.get_docstring(ast.parse(source)) or ""
+    except SyntaxError:
+        return ""
+    return docstring.strip().splitlines()[0] if docstring.strip() else ""
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names

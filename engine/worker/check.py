@@ -1,0 +1,34 @@
+"""Can this file be a lesson? `python -m asyncplay.engine.worker.check PATH` imports it as
+the worker would and looks for its `main`: silent with status 0 if all is well, else the
+reason in one line on stdout and status 2.
+
+A child process of its own, like a run's worker: importing a lesson may monkey-patch the
+standard library (gevent), or run any code at all.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .worker import load_file
+
+
+def main() -> None:
+    path = sys.argv[1]
+    try:
+        module = load_file(path)
+    except SystemExit as stop:
+        sys.exit(_say(str(stop.code)))
+    except BaseException as error:  # whatever importing it raised is the reason
+        sys.exit(_say(f"importing it raised {type(error).__name__}: {error}"))
+    if not callable(getattr(module, "main", None)):
+        sys.exit(_say("no main(job): a lesson needs a function `main` that takes the job"))
+
+
+def _say(reason: str) -> int:
+    print(reason.splitlines()[0] if reason else "it would not load")
+    return 2
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Editing a lesson in the app, through the pilot: the zoom's `E` opens the user's copy, ctrl+r
+runs it as a panel of its own beside the original, and a broken edit is a message, never a
+crash. Real runs: the app's own fault server and workers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lessons_of_mine import (
+    HANGS,
+    IMPORT_ERROR,
+    NO_MAIN,
+    ORIGINAL_THREADS,
+    QUEUE_FILLED,
+    QUEUE_MADE,
+    QUEUE_RERAISED,
+    SYNTAX_ERROR,
+    SYNTAX_ERROR_LINE,
+    THREADS_FIXED,
+)
+from procs import children
+from screen import screen_text
+from test_app import SMALL, until
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens.zoom import ZoomScreen
+from asyncplay.tui.widgets.lesson_editor import LessonEditor
+from asyncplay.tui.widgets.strategy_panel import StrategyPanel
+
+
+def copy_path(home: Path) -> Path:
+    return home / ".config" / "asyncplay" / "strategies" / "threads.py"
+
+
+async def open_editor(pilot: Pilot[Any]) -> TextArea:
+    """From the panels: focus threads, zoom, edit."""
+    app = pilot.app
+    app.query_one("#panel-threads").focus()
+    await pilot.press("z", "E")
+    await pilot.pause()
+    assert isinstance(app.screen, ZoomScreen) and app.screen.editing
+    area = app.screen.query_one(LessonEditor).text_area
+    assert area.has_focus
+    return area
+
+
+def replace(area: TextArea, old: str, new: str) -> None:
+    """Replace `old` in the editor's text by `new`, as an edit the user could undo."""
+    text = area.text
+    start = text.index(old)
+    area.replace(new, _location(text, start), _location(text, start + len(old)))
+
+
+def _location(text: str, index: int) -> tuple[int, int]:
+    row = text.count("\n", 0, index)
+    return row, index - (text.rfind("\n", 0, index) + 1)
+
+
+def problem(app: AsyncPlayApp) -> str:
+    return str(app.screen.query_one("#editor-problem").render())
+
+
+def test_the_queue_fix_runs_beside_threads_and_its_fate_is_raised(
+    home_of_its_own: Path,
+) -> None:
+    """Edit threads so that each thread queues its exception and the caller re-raises it,
+    press ctrl+r: a threads′ panel comes next to threads, both run the scenario, and the
+    handler bug that threads only logs is raised in threads′."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(160, 48)) as pilot:
+            area = await open_editor(pilot)
+            assert area.text == ORIGINAL_THREADS == copy_path(home_of_its_own).read_text()
+            # The first line typed key by key, as a person would; the rest as edits.
+            area.move_cursor((ORIGINAL_THREADS.splitlines().index("import threading"), 0))
+            await pilot.press(*"import", "space", *"queue", "enter")
+            for old, new in (QUEUE_MADE, QUEUE_FILLED, QUEUE_RERAISED):
+                replace(area, old, new)
+            assert area.text == THREADS_FIXED
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0], "back on the panels"
+            assert copy_path(home_of_its_own).read_text() == THREADS_FIXED
+            names = [panel.strategy for panel in app.query(StrategyPanel)]
+            assert names[names.index("threads") + 1] == "threads′"
+            assert app.focused is app.panels["threads′"]
+            states = app.playground.states
+            await until(lambda: states["threads"].over and states["threads′"].over)
+            assert states["threads"].fates()["logged"] == 1
+            assert states["threads′"].fates()["raised"] == 1
+            # The zoom of threads′ shows the source it ran, and marks the error's lines in it.
+            await pilot.press("z")
+            await pilot.pause()
+            assert isinstance(app.screen, ZoomScreen) and app.screen.strategy == "threads′"
+            assert "raise errors.get()" in app.screen.source
+            assert "raised here" in str(app.screen.query_one("#legend").render())
+            await pilot.press("escape", "q")
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "line"),
+    [
+        (SYNTAX_ERROR, f"syntax error, line {SYNTAX_ERROR_LINE}", SYNTAX_ERROR_LINE),
+        (NO_MAIN, "no main(job)", None),
+    ],
+    ids=["syntax error", "no main"],
+)
+def test_an_edit_that_cannot_be_a_lesson_is_a_message_and_runs_nothing(
+    text: str, said: str, line: int | None
+) -> None:
+    """ctrl+r on a broken edit: the editor stays, says what is wrong (a syntax error's line
+    gets the cursor), nothing runs, and the app carries on."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(160, 48)) as pilot:
+            area = await open_editor(pilot)
+            area.load_text(text)
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert isinstance(app.screen, ZoomScreen) and app.screen.editing
+            assert said in problem(app)
+            if line is not None:
+                assert area.cursor_location[0] == line - 1
+            assert "threads′" not in app.playground.states
+            await pilot.press("escape", "escape")  # out of the editor, out of the zoom
+            assert app.screen is app.screen_stack[0] and app.return_code is None
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "detail", "shown_on_screen"),
+    [
+        (IMPORT_ERROR, "crashed", "ModuleNotFoundError: No module named", "ModuleNotFoundError"),
+        (HANGS, "killed", "no result after 3 s; killed", "no result after 3 s"),
+    ],
+    ids=["import error", "hangs"],
+)
+def test_an_edit_that_fails_when_run_ends_its_own_panel_only(
+    text: str, status: str, detail: str, shown_on_screen: str
+) -> None:
+    """An import that fails and a main that never returns both run, and end as a run does:
+    crashed with the import's error, killed at the deadline. The original's run is done,
+    the app carries on, and no worker is left."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL, deadline_s=3)
+        async with app.run_test(size=(160, 48)) as pilot:
+            area = await open_editor(pilot)
+            area.load_text(text)
+            await pilot.press("ctrl+r")
+            states = app.playground.states
+            await until(lambda: "threads′" in states and states["threads′"].over)
+            edited = states["threads′"]
+            assert edited.status == status and edited.aborted is not None
+            assert detail in edited.aborted.detail
+            await until(lambda: states["threads"].over)
+            assert states["threads"].status == "done"
+            await pilot.pause(0.2)  # a redraw tick
+            assert shown_on_screen in screen_text(app)
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert children() == set()
+
+
+def test_escape_keeps_the_edit_and_ctrl_o_brings_the_original_back(home_of_its_own: Path) -> None:
+    """escape leaves the editor with the edit saved; E opens it again as it was left;
+    ctrl+o puts the original back, and ctrl+z undoes that."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL, start_server=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            area = await open_editor(pilot)
+            area.load_text(THREADS_FIXED)
+            await pilot.press("escape")
+            assert isinstance(app.screen, ZoomScreen) and not app.screen.editing
+            assert copy_path(home_of_its_own).read_text() == THREADS_FIXED
+            await pilot.press("E")
+            assert area.text == THREADS_FIXED
+            await pilot.press("ctrl+o")
+            assert area.text == ORIGINAL_THREADS
+            await pilot.press("ctrl+z")
+            assert area.text == THREADS_FIXED
+            await pilot.press("t")  # a letter is typed while editing, not a tab switch
+            assert area.text != THREADS_FIXED and app.screen.editing
+
+    asyncio.run(scenario())

@@ -1,0 +1,125 @@
+"""A learner's own lessons, headless: `--strategy-file` runs a file exactly like a built-in
+(the same worker, hooks and fates), the user's folder lists in `asyncplay strategies`, and a
+file that cannot be a lesson is one line and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lessons_of_mine import (
+    HANGS,
+    IMPORT_ERROR,
+    NO_MAIN,
+    ORIGINAL_THREADS,
+    SYNTAX_ERROR,
+    SYNTAX_ERROR_LINE,
+    THREADS_FIXED,
+    write,
+)
+from procs import marked
+from test_cli import asyncplay
+
+from asyncplay.engine import lessons
+from asyncplay.strategies import STRATEGIES
+
+SMALL = ("-n", "6", "--latency", "50", "--timeout", "1", "-f", "handler-bug@2")
+
+
+def test_the_queue_fix_raises_what_the_original_logs(tmp_path: Path) -> None:
+    """The copy of threads that queues its errors and re-raises them, run beside the
+    original: the same handler bug is logged by threading.excepthook in one, raised in the
+    other. The copy's error is marked at its own lines."""
+    fixed = write(tmp_path, "threads.py", THREADS_FIXED)
+    result = asyncplay("run", "-s", "threads", "--strategy-file", str(fixed), *SMALL, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["strategy"]: row for row in json.loads(result.stdout)["results"]}
+    assert list(rows) == ["threads", "threads′"]
+    assert rows["threads"]["fates"]["logged"] == 1
+    assert rows["threads′"]["fates"]["raised"] == 1
+    (error,) = [e for e in rows["threads′"]["errors"] if e["fault"] == "handler-bug"]
+    assert error["fate"] == "raised"
+
+
+def test_a_file_alone_runs_alone_and_its_log_replays(tmp_path: Path) -> None:
+    """Without -s only the file runs, under its stem; its recorded log loads again."""
+    mine = write(tmp_path, "my_threads.py", ORIGINAL_THREADS)
+    log = tmp_path / "run.jsonl"
+    result = asyncplay("run", "--strategy-file", str(mine), *SMALL, "--json", "--record", str(log))
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)["results"]
+    assert row["strategy"] == "my_threads" and row["fates"]["logged"] == 1
+    from asyncplay.engine.eventlog import read
+
+    assert list(read(log).runs) == ["my_threads"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (SYNTAX_ERROR, f"syntax error, line {SYNTAX_ERROR_LINE}"),
+        (NO_MAIN, "no main(job)"),
+        (IMPORT_ERROR, "importing it raised ModuleNotFoundError"),
+    ],
+    ids=["syntax error", "no main", "import error"],
+)
+def test_a_file_that_cannot_be_a_lesson_is_one_line_and_status_2(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    bad = write(tmp_path, "bad.py", text)
+    result = asyncplay("run", "--strategy-file", str(bad), *SMALL)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert said in result.stderr and str(bad) in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [("nowhere/at/all.py", "no such file"), (".", "is a folder")],
+)
+def test_a_bad_path_is_one_line_and_status_2(path: str, said: str) -> None:
+    result = asyncplay("run", "--strategy-file", path, *SMALL)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert said in result.stderr
+
+
+def test_the_same_name_twice_is_refused(tmp_path: Path) -> None:
+    one = write(tmp_path / "a", "threads.py", ORIGINAL_THREADS)
+    two = write(tmp_path / "b", "threads.py", ORIGINAL_THREADS)
+    result = asyncplay("run", "--strategy-file", str(one), "--strategy-file", str(two), *SMALL)
+    assert result.returncode == 2 and "given twice" in result.stderr
+
+
+def test_a_lesson_that_hangs_is_killed_at_its_deadline(tmp_path: Path) -> None:
+    """A main that never returns: the run is killed at --deadline, said in one line, and
+    nothing of it is left running."""
+    stuck = write(tmp_path, "stuck.py", HANGS)
+    result = asyncplay("run", "--strategy-file", str(stuck), *SMALL, "--deadline", "3",
+                       env={"ASYNCPLAY_TEST_MARK": "hangs"})  # fmt: skip
+    assert result.returncode == 1
+    assert "stuck killed: no result after 3 s" in result.stderr
+    assert marked("hangs") == set()
+
+
+def test_the_users_folder_is_listed_as_theirs(home_of_its_own: Path) -> None:
+    """A copy of a built-in is listed with the mark, another file by its stem; each says
+    where it is."""
+    folder = home_of_its_own / ".config" / "asyncplay" / "strategies"
+    write(folder, "threads.py", THREADS_FIXED)
+    write(folder, "mine.py", HANGS)
+    listed = asyncplay("strategies").stdout.splitlines()
+    names = [line.split()[0] for line in listed if not line.startswith(" ")]
+    assert names == [*STRATEGIES, "threads′", "mine"]
+    assert f"yours: {folder / 'mine.py'}" in "\n".join(listed)
+    assert "A lesson that never returns." in "\n".join(listed)
+
+
+def test_check_names_the_line_of_a_syntax_error() -> None:
+    with pytest.raises(lessons.LessonError) as raised:
+        lessons.check(SYNTAX_ERROR, "threads.py")
+    assert raised.value.line == SYNTAX_ERROR_LINE
+    with pytest.raises(lessons.LessonError, match="no main"):
+        lessons.check(NO_MAIN, "threads.py")
+    lessons.check(THREADS_FIXED, "threads.py")  # sound: no error

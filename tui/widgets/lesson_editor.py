@@ -1,0 +1,96 @@
+"""The zoom's editor: the user's copy of a lesson, in a TextArea, checked as it is saved.
+
+The file is the user's own (`~/.config/asyncplay/strategies/`, engine/lessons.py), never the
+installed lesson. Saving checks what can be checked without running it (it compiles, it has
+a `main`); a syntax error puts the cursor on its line and says what is wrong below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
+
+from ...engine import lessons
+
+
+class LessonEditor(Vertical):
+    """A lesson file being edited, and what is wrong with it, if anything."""
+
+    DEFAULT_CSS = """
+    LessonEditor { height: 1fr; }
+    LessonEditor TextArea, LessonEditor TextArea:focus { height: 1fr; border: none; padding: 0; }
+    LessonEditor #editor-problem { height: auto; color: $text-error; text-style: bold; }
+    LessonEditor #editor-problem.-fine { color: $text-muted; text-style: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="editor")
+        self.path: Path | None = None
+        self.problem: lessons.LessonError | None = None
+        # Kept, not queried: the edit is saved as the zoom closes, its children gone by then.
+        self.text_area = TextArea(
+            id="editor-text", language="python", show_line_numbers=True, soft_wrap=False,
+            tab_behavior="indent",
+        )  # fmt: skip
+        self._problem_line = Static(id="editor-problem")
+
+    def compose(self) -> ComposeResult:
+        yield self.text_area
+        yield self._problem_line
+
+    def open(self, path: Path) -> None:
+        """Edit `path` (its text as it is on disk now)."""
+        self.path = path
+        self.text_area.load_text(lessons.read_source(path))
+        self._say(None)
+
+    def save(self) -> bool:
+        """Write the text to the file, and check it: False (and the reason shown, the cursor
+        on the bad line) if it cannot be a lesson. Saved either way: it is the user's."""
+        text = self.write()
+        if text is None:
+            return False
+        try:
+            lessons.check(text, str(self.path))
+        except lessons.LessonError as problem:
+            self._say(problem)
+            if problem.line is not None:  # the line selected, the cursor at its start
+                area = self.text_area
+                line = min(max(problem.line - 1, 0), area.document.line_count - 1)
+                area.selection = Selection((line, len(area.document[line])), (line, 0))
+                area.scroll_cursor_visible(center=True)
+            return False
+        self._say(None)
+        return True
+
+    def write(self) -> str | None:
+        """Write the text to the file as it is, unchecked; the text written, if any."""
+        if self.path is None:
+            return None
+        text = self.text_area.text
+        try:
+            self.path.write_text(text, encoding="utf-8")
+        except OSError as error:  # a full disk, a folder made read-only: said, not a crash
+            self._say(lessons.LessonError(f"cannot save {self.path}: {error.strerror}"))
+            return None
+        return text
+
+    def reset(self, original: str) -> None:
+        """Put the original's text back (ctrl+z undoes it; nothing is saved yet)."""
+        area = self.text_area
+        area.replace(original, area.document.start, area.document.end)
+        self._say(None)
+
+    def _say(self, problem: lessons.LessonError | None) -> None:
+        self.problem = problem
+        line = self._problem_line
+        fine = problem is None
+        line.set_class(fine, "-fine")
+        if fine:
+            line.update("ctrl+r runs it beside the original · ctrl+s saves · escape: done")
+        else:
+            line.update(f"✗ {problem}")
