@@ -90,7 +90,9 @@ def named(name: str) -> Lesson:
     if name in STRATEGIES:
         return Lesson(name, STRATEGIES[name])
     path = own_folder() / f"{name.removesuffix(MARK)}.py"
-    return Lesson(name, "yours, from a recorded log", path if path.is_file() else None)
+    if path.is_file():
+        return Lesson(name, from_path_unchecked(path).idea, path)
+    return Lesson(name, "yours, from a recorded log (its file is not here)")
 
 
 def builtins() -> list[Lesson]:
@@ -183,12 +185,12 @@ def check(source: str, filename: str) -> None:
 
 
 def idea_of(source: str) -> str:
-    """The first line of a module's docstring."""
+    """The first paragraph of a module's docstring, on one line."""
     try:
         docstring = ast.get_docstring(ast.parse(source)) or ""
     except SyntaxError:
         return ""
-    return docstring.strip().splitlines()[0] if docstring.strip() else ""
+    return " ".join(docstring.strip().split("\n\n")[0].split())
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:

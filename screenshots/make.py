@@ -5,18 +5,24 @@
 
 The logs come from real runs (`asyncplay run --scenario NAME --record`); the pictures are
 the app replaying them, so they change only when the logs or the app do. The claims log is
-the run behind README's claims table: `python scripts/claims_table.py` records it.
+the run behind README's claims table: `python scripts/claims_table.py` records it. The
+"your own lesson" pictures use a home of their own, holding the learner's fix of threads
+(`lessons/threads.py`); `edit-run.jsonl` is that fix run beside threads.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from asyncplay.engine import lessons
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
 from asyncplay.tui.app import AsyncPlayApp
@@ -30,7 +36,12 @@ SHOTS = [
     ("handler-bug", "handler-bug-80x24", NARROW, ()),
     ("handler-bug", "handler-bug-zoom-callbacks", WIDE, ("down", "z", "e", "end")),
     ("blocking", "blocking", WIDE, ()),
+    # Your own lesson: the fix in the editor, then threads′ run beside threads.
+    ("handler-bug", "edit-threads", WIDE, ("right", "z", "E")),
+    ("edit-run", "edit-run", WIDE, ("down", "down")),
 ]
+# The learner's edit the two shots above show: the app's copy of threads, fixed.
+FIXED_THREADS = HERE / "lessons" / "threads.py"
 # (picture, size, keys) of the claims screen, over logs/claims.jsonl
 CLAIM_SHOTS = [("claims-deadlocks", WIDE, ("l", *["down"] * 8))]
 # The X-ray of four styles at the same moment of the slow-motion run, side by side: each
@@ -41,10 +52,27 @@ XRAY_SIZE, XRAY_AT = (84, 30), 1.0
 
 def record() -> None:
     script = Path(sys.executable).with_name("asyncplay")
-    for name in sorted({log for log, _, _, _ in SHOTS} | {"slow-motion"}):
+    for name in sorted({log for log, _, _, _ in SHOTS} - {"edit-run"} | {"slow-motion"}):
         log = HERE / "logs" / f"{name}.jsonl"
         subprocess.run([script, "run", "--scenario", name, "--record", str(log)], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run([script, "run", "--scenario", "handler-bug", "-s", "threads",
+                    "--strategy-file", str(own_copy()), "--record",
+                    str(HERE / "logs" / "edit-run.jsonl")],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def own_copy() -> Path:
+    """The user's copy of threads, as the app keeps it, in the home these pictures use."""
+    return lessons.own_folder() / "threads.py"
+
+
+def a_home_of_their_own() -> None:
+    """A home holding only the learner's fixed copy of threads: the pictures never show the
+    lessons of whoever makes them."""
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="asyncplay-screenshots-")
+    own_copy().parent.mkdir(parents=True)
+    shutil.copyfile(FIXED_THREADS, own_copy())
 
 
 async def shoot(
@@ -96,7 +124,9 @@ def side_by_side(svgs: list[str], columns: int = 2) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="record the logs again first")
-    if parser.parse_args().record:
+    arguments = parser.parse_args()
+    a_home_of_their_own()
+    if arguments.record:
         record()
     shots = [*SHOTS, *((None, picture, size, keys) for picture, size, keys in CLAIM_SHOTS)]
     for log, picture, size, keys in shots:

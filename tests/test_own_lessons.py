@@ -123,3 +123,15 @@ def test_check_names_the_line_of_a_syntax_error() -> None:
     with pytest.raises(lessons.LessonError, match="no main"):
         lessons.check(NO_MAIN, "threads.py")
     lessons.check(THREADS_FIXED, "threads.py")  # sound: no error
+
+
+def test_a_lesson_in_the_users_folder_runs_by_its_name(home_of_its_own: Path) -> None:
+    """-s threads′ runs the user's copy from their folder; a name nobody has is refused,
+    listing the names there are."""
+    write(home_of_its_own / ".config" / "asyncplay" / "strategies", "threads.py", THREADS_FIXED)
+    result = asyncplay("run", "-s", "threads′", "-s", "threads", *SMALL, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["strategy"]: row["fates"] for row in json.loads(result.stdout)["results"]}
+    assert rows["threads"]["logged"] == 1 and rows["threads′"]["raised"] == 1
+    refused = asyncplay("run", "-s", "asyncio′", *SMALL)
+    assert refused.returncode == 2 and "threads′" in refused.stderr

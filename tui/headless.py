@@ -28,8 +28,9 @@ TARGET_CHECK_S = 5.0
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
-    files = _own_lessons(args.strategy_files or [])
-    strategies = _strategies(args.strategies, list(files))
+    files = _own_lessons(_files_named(args.strategies or []) + (args.strategy_files or []))
+    builtins = [name for name in args.strategies or [] if name in STRATEGIES]
+    strategies = _strategies(builtins if args.strategies else None, list(files))
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
     target_url = None
     if args.target is not None:
@@ -63,15 +64,28 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _strategies(named: list[str] | None, own: list[str]) -> list[str]:
-    """The strategies to run, in the order given, then the user's files; each known, none
-    twice. With neither, every built-in."""
+    """The built-ins named, in the order given, then the user's lessons; none twice. With
+    neither, every built-in."""
     strategies = (named or ([] if own else list(STRATEGIES))) + own
     for index, name in enumerate(strategies):
-        if name not in STRATEGIES and name not in own:
-            raise UsageError(f"unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
         if name in strategies[:index]:
             raise UsageError(f"strategy {name!r} is given twice; each runs once per command")
     return strategies
+
+
+def _files_named(names: list[str]) -> list[str]:
+    """The files of the user's lessons named with -s (`-s threads′`); other names are
+    refused with the list of those that exist."""
+    own = {lesson.name: lesson.file for lesson in lessons.own_lessons()}
+    files = []
+    for name in names:
+        if name in STRATEGIES:
+            continue
+        if own.get(name) is None:
+            known = ", ".join([*STRATEGIES, *own])
+            raise UsageError(f"unknown strategy {name!r} (known: {known})")
+        files.append(str(own[name]))
+    return files
 
 
 def _own_lessons(paths: list[str]) -> dict[str, str]:
