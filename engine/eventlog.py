@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..strategies import STRATEGIES
-from . import events
+from . import events, lessons
 from .events import Event
 from .workload import Scenario, WorkloadError
 
 VERSION = 1
-NAME_MAX = 64  # a run's name in a log: a strategy's, or a user's lesson file's stem
 
 
 class LogError(ValueError):
@@ -105,10 +104,9 @@ def _log_of(header: dict[str, Any], path: Path) -> EventLog:
 
 
 def _a_name(name: object) -> bool:
-    """A built-in's name, or one a user's lesson could have (`threads′`, `my_pool`)."""
-    return name in STRATEGIES or (
-        isinstance(name, str) and 0 < len(name) <= NAME_MAX and name.isprintable()
-    )
+    """A built-in's name, or one a user's lesson could have (`threads′`, `my_pool`): the
+    stem of a file in the user's folder, so never a path."""
+    return isinstance(name, str) and (name in STRATEGIES or lessons.a_name(name))
 
 
 class _RunCheck:

@@ -12,7 +12,6 @@ lessons' package, so a copy keeps its relative imports (`from .job import Job`).
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,6 +24,17 @@ MARK = "′"  # a prime: threads′ is the user's threads
 LESSONS_PACKAGE = "asyncplay.strategies"
 MAX_SOURCE_BYTES = 1_000_000  # a lesson is a page of code; a bigger file is not one
 IMPORT_TIMEOUT_S = 30.0  # a lesson whose import takes longer is stuck, not slow
+NAME_MAX = 64  # a lesson's name: a file's stem, shown as a panel's title
+
+
+def a_name(name: str) -> bool:
+    """Could a lesson file in the user's folder have this name? Its stem (with the mark for
+    a copy of a built-in): no path, no hidden file, a line's worth of printable text."""
+    stem = name.removesuffix(MARK)
+    return (
+        0 < len(stem) <= NAME_MAX and stem.isprintable() and not stem.startswith(".")
+        and not any(separator in stem for separator in "/\\" + MARK)
+    )  # fmt: skip
 
 
 def own_folder() -> Path:
@@ -89,6 +99,8 @@ def named(name: str) -> Lesson:
     is still here."""
     if name in STRATEGIES:
         return Lesson(name, STRATEGIES[name])
+    if not a_name(name):  # a log is input: never a path out of the user's folder
+        return Lesson(name, "yours, from a recorded log (not a lesson's name)")
     path = own_folder() / f"{name.removesuffix(MARK)}.py"
     if path.is_file():
         return Lesson(name, from_path_unchecked(path).idea, path)
@@ -107,6 +119,9 @@ def name_for(path: Path) -> str:
 def from_file(path: Path) -> Lesson:
     """The lesson in `path`, checked as far as can be without running it (see `check`)."""
     source = read_source(path)
+    if not a_name(name_for(path)):
+        raise LessonError(f"{path.name} cannot name a lesson: a stem of 1 to {NAME_MAX} "
+                          "characters, not hidden")  # fmt: skip
     check(source, str(path))
     return Lesson(name_for(path), idea_of(source) or f"your lesson, {path.name}", path)
 
@@ -143,17 +158,7 @@ def own_lessons() -> list[Lesson]:
     files = sorted(folder.glob("*.py")) if folder.is_dir() else []
     order = {name: index for index, name in enumerate(STRATEGIES)}
     files.sort(key=lambda path: (order.get(path.stem, len(order)), path.stem))
-    return [from_path_unchecked(path) for path in files]
-
-
-def copy_of(name: str) -> Path:
-    """The user's copy of the built-in `name`, made from the original if there is none."""
-    folder = own_folder()
-    path = folder / f"{name}.py"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(builtin_path(name), path)
-    return path
+    return [from_path_unchecked(path) for path in files if a_name(name_for(path))]
 
 
 def read_source(path: Path) -> str:
@@ -180,7 +185,7 @@ def check(source: str, filename: str) -> None:
     except SyntaxError as error:
         where = f"line {error.lineno}: " if error.lineno else ""
         raise LessonError(f"syntax error, {where}{error.msg}", error.lineno) from None
-    if "main" not in _top_level_names(tree):
+    if not {"main", "*"} & _top_level_names(tree):
         raise LessonError("no main(job): a lesson needs a function `main` that takes the job")
 
 
@@ -194,12 +199,20 @@ def idea_of(source: str) -> str:
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:
+    """The names the module's own code binds (in an `if` or a `try` too, not in functions);
+    `*` for a star import, which may bind any."""
     names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    blocks = [tree.body]
+    while blocks:
+        for node in blocks.pop():
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(target.id for target in targets if isinstance(target, ast.Name))
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.If | ast.Try | ast.With):
+                blocks += [getattr(node, part, []) for part in ("body", "orelse", "finalbody")]
+                blocks += [handler.body for handler in getattr(node, "handlers", [])]
     return names

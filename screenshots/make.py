@@ -67,10 +67,10 @@ def own_copy() -> Path:
     return lessons.own_folder() / "threads.py"
 
 
-def a_home_of_their_own() -> None:
+def a_home_of_their_own(home: str) -> None:
     """A home holding only the learner's fixed copy of threads: the pictures never show the
     lessons of whoever makes them."""
-    os.environ["HOME"] = tempfile.mkdtemp(prefix="asyncplay-screenshots-")
+    os.environ["HOME"] = home
     own_copy().parent.mkdir(parents=True)
     shutil.copyfile(FIXED_THREADS, own_copy())
 
@@ -125,9 +125,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="record the logs again first")
     arguments = parser.parse_args()
-    a_home_of_their_own()
-    if arguments.record:
-        record()
+    with tempfile.TemporaryDirectory(prefix="asyncplay-screenshots-") as home:
+        a_home_of_their_own(home)
+        if arguments.record:
+            record()
+        shoot_all()
+
+
+def shoot_all() -> None:
     shots = [*SHOTS, *((None, picture, size, keys) for picture, size, keys in CLAIM_SHOTS)]
     for log, picture, size, keys in shots:
         asyncio.run(shoot(log, picture, size, keys))

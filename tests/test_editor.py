@@ -24,9 +24,11 @@ from lessons_of_mine import (
 from procs import children
 from screen import screen_text
 from test_app import SMALL, until
+from test_cli import asyncplay
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
+from asyncplay.engine.eventlog import read
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.lesson_editor import LessonEditor
@@ -76,16 +78,19 @@ def test_the_queue_fix_runs_beside_threads_and_its_fate_is_raised(
         app = AsyncPlayApp(scenario=SMALL)
         async with app.run_test(size=(160, 48)) as pilot:
             area = await open_editor(pilot)
-            assert area.text == ORIGINAL_THREADS == copy_path(home_of_its_own).read_text()
+            assert area.text == ORIGINAL_THREADS  # the copy is made when first saved
+            assert not copy_path(home_of_its_own).exists()
             # The first line typed key by key, as a person would; the rest as edits.
             area.move_cursor((ORIGINAL_THREADS.splitlines().index("import threading"), 0))
             await pilot.press(*"import", "space", *"queue", "enter")
             for old, new in (QUEUE_MADE, QUEUE_FILLED, QUEUE_RERAISED):
                 replace(area, old, new)
             assert area.text == THREADS_FIXED
-            await pilot.press("ctrl+r")
+            app.simulate_key("ctrl+r")  # twice, as a key held down sends it: one run
+            app.simulate_key("ctrl+r")
             await pilot.pause()
             assert app.screen is app.screen_stack[0], "back on the panels"
+            assert app.return_code is None
             assert copy_path(home_of_its_own).read_text() == THREADS_FIXED
             names = [panel.strategy for panel in app.query(StrategyPanel)]
             assert names[names.index("threads") + 1] == "threads′"
@@ -174,13 +179,18 @@ def test_an_edit_that_fails_when_run_ends_its_own_panel_only(
 
 
 def test_escape_keeps_the_edit_and_ctrl_o_brings_the_original_back(home_of_its_own: Path) -> None:
-    """escape leaves the editor with the edit saved; E opens it again as it was left;
-    ctrl+o puts the original back, and ctrl+z undoes that."""
+    """Looking makes no copy; escape leaves the editor with an edit saved; E opens it again
+    as it was left; ctrl+o puts the original back, and ctrl+z undoes that; ctrl+c copies
+    in the editor, it does not quit."""
 
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL, start_server=False)
         async with app.run_test(size=(80, 24)) as pilot:
             area = await open_editor(pilot)
+            await pilot.press("escape")
+            assert not copy_path(home_of_its_own).exists(), "opened to look: no copy made"
+            await pilot.press("E", "ctrl+c")
+            assert app.return_code is None and isinstance(app.screen, ZoomScreen)
             area.load_text(THREADS_FIXED)
             await pilot.press("escape")
             assert isinstance(app.screen, ZoomScreen) and not app.screen.editing
@@ -193,5 +203,60 @@ def test_escape_keeps_the_edit_and_ctrl_o_brings_the_original_back(home_of_its_o
             assert area.text == THREADS_FIXED
             await pilot.press("t")  # a letter is typed while editing, not a tab switch
             assert area.text != THREADS_FIXED and app.screen.editing
+
+    asyncio.run(scenario())
+
+
+def test_running_again_replaces_the_run_still_going() -> None:
+    """A copy that hangs is run; edited again (from its own zoom) and run again, its stuck
+    run is stopped and the new one runs to its end: the fix, raised."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(160, 48)) as pilot:
+            area = await open_editor(pilot)
+            area.load_text(HANGS)
+            await pilot.press("ctrl+r")
+            states = app.playground.states
+            await until(lambda: "threads′" in states and states["threads′"].pid is not None)
+            stuck = states["threads′"]
+            await pilot.press("z", "E")  # the focus is on threads′: its own zoom
+            await pilot.pause()
+            assert isinstance(app.screen, ZoomScreen) and app.screen.strategy == "threads′"
+            app.screen.editor.text_area.load_text(THREADS_FIXED)
+            await pilot.press("ctrl+r")
+            await until(lambda: stuck.over)
+            assert stuck.status == "killed" and stuck.aborted is not None
+            assert stuck.aborted.detail == "stopped"
+            await until(lambda: states["threads′"] is not stuck and states["threads′"].over)
+            assert states["threads′"].status == "done"
+            assert states["threads′"].fates()["raised"] == 1
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert children() == set()
+
+
+def test_a_replayed_lesson_whose_file_is_gone_says_so_when_run(tmp_path: Path) -> None:
+    """A log of a user's lesson opened where its file is not: its panel is there, and
+    running it ends that run as crashed, saying why, without running anything else."""
+    lesson = tmp_path / "mine.py"
+    lesson.write_text(THREADS_FIXED)
+    log = tmp_path / "mine.jsonl"
+    recorded = asyncplay("run", "--strategy-file", str(lesson), "-n", "3", "--latency", "20",
+                         "--record", str(log))  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(replay=read(log), start_server=False)
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert app.playground.states["mine"].status == "done"
+            app.panels["mine"].focus()
+            await pilot.press("enter")
+            state = app.playground.states
+            await until(lambda: state["mine"].over and state["mine"].status != "done")
+            assert state["mine"].status == "crashed" and state["mine"].aborted is not None
+            assert "file is not here" in state["mine"].aborted.detail
+            await pilot.press("q")
 
     asyncio.run(scenario())

@@ -135,3 +135,22 @@ def test_a_lesson_in_the_users_folder_runs_by_its_name(home_of_its_own: Path) ->
     assert rows["threads"]["logged"] == 1 and rows["threads′"]["raised"] == 1
     refused = asyncplay("run", "-s", "asyncio′", *SMALL)
     assert refused.returncode == 2 and "threads′" in refused.stderr
+
+
+@pytest.mark.parametrize("name", ["../../etc/x", ".hidden", "a/b", "threads′′", "x" * 65])
+def test_a_log_naming_a_path_is_refused(tmp_path: Path, name: str) -> None:
+    """A run's name in a log becomes a file name in the user's folder when replayed: one
+    that is a path, hidden, or not a stem is refused."""
+    from asyncplay.engine.eventlog import LogError, read
+
+    log = tmp_path / "log.jsonl"
+    header = {"kind": "scenario", "version": 1, "scenario": {}, "strategies": [name]}
+    log.write_text(json.dumps(header) + "\n")
+    with pytest.raises(LogError, match="strategy names"):
+        read(log)
+
+
+def test_main_may_be_bound_in_a_block_or_annotated() -> None:
+    lessons.check("try:\n    from x import main\nexcept ImportError:\n    pass\n", "a.py")
+    lessons.check("main: object = print\n", "a.py")
+    lessons.check("from elsewhere import *\n", "a.py")

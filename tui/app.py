@@ -18,7 +18,7 @@ from textual.containers import Container
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header
+from textual.widgets import Header, TextArea
 
 from ..engine import lessons
 from ..engine.eventlog import EventLog
@@ -296,8 +296,13 @@ class AsyncPlayApp(App[None]):
             await self.query_one("#panels").mount(panel, after=after)
             self.panels[lesson.name] = panel
             self._mark_open()
-        self.pop_screen()
-        self._run([name for name in (lesson.original, lesson.name) if name is not None])
+        if self.screen is message.zoom:
+            self.pop_screen()
+        names = [name for name in (lesson.original, lesson.name) if name is not None]
+        running = [name for name in names if name in self.playground.running()]
+        if running and not self.query_one(ScenarioBar).problem:
+            await self.playground.stop(running)  # the new edit's run replaces the old one's
+        self._run(names)
         self.panels[lesson.name].focus()
 
     def action_compare(self) -> None:
@@ -349,6 +354,11 @@ class AsyncPlayApp(App[None]):
     async def action_quit(self) -> None:
         await self.playground.close()
         self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the editor has the keys, ctrl+c copies (the TextArea's) instead of quitting,
+        and the footer leaves out the keys that only type there (q, ?)."""
+        return not (action in ("quit", "help") and isinstance(self.focused, TextArea))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

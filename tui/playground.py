@@ -141,7 +141,12 @@ class Playground:
             state.apply(event)
             self.changed.add(name)
 
-        file = self.lessons[name].file
+        lesson = self.lessons[name]
+        file = lesson.file
+        if lesson.own and file is None:  # a replayed run of a lesson not on this machine
+            sink(RunAborted(state.now, "crashed", f"{name}'s file is not here to run"))
+            self.on_run_end(name, state)
+            return
         try:
             if file is not None:  # what this run runs, whatever the file becomes
                 self.sources[name] = lessons.read_source(file)

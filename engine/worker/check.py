@@ -8,6 +8,7 @@ standard library (gevent), or run any code at all.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from .worker import load_file
@@ -16,7 +17,8 @@ from .worker import load_file
 def main() -> None:
     path = sys.argv[1]
     try:
-        module = load_file(path)
+        with contextlib.redirect_stdout(sys.stderr):  # stdout is for the reason alone
+            module = load_file(path)
     except SystemExit as stop:
         sys.exit(_say(str(stop.code)))
     except BaseException as error:  # whatever importing it raised is the reason

@@ -16,10 +16,13 @@ from ...engine import scenarios
 from ...engine.workload import Scenario, WorkloadError
 from ..widgets.app_footer import AppFooter
 
-USER_SCENARIOS = Path("~/.config/asyncplay/scenarios").expanduser()
+
+def user_scenarios() -> Path:
+    """The user's own scenario files (looked up each time, as the user's lessons are)."""
+    return Path("~/.config/asyncplay/scenarios").expanduser()
 
 
-def available(folder: Path = USER_SCENARIOS) -> list[tuple[str, str]]:
+def available(folder: Path) -> list[tuple[str, str]]:
     """(name or path, description) of every scenario on offer; broken files say so."""
     offered = [(name, scenarios.load(name).description) for name in scenarios.builtin_names()]
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
@@ -38,9 +41,9 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, folder: Path = USER_SCENARIOS) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         super().__init__()
-        self.folder = folder
+        self.folder = folder or user_scenarios()
 
     def compose(self) -> ComposeResult:
         options = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -72,12 +73,12 @@ class ZoomScreen(QuietFocusScreen[None]):
     EDITING_ACTIONS = {"run_edit", "save_edit", "original"}
     VIEWING_ACTIONS = {"edit", "xray_pause", "xray_step", "show_tab"}
 
+    @dataclass
     class RunEdited(Message):
         """The lesson in the editor is saved and sound: run it beside its original."""
 
-        def __init__(self, path: Path) -> None:
-            super().__init__()
-            self.path = path
+        zoom: ZoomScreen  # the zoom it was edited in, which closes to show the panels
+        path: Path
 
     def __init__(self, state: RunState, now: float, lesson: Lesson, source: str) -> None:
         super().__init__()
@@ -88,6 +89,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         self.state = state
         self.editing = False
         self.editor = LessonEditor()
+        self._run_asked = False  # ctrl+r posted its run: the zoom is about to close
         self._drawn_state: RunState | None = None  # the run the tables were filled from
         self._rows_for: dict[int, tuple[object, ...]] = {}  # each task's row as drawn
         self._touched_seen = 0  # how much of state.touched the tables have taken in
@@ -375,7 +377,13 @@ class ZoomScreen(QuietFocusScreen[None]):
             self.notify(f"{self.strategy}'s file is not here to edit.", severity="warning")
             return
         try:
-            self.editor.open(self.lesson.file or lessons.copy_of(self.strategy))
+            beside = "ctrl+r runs it beside the original"
+            if self.lesson.file is not None:
+                hint = beside if self.lesson.original else "ctrl+r runs it"
+                self.editor.open(self.lesson.file, hint)
+            else:  # the user's copy, or the original's text until a save makes the copy
+                copy = lessons.own_folder() / f"{self.strategy}.py"
+                self.editor.open(copy, beside, original=lessons.source_now(self.lesson))
         except (lessons.LessonError, OSError) as error:
             self.notify(f"cannot edit: {error}", severity="error")
             return
@@ -387,7 +395,8 @@ class ZoomScreen(QuietFocusScreen[None]):
         if not self.editing:
             self.app.pop_screen()
             return
-        self.editor.save()
+        if self.editor.write() is None and self.editor.problem is not None:
+            return  # it could not be saved: the reason is below, the text still here
         self._set_editing(False)
 
     def action_save_edit(self) -> None:
@@ -395,10 +404,12 @@ class ZoomScreen(QuietFocusScreen[None]):
             self.notify("saved", timeout=2)
 
     def action_run_edit(self) -> None:
-        """Save, and if it can be a lesson, run it beside the original."""
+        """Save, and if it can be a lesson, run it beside the original (once: a second
+        ctrl+r before the zoom has closed asks for nothing more)."""
         editor = self.editor
-        if editor.save() and editor.path is not None:
-            self.post_message(self.RunEdited(editor.path))
+        if not self._run_asked and editor.save() and editor.path is not None:
+            self._run_asked = True
+            self.post_message(self.RunEdited(self, editor.path))
 
     def action_original(self) -> None:
         """Put the original lesson's text back into the editor (ctrl+z undoes it)."""

@@ -30,7 +30,9 @@ class LessonEditor(Vertical):
     def __init__(self) -> None:
         super().__init__(id="editor")
         self.path: Path | None = None
-        self.problem: lessons.LessonError | None = None
+        self.original: str | None = None  # the text a copy not yet made starts from
+        self.hint = ""
+        self.problem: lessons.LessonError | None = None  # why the text cannot be run
         # Kept, not queried: the edit is saved as the zoom closes, its children gone by then.
         self.text_area = TextArea(
             id="editor-text", language="python", show_line_numbers=True, soft_wrap=False,
@@ -42,10 +44,15 @@ class LessonEditor(Vertical):
         yield self.text_area
         yield self._problem_line
 
-    def open(self, path: Path) -> None:
-        """Edit `path` (its text as it is on disk now)."""
+    def open(self, path: Path, hint: str, original: str | None = None) -> None:
+        """Edit `path`: its text as it is on disk now, or, with `original` (the user's copy
+        of a built-in, not made yet), the original's text, written there at the first save
+        that changes it. Opening the editor to look makes no lesson."""
         self.path = path
-        self.text_area.load_text(lessons.read_source(path))
+        self.original = original if not path.exists() else None
+        text = lessons.read_source(path) if self.original is None else self.original
+        self.hint = hint  # what ctrl+r does with it
+        self.text_area.load_text(text)
         self._say(None)
 
     def save(self) -> bool:
@@ -72,8 +79,12 @@ class LessonEditor(Vertical):
         if self.path is None:
             return None
         text = self.text_area.text
+        if self.original is not None and text == self.original:
+            return text  # still the original: no copy to make
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text(text, encoding="utf-8")
+            self.original = None
         except OSError as error:  # a full disk, a folder made read-only: said, not a crash
             self._say(lessons.LessonError(f"cannot save {self.path}: {error.strerror}"))
             return None
@@ -91,6 +102,6 @@ class LessonEditor(Vertical):
         fine = problem is None
         line.set_class(fine, "-fine")
         if fine:
-            line.update("ctrl+r runs it beside the original · ctrl+s saves · escape: done")
+            line.update(f"{self.hint} · ctrl+s saves · escape: done")
         else:
             line.update(f"✗ {problem}")

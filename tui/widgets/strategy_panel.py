@@ -99,8 +99,9 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
 
 
 def panel_id(strategy: str) -> str:
-    """A panel's id: its strategy's name as an id can spell it (threads′: panel-threads-2032)."""
-    spelled = re.sub(r"[^\w-]", lambda found: f"-{ord(found[0]):x}", strategy, flags=re.ASCII)
+    """A panel's id: its strategy's name as an id can spell it, one name to one id
+    (threads′: panel-threads-2032-; a hyphen is escaped too)."""
+    spelled = re.sub(r"[^\w]", lambda found: f"-{ord(found[0]):x}-", strategy, flags=re.ASCII)
     return f"panel-{spelled}"
 
 
