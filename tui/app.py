@@ -357,8 +357,9 @@ class AsyncPlayApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the editor has the keys, ctrl+c copies (the TextArea's) instead of quitting,
-        and the footer leaves out the keys that only type there (q, ?)."""
-        return not (action in ("quit", "help") and isinstance(self.focused, TextArea))
+        and the footer leaves out the keys that only type there (q, ?, enter)."""
+        typed = action in ("quit", "help", "run_focused")
+        return not (typed and isinstance(self.focused, TextArea))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -28,7 +28,8 @@ TARGET_CHECK_S = 5.0
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
-    files = _own_lessons(_files_named(args.strategies or []) + (args.strategy_files or []))
+    given = [(f"--strategy-file {path}", path) for path in args.strategy_files or []]
+    files = _own_lessons(_files_named(args.strategies or []) + given)
     builtins = [name for name in args.strategies or [] if name in STRATEGIES]
     strategies = _strategies(builtins if args.strategies else None, list(files))
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
@@ -73,9 +74,9 @@ def _strategies(named: list[str] | None, own: list[str]) -> list[str]:
     return strategies
 
 
-def _files_named(names: list[str]) -> list[str]:
-    """The files of the user's lessons named with -s (`-s threads′`); other names are
-    refused with the list of those that exist."""
+def _files_named(names: list[str]) -> list[tuple[str, str]]:
+    """(how it was asked for, the file) of the user's lessons named with -s (`-s threads′`);
+    other names are refused with the list of those that exist."""
     own = {lesson.name: lesson.file for lesson in lessons.own_lessons()}
     files = []
     for name in names:
@@ -84,21 +85,22 @@ def _files_named(names: list[str]) -> list[str]:
         if own.get(name) is None:
             known = ", ".join([*STRATEGIES, *own])
             raise UsageError(f"unknown strategy {name!r} (known: {known})")
-        files.append(str(own[name]))
+        files.append((f"-s {name}", str(own[name])))
     return files
 
 
-def _own_lessons(paths: list[str]) -> dict[str, str]:
-    """The user's lesson files, by the names their runs get: each checked (it compiles, has
-    a main, and imports in a child process) before anything runs."""
+def _own_lessons(given: list[tuple[str, str]]) -> dict[str, str]:
+    """The user's lesson files (each with how it was asked for), by the names their runs
+    get: each checked (it compiles, has a main, and imports in a child process) before
+    anything runs."""
     files: dict[str, str] = {}
-    for given in paths:
-        path = Path(given).expanduser()
+    for asked, name in given:
+        path = Path(name).expanduser()
         try:
             lesson = lessons.from_file(path)
             lessons.loads(path)
         except lessons.LessonError as error:
-            raise UsageError(f"--strategy-file {given}: {error}") from None
+            raise UsageError(f"{asked}: {error}") from None
         if lesson.name in files:
             raise UsageError(f"strategy {lesson.name!r} is given twice; each runs once per command")
         files[lesson.name] = str(path.resolve())

@@ -71,6 +71,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         Binding("ctrl+o", "original", "Original"),
     ]
     EDITING_ACTIONS = {"run_edit", "save_edit", "original"}
+    WIDE_ONLY_ACTIONS = {"show_tab"}  # the narrow footer's room goes to ? and q
     VIEWING_ACTIONS = {"edit", "xray_pause", "xray_step", "show_tab"}
 
     @dataclass
@@ -395,8 +396,13 @@ class ZoomScreen(QuietFocusScreen[None]):
         if not self.editing:
             self.app.pop_screen()
             return
-        if self.editor.write() is None and self.editor.problem is not None:
+        text = self.editor.write()
+        if text is None and self.editor.problem is not None:
             return  # it could not be saved: the reason is below, the text still here
+        try:
+            lessons.check(text or "", str(self.editor.path))
+        except lessons.LessonError as problem:
+            self.notify(f"saved, but it cannot run yet: {problem}", severity="warning")
         self._set_editing(False)
 
     def action_save_edit(self) -> None:

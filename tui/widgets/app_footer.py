@@ -41,11 +41,14 @@ class AppFooter(Footer):
         narrow = self.narrow
         main = self.screen is self.app.screen_stack[0]
         app_keys = NARROW_ACTIONS if main else EVERYWHERE
+        # A screen's keys that can go when narrow (the zoom's tabs show their own names).
+        own_wide_only: set[str] = getattr(self.screen, "WIDE_ONLY_ACTIONS", set())
         for widget in super().compose():
             # FooterKey widgets carry their binding's action; the palette key's is
             # "command_palette", and it goes too when the footer is narrow.
             action = getattr(widget, "action", None)
-            if narrow and (action == "command_palette" or
+            name = action.partition("(")[0] if isinstance(action, str) else None
+            if narrow and (action == "command_palette" or name in own_wide_only or
                            (action in APP_ACTIONS and action not in app_keys)):  # fmt: skip
                 continue
             yield widget

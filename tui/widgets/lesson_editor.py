@@ -12,7 +12,6 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
-from textual.widgets.text_area import Selection
 
 from ...engine import lessons
 
@@ -65,11 +64,10 @@ class LessonEditor(Vertical):
             lessons.check(text, str(self.path))
         except lessons.LessonError as problem:
             self._say(problem)
-            if problem.line is not None:  # the line selected, the cursor at its start
-                area = self.text_area
+            if problem.line is not None:  # the cursor at its start (the line is lit up);
+                area = self.text_area  # not selected: the next key would replace it
                 line = min(max(problem.line - 1, 0), area.document.line_count - 1)
-                area.selection = Selection((line, len(area.document[line])), (line, 0))
-                area.scroll_cursor_visible(center=True)
+                area.move_cursor((line, 0), center=True)
             return False
         self._say(None)
         return True

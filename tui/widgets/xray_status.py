@@ -36,7 +36,8 @@ def xray_text(palette: Palette, state: RunState, look: int | None) -> Text:
         return Text(f"X-ray: {why}", style=palette.muted)
     if look is None and state.over:
         return Text(
-            f"X-ray: {len(state.samples)} looks over {state.samples[-1].t:.2f} s. "
+            f"X-ray: {len(state.samples)} look{'' if len(state.samples) == 1 else 's'} "
+            f"over {state.samples[-1].t:.2f} s. "
             "Step through them: . next, , back.",
             style=palette.muted,
         )
