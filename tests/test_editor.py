@@ -260,3 +260,22 @@ def test_a_replayed_lesson_whose_file_is_gone_says_so_when_run(tmp_path: Path) -
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+def test_running_the_copy_unchanged_makes_it_and_runs_it(home_of_its_own: Path) -> None:
+    """ctrl+r at once, nothing edited: the copy is made to be run, and runs as the original
+    does (the handler bug logged in both)."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_editor(pilot)
+            await pilot.press("ctrl+r")
+            states = app.playground.states
+            await until(lambda: "threads′" in states and states["threads′"].over)
+            assert copy_path(home_of_its_own).read_text() == ORIGINAL_THREADS
+            assert states["threads′"].status == "done"
+            assert states["threads′"].fates()["logged"] == 1
+            await pilot.press("q")
+
+    asyncio.run(scenario())

@@ -413,7 +413,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         """Save, and if it can be a lesson, run it beside the original (once: a second
         ctrl+r before the zoom has closed asks for nothing more)."""
         editor = self.editor
-        if not self._run_asked and editor.save() and editor.path is not None:
+        if not self._run_asked and editor.save(make_copy=True) and editor.path is not None:
             self._run_asked = True
             self.post_message(self.RunEdited(self, editor.path))
 

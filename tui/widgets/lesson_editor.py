@@ -54,10 +54,11 @@ class LessonEditor(Vertical):
         self.text_area.load_text(text)
         self._say(None)
 
-    def save(self) -> bool:
+    def save(self, make_copy: bool = False) -> bool:
         """Write the text to the file, and check it: False (and the reason shown, the cursor
-        on the bad line) if it cannot be a lesson. Saved either way: it is the user's."""
-        text = self.write()
+        on the bad line) if it cannot be a lesson. Saved either way: it is the user's.
+        `make_copy`: write it even if it is still the original's text (to run it)."""
+        text = self.write(make_copy)
         if text is None:
             return False
         try:
@@ -72,12 +73,12 @@ class LessonEditor(Vertical):
         self._say(None)
         return True
 
-    def write(self) -> str | None:
+    def write(self, make_copy: bool = False) -> str | None:
         """Write the text to the file as it is, unchecked; the text written, if any."""
         if self.path is None:
             return None
         text = self.text_area.text
-        if self.original is not None and text == self.original:
+        if self.original is not None and text == self.original and not make_copy:
             return text  # still the original: no copy to make
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
