@@ -187,8 +187,11 @@ def test_escape_keeps_the_edit_and_ctrl_o_brings_the_original_back(home_of_its_o
         app = AsyncPlayApp(scenario=SMALL, start_server=False)
         async with app.run_test(size=(80, 24)) as pilot:
             area = await open_editor(pilot)
-            await pilot.press("escape")
+            await pilot.press("ctrl+s", "escape")
             assert not copy_path(home_of_its_own).exists(), "opened to look: no copy made"
+            assert [notice.message for notice in app._notifications][-1:] == [
+                "unchanged: no copy made yet"
+            ]
             await pilot.press("E", "ctrl+c")
             assert app.return_code is None and isinstance(app.screen, ZoomScreen)
             area.load_text(THREADS_FIXED)

@@ -372,8 +372,8 @@ class ZoomScreen(QuietFocusScreen[None]):
         return True
 
     def action_edit(self) -> None:
-        """Turn the source into an editor of the user's copy (made from the original the
-        first time), or of the user's own lesson."""
+        """Turn the source into an editor of the user's copy (the original's text until a
+        save that changes it makes the copy), or of the user's own lesson."""
         if self.lesson.own and self.lesson.file is None:
             self.notify(f"{self.strategy}'s file is not here to edit.", severity="warning")
             return
@@ -407,7 +407,8 @@ class ZoomScreen(QuietFocusScreen[None]):
 
     def action_save_edit(self) -> None:
         if self.editor.save():
-            self.notify("saved", timeout=2)
+            unmade = self.editor.original is not None  # still the original's text
+            self.notify("unchanged: no copy made yet" if unmade else "saved", timeout=2)
 
     def action_run_edit(self) -> None:
         """Save, and if it can be a lesson, run it beside the original (once: a second
