@@ -48,7 +48,8 @@ def cpu(state: RunState) -> float:
 async def measure(counts: list[int], latency: float, jitter: float, pairs: int,
                   strategies: list[str]) -> None:  # fmt: skip
     print(f"X-ray limit in this build: {xray.MAX_TASKS} tasks; a look every "
-          f"{xray.EVERY_S * 1000:.0f} ms or more, at most {xray.BUDGET:.1%} of a core")  # fmt: skip
+          f"{xray.EVERY_S * 1000:.0f} ms or more, "
+          f"at most {xray.BUDGET * 100:g}% of a core")  # fmt: skip
     print(f"latency {latency:g} ms ±{jitter:g}, {pairs} pairs; CPU = cpu_s + xray_cpu_s, "
           "median of per-pair on/off ratios\n")  # fmt: skip
     print(f"{'tasks':>5}  {'strategy':<11} {'cpu off s':>9} {'cpu on s':>9} {'ratio':>6} "

@@ -143,3 +143,33 @@ def test_the_fold_keeps_every_look_in_order() -> None:
     assert {line: len(spots) for line, spots in by_line(first).items()} == {22: 2, 34: 1}
     assert by_task(first) == {0: first.spots[0], 1: first.spots[1]}
     assert by_task(second) == {1: ("T2", 1, 24, "running")} and by_line(None) == {}
+
+
+def test_closing_the_sampler_does_not_wait_for_its_next_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sampler waits cost / BUDGET between looks (a second and more at 200 tasks); the
+    run's end must not wait that long for it: close() wakes it. Here the wait would be an
+    hour."""
+    import threading
+
+    monkeypatch.setattr(xray, "EVERY_S", 3600.0)
+
+    class Reporter:
+        harness_threads = 0
+
+        def emit(self, event: object) -> None:
+            pass
+
+        def now(self) -> float:
+            return 0.0
+
+    looked = threading.Event()
+    sampler = xray.Sampler(Reporter(), __file__)  # type: ignore[arg-type]
+    monkeypatch.setattr(sampler, "look", looked.set)
+    sampler.start()
+    assert looked.wait(10), "the first look is taken at once"
+    closing = threading.Thread(target=sampler.close, daemon=True)  # fails, not hangs
+    closing.start()
+    closing.join(10)
+    assert not closing.is_alive(), "close() waited for the next look"

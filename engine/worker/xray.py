@@ -19,11 +19,12 @@ from . import probe, where
 
 EVERY_S = 0.05
 # The share of one core the looking may take, as the sampler times itself (the first look
-# of a run is always taken, whatever it costs). Half of what it costs the run, by the bench:
-# the lesson pays about as much again (the frames a walk makes the interpreter build, the
-# young collections they bring on), and a run of 200 tasks keeps a core only 40 % busy, so
-# at 1 % the looking alone came to 2.3 to 4 % of the run's CPU.
-BUDGET = 0.005
+# of a run is always taken, whatever it costs). A fraction of what it costs the run, by the
+# bench: the lesson pays about as much again (the frames a walk makes the interpreter build,
+# the young collections they bring on), and a run of 200 tasks keeps a core only 40 % busy.
+# At 1 % the looking alone came to 2.3 to 4 % of the run's CPU; at 0.5 % threads still
+# measured 1.06 on a busier machine; at 0.25 % a run of 200 threads gets two looks.
+BUDGET = 0.0025
 # Up to this many tasks the X-ray is on; bench/xray_overhead.py measured the cost per task.
 MAX_TASKS = 500
 
@@ -47,17 +48,23 @@ class Sampler:
         self._last: tuple[Spot, ...] = ()
         self._stop = False
         self._stopped = probe._allocate_lock()
+        # Held while the sampler waits for its next look; close() releases it to wake it at
+        # once (a wait of cost / BUDGET can be a second long: the run's end would wait too).
+        self._wake = probe._allocate_lock()
 
     def start(self) -> None:
         where.track_loops()
         where.track_greenlets()
         self._stopped.acquire()
+        self._wake.acquire()
         self.reporter.harness_threads += 1  # for good: it may still be ending at the last count
         probe._start_thread(self._loop, ())
 
     def close(self) -> None:
-        """Stop after the current look, and wait for it (one last look first)."""
+        """Stop now (after the look under way, if one is), and wait. No last look: the run
+        is over, and a look at 200 finished greenlets still costs milliseconds."""
         self._stop = True
+        self._wake.release()
         with self._stopped:
             pass
 
@@ -73,7 +80,8 @@ class Sampler:
                 self.look()
                 cost = time.thread_time() - began
                 self.own_usage = resource.getrusage(resource.RUSAGE_THREAD)
-                probe._sleep(max(EVERY_S, cost / BUDGET))
+                # Until the next look is due, or close() wakes it to stop.
+                self._wake.acquire(timeout=max(EVERY_S, cost / BUDGET))
         finally:
             self._stopped.release()
 

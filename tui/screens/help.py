@@ -95,8 +95,9 @@ class HelpScreen(ModalScreen[None]):
         for state, meaning in XRAY_EXPLAINED.items():
             label = Text(f"{XRAY_GLYPHS[state]} {state}", style=self.palette.xray_style(state))
             table.add_row(label, meaning)
+        budget = f"{xray.BUDGET * 100:g}%"
         table.add_row("", Text(f"A look every {xray.EVERY_S * 1000:.0f} ms or more, at most "
-                               f"{xray.BUDGET:.1%} of a core; off above {xray.MAX_TASKS:,} tasks.",
+                               f"{budget} of a core; off above {xray.MAX_TASKS:,} tasks.",
                                style=self.palette.muted))  # fmt: skip
         table.add_row("", "")
         table.add_row(Text("In the claims (l)", style=heading), "")
