@@ -39,6 +39,14 @@ def copy_path(home: Path) -> Path:
     return home / ".config" / "asyncplay" / "strategies" / "threads.py"
 
 
+async def edit_and_run(pilot: Pilot[Any], text: str) -> TextArea:
+    """From the panels: open threads' editor, put `text` in it, press ctrl+r."""
+    area = await open_editor(pilot)
+    area.load_text(text)
+    await pilot.press("ctrl+r")
+    return area
+
+
 async def open_editor(pilot: Pilot[Any]) -> TextArea:
     """From the panels: focus threads, zoom, edit."""
     app = pilot.app
@@ -127,9 +135,7 @@ def test_an_edit_that_cannot_be_a_lesson_is_a_message_and_runs_nothing(
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL)
         async with app.run_test(size=(160, 48)) as pilot:
-            area = await open_editor(pilot)
-            area.load_text(text)
-            await pilot.press("ctrl+r")
+            area = await edit_and_run(pilot, text)
             await pilot.pause()
             assert isinstance(app.screen, ZoomScreen) and app.screen.editing
             assert said in problem(app)
@@ -160,9 +166,7 @@ def test_an_edit_that_fails_when_run_ends_its_own_panel_only(
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL, deadline_s=3)
         async with app.run_test(size=(160, 48)) as pilot:
-            area = await open_editor(pilot)
-            area.load_text(text)
-            await pilot.press("ctrl+r")
+            await edit_and_run(pilot, text)
             states = app.playground.states
             await until(lambda: "threads′" in states and states["threads′"].over)
             edited = states["threads′"]
@@ -217,9 +221,7 @@ def test_running_again_replaces_the_run_still_going() -> None:
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL)
         async with app.run_test(size=(160, 48)) as pilot:
-            area = await open_editor(pilot)
-            area.load_text(HANGS)
-            await pilot.press("ctrl+r")
+            await edit_and_run(pilot, HANGS)
             states = app.playground.states
             await until(lambda: "threads′" in states and states["threads′"].pid is not None)
             stuck = states["threads′"]

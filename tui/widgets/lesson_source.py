@@ -98,12 +98,12 @@ class LessonSource(Static):
     GUTTER = 7  # "  41 ✗ "
     XRAY_GUTTER = 4  # " 12↔"
 
-    def __init__(self, strategy: str, palette: Palette, code: str | None = None) -> None:
-        """`code`: the lesson's text (a built-in's is read from the package if not given)."""
+    def __init__(self, strategy: str, palette: Palette, code: str) -> None:
+        """`code`: the lesson's text, as its run ran it (a user's file may have changed)."""
         super().__init__(id="lesson")
         self.palette = palette
         self.strategy = strategy
-        self.code = source_of(strategy) if code is None else code
+        self.code = code
         self.error: ErrorRow | None = None
         self.xray = False  # room for the X-ray in the gutter
         self.spots: dict[int, list[Spot]] = {}
