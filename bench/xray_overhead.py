@@ -24,12 +24,13 @@ import sys
 
 from _server import fault_server
 
+from asyncplay.engine import xray
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.fold import RunState
-from asyncplay.engine.runner import refused_port, run_strategy
+from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.server_process import refused_port
 from asyncplay.engine.targets import Target
-from asyncplay.engine.worker import xray
 from asyncplay.engine.workload import Scenario
-from asyncplay.strategies import STRATEGIES
 
 
 async def one_run(strategy: str, scenario: Scenario, target: Target, on: bool) -> RunState:

@@ -13,16 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..strategies import STRATEGIES
 from . import events, lessons
+from .catalogue import STRATEGIES
+from .errors import LogError, MalformedEvent, WorkloadError
 from .events import Event
-from .workload import Scenario, WorkloadError
+from .workload import Scenario
 
 VERSION = 1
-
-
-class LogError(ValueError):
-    """A file that is not an asyncplay event log, with a message fit for one line."""
 
 
 @dataclass
@@ -75,7 +72,7 @@ def read(path: Path) -> EventLog:
                 try:
                     event = events.from_dict(data)
                     checks.setdefault(strategy, _RunCheck(log.scenario.count)).check(event)
-                except events.MalformedEvent as error:
+                except MalformedEvent as error:
                     raise LogError(f"{path}, line {number}: {error}") from None
                 log.runs.setdefault(strategy, []).append(event)
     except (OSError, UnicodeDecodeError) as error:
@@ -96,17 +93,17 @@ def _log_of(header: dict[str, Any], path: Path) -> EventLog:
     except (KeyError, TypeError, WorkloadError) as error:
         raise LogError(f"{path}: bad scenario on line 1: {error}") from None
     strategies = header.get("strategies", [])
-    if not isinstance(strategies, list) or not all(_a_name(name) for name in strategies):
+    if not isinstance(strategies, list) or not all(_is_run_name(name) for name in strategies):
         raise LogError(f"{path}: line 1: strategies must be a list of strategy names")
     for strategy in strategies:
         log.runs[strategy] = []
     return log
 
 
-def _a_name(name: object) -> bool:
+def _is_run_name(name: object) -> bool:
     """A built-in's name, or one a user's lesson could have (`threads′`, `my_pool`): the
     stem of a file in the user's folder, so never a path."""
-    return isinstance(name, str) and (name in STRATEGIES or lessons.a_name(name))
+    return isinstance(name, str) and (name in STRATEGIES or lessons.is_lesson_name(name))
 
 
 class _RunCheck:
@@ -121,27 +118,27 @@ class _RunCheck:
 
     def check(self, event: events.Event) -> None:
         if self.ended:
-            raise events.MalformedEvent(f"{event.kind} after the run ended")
+            raise MalformedEvent(f"{event.kind} after the run ended")
         if isinstance(event, events.RunStarted):
             if self.tasks is not None:
-                raise events.MalformedEvent("a second run_started in one run")
+                raise MalformedEvent("a second run_started in one run")
             if event.tasks != self.count:
-                raise events.MalformedEvent(
+                raise MalformedEvent(
                     f"a run of {event.tasks} tasks in a log of a scenario of {self.count}"
                 )
             self.tasks = event.tasks
             return
         if self.tasks is None:
-            raise events.MalformedEvent(f"{event.kind} before run_started")
+            raise MalformedEvent(f"{event.kind} before run_started")
         task = getattr(event, "task", None)
         if task is not None and task >= self.tasks:
-            raise events.MalformedEvent(f"task {task} of a run of {self.tasks} tasks")
+            raise MalformedEvent(f"task {task} of a run of {self.tasks} tasks")
         if isinstance(event, events.TaskStarted):
             self.started_at.setdefault(event.task, event.t)
         elif isinstance(event, events.TaskFinished | events.TaskFailed) and event.t < (
             self.started_at.get(event.task, 0.0)
         ):
-            raise events.MalformedEvent(f"task {event.task} ended before it started")
+            raise MalformedEvent(f"task {event.task} ended before it started")
         self.ended = isinstance(event, events.RunFinished | events.RunAborted)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
+
+from .errors import MalformedEvent
 
 Channel = Literal["raised", "returned", "logged"]
 CHANNELS: tuple[Channel, ...] = ("raised", "returned", "logged")
@@ -23,6 +25,9 @@ Frame = tuple[str, int, str]
 SpotState = Literal["running", "network", "lock", "queued", "waiting"]
 SPOT_STATES: tuple[SpotState, ...] = ("running", "network", "lock", "queued", "waiting")
 Spot = tuple[str, int | None, int, SpotState]
+# Why the runner ended a run: its worker crashed (or the server under it died), or it was
+# killed (past its deadline, or stopped).
+AbortReason = Literal["crashed", "killed"]
 # No run lasts longer than this (a sequential run of the most tasks at the longest hold is
 # well under it): a later time in a log is a corrupt log, not a long run.
 MAX_T = 1e7
@@ -131,7 +136,7 @@ class RunAborted:
 
     kind: ClassVar[str] = "run_aborted"
     t: float
-    reason: Literal["crashed", "killed"]
+    reason: AbortReason
     detail: str
 
 
@@ -146,24 +151,9 @@ Event = (
     | RunFinished
     | RunAborted
 )
-EVENT_TYPES: dict[str, type[Any]] = {
-    cls.kind: cls
-    for cls in (
-        RunStarted,
-        TaskStarted,
-        TaskFinished,
-        TaskFailed,
-        ErrorSeen,
-        Sampled,
-        Output,
-        RunFinished,
-    )
-}
-EVENT_TYPES[RunAborted.kind] = RunAborted
-
-
-class MalformedEvent(ValueError):
-    """A line that is not an event this version understands."""
+# Every kind a log may hold, by its name: what workers send, and what only the runner makes
+# (Output, RunAborted), since a recorded log holds those too.
+EVENT_TYPES: dict[str, type[Any]] = {cls.kind: cls for cls in get_args(Event)}
 
 
 def to_dict(event: Event) -> dict[str, Any]:

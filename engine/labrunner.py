@@ -16,26 +16,20 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import scenarios
+from .errors import LabFailed
 from .fold import RunState
-from .labs import Variant
+from .labs import HANG_S, Variant
+from .processes import end_process, pipe_lines, spawn_with_pipe
 from .result import ResultRow
-from .runner import (
-    FaultServer,
-    end_process,
-    fault_server,
-    pipe_lines,
-    refused_port,
-    run_strategy,
-    spawn_with_pipe,
-)
-from .targets import Target
-from .worker.watchdog import HANG_S
 from .workload import Fault, FaultSpec, build_plan
+
+if TYPE_CHECKING:
+    from .session import Session
 
 LabStatus = Literal["running", "done", "failed"]
 FETCH_COUNT = 20  # tasks in a lab's fetch run: enough for every fault, quick on two cores
@@ -72,33 +66,22 @@ def measured_from(updates: list[LabUpdate]) -> dict[str, dict[str, Any]]:
     return {update.variant: update.numbers for update in updates if update.status == "done"}
 
 
-class LabFailed(Exception):
-    """The variant gave no numbers: it crashed, or ran past its deadline."""
-
-
-async def run_variants(variants: list[Variant], report: Callable[[LabUpdate], None]) -> None:
-    async with _server_if(any(v.experiment == "fetch" for v in variants)) as server:
-        for variant in variants:
-            report(LabUpdate(variant.key, "running"))
-            try:
-                if variant.experiment == "fetch":
-                    assert server is not None
-                    numbers = await _fetch(variant, server)
-                else:
-                    numbers = await _in_a_process(variant, report)
-            except LabFailed as failed:
-                report(LabUpdate(variant.key, "failed", detail=str(failed)))
+async def run_variants(
+    session: Session, variants: list[Variant], report: Callable[[LabUpdate], None]
+) -> None:
+    """Each variant in turn, its updates to `report`; a fetch variant runs on the session's
+    fault server. A variant that gives no numbers is reported failed, and the next goes on."""
+    for variant in variants:
+        report(LabUpdate(variant.key, "running"))
+        try:
+            if variant.experiment == "fetch":
+                numbers = await _fetch(session, variant)
             else:
-                report(LabUpdate(variant.key, "done", numbers))
-
-
-@contextlib.asynccontextmanager
-async def _server_if(needed: bool) -> AsyncIterator[FaultServer | None]:
-    if not needed:
-        yield None
-        return
-    async with fault_server() as server:
-        yield server
+                numbers = await _in_a_process(variant, report)
+        except LabFailed as failed:
+            report(LabUpdate(variant.key, "failed", detail=str(failed)))
+        else:
+            report(LabUpdate(variant.key, "done", numbers))
 
 
 async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -> dict[str, Any]:
@@ -142,17 +125,13 @@ async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -
     return measured
 
 
-async def _fetch(variant: Variant, server: FaultServer) -> dict[str, Any]:
+async def _fetch(session: Session, variant: Variant) -> dict[str, Any]:
     faults = variant.params.get("faults")
     scenario = scenarios.load(variant.params["scenario"]).with_overrides(
         count=FETCH_COUNT, faults=(FaultSpec.parse(faults),) if faults else None
     )
     state = RunState()
-    with refused_port() as refused:
-        await run_strategy(
-            variant.function, scenario, Target(server.url, refused), state.apply,
-            server=server, env=WATCHERS_ENV,
-        )  # fmt: skip
+    await session.run(variant.function, scenario, state.apply, env=WATCHERS_ENV, nice=0)
     if not state.completed:
         raise LabFailed(state.aborted.detail if state.aborted else "the run did not finish")
     row, plan = ResultRow.of(state), build_plan(scenario)

@@ -82,6 +82,9 @@ THREAD_DEPOSITS = 500_000
 LOCKED_THREAD_DEPOSITS = 50_000
 LOCKED_TRIALS = 3  # a lock rules losses out, whatever the timing: a few trials show it
 WAITER_COUNTS = (100, 1_000, 10_000)
+# A lab that can hang is stuck when no worker has started or ended for this long: its
+# watchdog then reports who holds what and ends it.
+HANG_S = 2.0
 SECRETARY_S = 1.0
 # Several handler bugs, not one: what happens to the second error is half the lesson. They
 # land together (the scenario has no jitter), so there is a second error whenever the first

@@ -15,19 +15,18 @@ import ast
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from ..strategies import STRATEGIES
+from .catalogue import STRATEGIES, lesson_path
+from .errors import LessonError
 
 MARK = "′"  # a prime: threads′ is the user's threads
-LESSONS_PACKAGE = "asyncplay.strategies"
 MAX_SOURCE_BYTES = 1_000_000  # a lesson is a page of code; a bigger file is not one
 IMPORT_TIMEOUT_S = 30.0  # a lesson whose import takes longer is stuck, not slow
 NAME_MAX = 64  # a lesson's name: a file's stem, shown as a panel's title
 
 
-def a_name(name: str) -> bool:
+def is_lesson_name(name: str) -> bool:
     """Could a lesson file in the user's folder have this name? Its stem (with the mark for
     a copy of a built-in): no path, no hidden file, a line's worth of printable text."""
     stem = name.removesuffix(MARK)
@@ -40,14 +39,6 @@ def a_name(name: str) -> bool:
 def own_folder() -> Path:
     """Where the user's lessons are kept (looked up each time: tests move HOME)."""
     return Path("~/.config/asyncplay/strategies").expanduser()
-
-
-class LessonError(ValueError):
-    """A file that cannot be a lesson, in one line; `line` points at the bad line."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -71,18 +62,13 @@ class Lesson:
     def source_path(self) -> Path | None:
         if self.file is not None:
             return self.file
-        return builtin_path(self.name) if self.name in STRATEGIES else None
+        return lesson_path(self.name) if self.name in STRATEGIES else None
 
 
 def shown(path: Path) -> str:
     """A path as the user would write it: under their home, with `~`."""
     home = Path.home()
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
-
-
-def builtin_path(name: str) -> Path:
-    """The installed source of a built-in lesson."""
-    return Path(str(resources.files(LESSONS_PACKAGE).joinpath(f"{name}.py")))
 
 
 def source_now(lesson: Lesson) -> str:
@@ -99,7 +85,7 @@ def named(name: str) -> Lesson:
     is still here."""
     if name in STRATEGIES:
         return Lesson(name, STRATEGIES[name])
-    if not a_name(name):  # a log is input: never a path out of the user's folder
+    if not is_lesson_name(name):  # a log is input: never a path out of the user's folder
         return Lesson(name, "yours, from a recorded log (not a lesson's name)")
     path = own_folder() / f"{name.removesuffix(MARK)}.py"
     if path.is_file():
@@ -119,14 +105,14 @@ def name_for(path: Path) -> str:
 def from_file(path: Path) -> Lesson:
     """The lesson in `path`, checked as far as can be without running it (see `check`)."""
     source = read_source(path)
-    if not a_name(name_for(path)):
+    if not is_lesson_name(name_for(path)):
         raise LessonError(f"{path.name} cannot name a lesson: a stem of 1 to {NAME_MAX} "
                           "characters, not hidden")  # fmt: skip
     check(source, str(path))
     return Lesson(name_for(path), idea_of(source) or f"your lesson, {path.name}", path)
 
 
-def loads(path: Path, timeout_s: float = IMPORT_TIMEOUT_S) -> None:
+def check_imports(path: Path, timeout_s: float = IMPORT_TIMEOUT_S) -> None:
     """Raise LessonError if importing `path` fails or it has no callable `main`: tried in a
     child process, as a worker would import it."""
     try:
@@ -158,7 +144,7 @@ def own_lessons() -> list[Lesson]:
     files = sorted(folder.glob("*.py")) if folder.is_dir() else []
     order = {name: index for index, name in enumerate(STRATEGIES)}
     files.sort(key=lambda path: (order.get(path.stem, len(order)), path.stem))
-    return [from_path_unchecked(path) for path in files if a_name(name_for(path))]
+    return [from_path_unchecked(path) for path in files if is_lesson_name(name_for(path))]
 
 
 def read_source(path: Path) -> str:

@@ -10,18 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .fold import FATE_LABELS, FATES, Fate, RunState, RunStatus
-
-
-@dataclass(frozen=True)
-class ErrorReport:
-    """One error in a result: the task, its fault, what was raised, its fate, who saw it."""
-
-    task: int | None
-    fault: str | None
-    type: str
-    fate: Fate | None
-    via: str
+from .fold import FATE_LABELS, FATES, ErrorRow, Fate, RunState, RunStatus
 
 
 @dataclass(frozen=True)
@@ -43,7 +32,7 @@ class ResultRow:
     undecided: int  # only for a run killed or crashed before the end
     whole_plan: bool  # every task ran to its own end: wall/ideal compares
     unexplained: dict[str, int]  # failures no fault explains, by error type
-    errors: tuple[ErrorReport, ...]
+    errors: tuple[ErrorRow, ...]  # by task, then time; errors of no task last
     ctx_voluntary: int | None
     ctx_involuntary: int | None
     threads_peak: int | None
@@ -70,9 +59,7 @@ class ResultRow:
             undecided=state.undecided,
             whole_plan=state.whole_plan,
             unexplained=dict(state.unexplained()),
-            errors=tuple(
-                ErrorReport(row.task, row.fault, row.type, row.fate, row.via) for row in ordered
-            ),
+            errors=tuple(ordered),
             ctx_voluntary=finished.ctx_voluntary if finished else None,
             ctx_involuntary=finished.ctx_involuntary if finished else None,
             threads_peak=finished.threads_peak if finished else None,

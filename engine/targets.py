@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .workload import Fault, Plan, TaskPlan, WorkloadError
+from .errors import WorkloadError
+from .workload import Fault, Plan, TaskPlan
 
 # Faults the lessons' handler acts out on the client side: `?work=block:200` asks it for a
 # 200 ms blocking call (read back by asyncplay.strategies.pages.work_of_url).

@@ -15,9 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-
-class WorkloadError(ValueError):
-    """A scenario or fault spec that cannot be run, with a message fit for one line."""
+from .errors import WorkloadError
 
 
 class Fault(StrEnum):

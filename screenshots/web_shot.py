@@ -28,7 +28,7 @@ from test_web import (  # noqa: E402  (tests/ is not a package)
     web_server,
 )
 
-from asyncplay.strategies import STRATEGIES  # noqa: E402
+from asyncplay.engine.catalogue import STRATEGIES  # noqa: E402
 
 PICTURE = HERE / "web.png"
 # 16 px text in 1680×960 CSS pixels: about 175×50 cells, the 4×2 grid.

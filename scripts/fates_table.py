@@ -12,11 +12,10 @@ import asyncio
 import re
 from pathlib import Path
 
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.fold import RunState
-from asyncplay.engine.runner import fault_server, refused_port, run_strategy
-from asyncplay.engine.targets import Target
+from asyncplay.engine.session import Session
 from asyncplay.engine.workload import FaultSpec, Scenario
-from asyncplay.strategies import STRATEGIES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SINGLE = ["http-500", "timeout", "reset", "refused", "handler-bug"]
@@ -29,9 +28,9 @@ def small(*specs: str) -> Scenario:
                     faults=tuple(FaultSpec.parse(spec) for spec in specs))  # fmt: skip
 
 
-async def fates(target: Target, strategy: str, scenario: Scenario) -> RunState:
+async def fates(session: Session, strategy: str, scenario: Scenario) -> RunState:
     state = RunState()
-    await run_strategy(strategy, scenario, target, state.apply)
+    await session.run(strategy, scenario, state.apply)
     return state
 
 
@@ -44,20 +43,18 @@ def cell(state: RunState, task: int) -> str:
 
 
 async def tables() -> str:
-    with refused_port() as refused:
-        async with fault_server() as server:
-            target = Target(server.url, refused)
-            single = ["| strategy | " + " | ".join(SINGLE) + " |", "|---" * (len(SINGLE) + 1) + "|"]
-            double = ["| strategy | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
-                      "| http-500, task 1 | and at the same moment http-500, task 4 |",
-                      "|---|---|---|---|---|"]  # fmt: skip
-            for strategy in STRATEGIES:
-                row = [cell(await fates(target, strategy, small(f"{f}@2")), 2) for f in SINGLE]
-                single.append(f"| `{strategy}` | " + " | ".join(row) + " |")
-                apart = await fates(target, strategy, small("refused@1", "http-500@4"))
-                together = await fates(target, strategy, small("http-500@1,4"))
-                cells = [cell(apart, 1), cell(apart, 4), cell(together, 1), cell(together, 4)]
-                double.append(f"| `{strategy}` | " + " | ".join(cells) + " |")
+    single = ["| strategy | " + " | ".join(SINGLE) + " |", "|---" * (len(SINGLE) + 1) + "|"]
+    double = ["| strategy | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
+              "| http-500, task 1 | and at the same moment http-500, task 4 |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    async with Session() as session:
+        for strategy in STRATEGIES:
+            row = [cell(await fates(session, strategy, small(f"{f}@2")), 2) for f in SINGLE]
+            single.append(f"| `{strategy}` | " + " | ".join(row) + " |")
+            apart = await fates(session, strategy, small("refused@1", "http-500@4"))
+            together = await fates(session, strategy, small("http-500@1,4"))
+            cells = [cell(apart, 1), cell(apart, 4), cell(together, 1), cell(together, 4)]
+            double.append(f"| `{strategy}` | " + " | ".join(cells) + " |")
     return "\n".join([*single, "", "Two errors in one run:", "", *double])
 
 

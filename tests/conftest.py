@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from procs import SESSION_CHILDREN
 
-from asyncplay.engine.runner import refused_port
+from asyncplay.engine.server_process import refused_port
 from asyncplay.engine.targets import Target
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asyncplay.engine.lessons import builtin_path
+from asyncplay.engine.catalogue import source_of
 
-ORIGINAL_THREADS = builtin_path("threads").read_text()
+ORIGINAL_THREADS = source_of("threads")
 
 # The three-line fix: each thread puts its exception on a queue; the caller re-raises it.
 QUEUE_IMPORT = ("import threading\n", "import queue\nimport threading\n")

@@ -12,11 +12,11 @@ from typing import Any
 from procs import alive, children
 from textual.widgets import DataTable, Input
 
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.events import RunAborted, RunStarted, TaskFailed, TaskStarted
 from asyncplay.engine.fold import fold
 from asyncplay.engine.workload import FaultSpec, Scenario
-from asyncplay.strategies import STRATEGIES
 from asyncplay.tui.app import YOUNG_OBJECTS_PER_COLLECTION, AsyncPlayApp
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.fate_tally import FateTally

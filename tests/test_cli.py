@@ -17,12 +17,12 @@ import httpx
 import pytest
 from procs import marked
 
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import RunAborted, TaskStarted
 from asyncplay.engine.fold import fold
 from asyncplay.engine.result import ResultRow
-from asyncplay.engine.runner import refused_port
-from asyncplay.strategies import STRATEGIES
+from asyncplay.engine.server_process import refused_port
 
 # The console script pip installed beside this interpreter.
 ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from asyncplay.strategies import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

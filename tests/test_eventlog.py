@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from asyncplay.engine import events as ev
-from asyncplay.engine.eventlog import LogError, LogWriter, read
+from asyncplay.engine.errors import LogError
+from asyncplay.engine.eventlog import LogWriter, read
 from asyncplay.engine.fold import fold
 from asyncplay.engine.workload import Scenario
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from helpers import run, scenario
 
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.targets import Target
 from asyncplay.engine.workload import Fault
-from asyncplay.strategies import STRATEGIES
 
 NETWORK = ("http-500", "timeout", "reset", "refused")
 RAISED = ("raised", "main() raised")

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from asyncplay.engine import events as ev
+from asyncplay.engine.errors import MalformedEvent
 from asyncplay.engine.fold import RunState, fold
 
 FINISHED = ev.RunFinished(1.0, 1.0, 0.1, 10, 1, 1, 1000)
@@ -160,7 +161,7 @@ def test_events_round_trip_through_json() -> None:
 def test_malformed_lines_are_refused() -> None:
     """Not JSON, not an object, an unknown kind, missing fields: MalformedEvent each."""
     for line in ("{", "[1]", '{"kind": "nope"}', '{"kind": "task_started"}'):
-        with pytest.raises(ev.MalformedEvent):
+        with pytest.raises(MalformedEvent):
             ev.decode(line)
 
 
@@ -169,15 +170,15 @@ def test_hand_edited_logs_are_refused_not_crashed_on() -> None:
     base = '{"kind": "run_started", "t": 0, "strategy": "x", "pid": 1, "tasks": 2, '
     base += '"concurrency": 2, "ideal_s": 0.1, "origin": 0, "faults": '
     for faults in ('{"a": "reset"}', '{"0": "explode"}', '{"5": "reset"}', '["reset"]'):
-        with pytest.raises(ev.MalformedEvent):
+        with pytest.raises(MalformedEvent):
             ev.decode(base + faults + "}")
     for line in ('{"kind": "task_started", "t": "x", "task": 1}',
                  '{"kind": "task_started", "t": 1e308, "task": 1}',
                  '{"kind": "task_started", "t": -1, "task": 1}',
                  '{"kind": "task_started", "t": NaN, "task": 1}',
                  '{"kind": "task_started", "t": 0, "task": -3}'):  # fmt: skip
-        with pytest.raises(ev.MalformedEvent):
+        with pytest.raises(MalformedEvent):
             ev.decode(line)
     huge = base.replace('"tasks": 2', '"tasks": 1000000000') + "{}}"
-    with pytest.raises(ev.MalformedEvent, match="tasks must be a whole number from 0 to"):
+    with pytest.raises(MalformedEvent, match="tasks must be a whole number from 0 to"):
         ev.decode(huge)

@@ -19,8 +19,7 @@ from test_cli import asyncplay
 
 from asyncplay.engine.claims import CLAIMS, VERDICTS
 from asyncplay.engine.labrunner import LabUpdate, measured_from
-from asyncplay.engine.labs import LABS, all_variants
-from asyncplay.engine.worker.watchdog import HANG_S
+from asyncplay.engine.labs import HANG_S, LABS, all_variants
 from asyncplay.strategies.labs import forgotten, starvation
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("claims")]

@@ -22,7 +22,8 @@ from procs import marked
 from test_cli import asyncplay
 
 from asyncplay.engine import lessons
-from asyncplay.strategies import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.errors import LessonError
 
 SMALL = ("-n", "6", "--latency", "50", "--timeout", "1", "-f", "handler-bug@2")
 
@@ -117,10 +118,10 @@ def test_the_users_folder_is_listed_as_theirs(home_of_its_own: Path) -> None:
 
 
 def test_check_names_the_line_of_a_syntax_error() -> None:
-    with pytest.raises(lessons.LessonError) as raised:
+    with pytest.raises(LessonError) as raised:
         lessons.check(SYNTAX_ERROR, "threads.py")
     assert raised.value.line == SYNTAX_ERROR_LINE
-    with pytest.raises(lessons.LessonError, match="no main"):
+    with pytest.raises(LessonError, match="no main"):
         lessons.check(NO_MAIN, "threads.py")
     lessons.check(THREADS_FIXED, "threads.py")  # sound: no error
 
@@ -141,7 +142,8 @@ def test_a_lesson_in_the_users_folder_runs_by_its_name(home_of_its_own: Path) ->
 def test_a_log_naming_a_path_is_refused(tmp_path: Path, name: str) -> None:
     """A run's name in a log becomes a file name in the user's folder when replayed: one
     that is a path, hidden, or not a stem is refused."""
-    from asyncplay.engine.eventlog import LogError, read
+    from asyncplay.engine.errors import LogError
+    from asyncplay.engine.eventlog import read
 
     log = tmp_path / "log.jsonl"
     header = {"kind": "scenario", "version": 1, "scenario": {}, "strategies": [name]}

@@ -15,7 +15,9 @@ from procs import alive
 
 from asyncplay.engine import events
 from asyncplay.engine.fold import RunState
-from asyncplay.engine.runner import _Relay, fault_server, run_strategy
+from asyncplay.engine.relay import Relay
+from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.server_process import fault_server
 from asyncplay.engine.targets import Target
 
 
@@ -75,7 +77,7 @@ def test_a_run_that_finishes_on_a_dead_fault_server_is_reported_crashed() -> Non
             while server.death() is None and time.monotonic() < give_up:
                 time.sleep(0.001)  # the loop does not run here: asyncio cannot hear of it
             assert not server.exited.done()
-            _Relay(relayed.append, server).send(events.RunFinished(1.0, 1.0, 0.1, 0, 0, 1, 0))
+            Relay(relayed.append, server).send(events.RunFinished(1.0, 1.0, 0.1, 0, 0, 1, 0))
             assert await server.exited == -signal.SIGKILL
         return relayed
 
@@ -88,7 +90,7 @@ def test_what_a_worker_prints_before_its_start_arrives_comes_after_it() -> None:
     """Output comes at once, events at the worker's next tick: a line printed early waits
     for the RunStarted, since a run's log starts with its start (a saved log is read back)."""
     relayed: list[events.Event] = []
-    relay = _Relay(relayed.append)
+    relay = Relay(relayed.append)
     relay.printed("early\n")
     assert relayed == []
     relay.send(events.RunStarted(0.0, "threads", os.getpid(), 1, 1, 0.1, {}, time.monotonic()))
@@ -100,11 +102,11 @@ def test_what_a_worker_prints_before_its_start_arrives_comes_after_it() -> None:
 def test_a_crashed_workers_last_line_is_whole_however_the_pipe_cut_it() -> None:
     """A busy machine reads a traceback as it is written, a few bytes at a time: the crash's
     reason is its last line, put back together."""
-    relay = _Relay(lambda event: None)
+    relay = Relay(lambda event: None)
     for chunk in ("Traceback:\n  File x\n", "ModuleNotFound", "Error", ": ", "No module\n"):
         relay.printed(chunk)
     assert relay.last_line() == "ModuleNotFoundError: No module"
-    assert _Relay(lambda event: None).last_line() == ""
+    assert Relay(lambda event: None).last_line() == ""
 
 
 def test_the_worker_relays_what_the_strategy_printed(target: Target) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from asyncplay.engine import scenarios
-from asyncplay.engine.workload import WorkloadError, build_plan
+from asyncplay.engine.errors import WorkloadError
+from asyncplay.engine.workload import build_plan
 
 
 def test_every_builtin_loads_and_plans() -> None:

@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from asyncplay.engine.errors import WorkloadError
 from asyncplay.engine.targets import Target, parse_target, task_of_url
-from asyncplay.engine.workload import FaultSpec, Scenario, WorkloadError, build_plan
+from asyncplay.engine.workload import FaultSpec, Scenario, build_plan
 from asyncplay.strategies.pages import work_of_url
 
 TARGET = Target("http://127.0.0.1:8000", "http://127.0.0.1:9")

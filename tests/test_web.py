@@ -30,7 +30,7 @@ import aiohttp
 import pytest
 from procs import children, marked
 
-from asyncplay.strategies import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES
 
 ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
 CHROMIUM = next(

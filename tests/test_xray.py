@@ -13,11 +13,11 @@ import pytest
 from helpers import run, scenario
 
 from asyncplay.engine import events as ev
+from asyncplay.engine import xray
+from asyncplay.engine.catalogue import STRATEGIES, source_of
 from asyncplay.engine.fold import RunState, by_line, by_task, fold
 from asyncplay.engine.targets import Target
-from asyncplay.engine.worker import xray
-from asyncplay.strategies import STRATEGIES
-from asyncplay.tui.widgets.lesson_source import source_of
+from asyncplay.engine.worker.sampler import Sampler
 
 # The text of the line each style's task waits at for its response, and of the line its
 # starter waits at for the tasks (None: the starter is the task, one at a time).
@@ -165,7 +165,7 @@ def test_closing_the_sampler_does_not_wait_for_its_next_look(
             return 0.0
 
     looked = threading.Event()
-    sampler = xray.Sampler(Reporter(), __file__)  # type: ignore[arg-type]
+    sampler = Sampler(Reporter(), __file__)  # type: ignore[arg-type]
     monkeypatch.setattr(sampler, "look", looked.set)
     sampler.start()
     assert looked.wait(10), "the first look is taken at once"

@@ -16,8 +16,8 @@ from screen import screen_text
 from test_xray import WAITS, line_of
 from textual.pilot import Pilot
 
+from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import read
-from asyncplay.strategies import STRATEGIES
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.lesson_source import LessonSource

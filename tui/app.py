@@ -24,10 +24,10 @@ from ..engine import lessons
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
+from ..engine.playground import Playground
 from ..engine.workload import FaultSpec, Scenario
 from .keys import KEYS
 from .palette import PaletteSource
-from .playground import Playground
 from .screens.claims import ClaimsScreen
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
@@ -97,7 +97,7 @@ class AsyncPlayApp(App[None]):
             else Playground(first, lessons.own_lessons(), deadline_s)
         )
         self.playground.on_run_end = self._run_ended
-        self.playground.on_server_restart = self._server_restarted
+        self.playground.session.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
         self.lab_updates = list(lab_updates or [])  # every lab run's updates, kept across visits
         self.open_panel: StrategyPanel | None = None  # the narrow list's open one
@@ -255,10 +255,9 @@ class AsyncPlayApp(App[None]):
         self.playground.run(strategies, self.scenario)
 
     async def action_stop(self) -> None:
-        unfinished = self.playground.running()
-        await self.playground.stop()
-        if unfinished:
-            self.notify(f"stopped {', '.join(unfinished)}")
+        stopped = await self.playground.stop()
+        if stopped:
+            self.notify(f"stopped {', '.join(stopped)}")
         else:
             self.notify("Nothing is running.")
 
@@ -310,7 +309,7 @@ class AsyncPlayApp(App[None]):
         self.push_screen(CompareScreen(self.playground.scenario_of_runs, states))
 
     def action_claims(self) -> None:
-        self.push_screen(ClaimsScreen(self.lab_updates))
+        self.push_screen(ClaimsScreen(self.lab_updates, self.playground.session))
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):

@@ -11,11 +11,13 @@ from typing import IO, Any
 
 from ..engine import claims as claims_module
 from ..engine.claims import CLAIMS, Claim, Measured
-from ..engine.labrunner import LabUpdate, measured_from, run_variants
+from ..engine.errors import UsageError
+from ..engine.labrunner import LabUpdate, measured_from
 from ..engine.labs import LABS, Variant, all_variants
-from ..engine.worker.where import describe
+from ..engine.positions import describe
+from ..engine.session import Session
 from .headless import open_for_writing, until_terminated
-from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED, UsageError
+from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED
 
 VERDICT_STYLE = {"holds": "bold green", "partly": "bold yellow", "fails": "bold red",
                  "unmeasured": "dim"}  # fmt: skip
@@ -75,8 +77,12 @@ def _run(variants: list[Variant], args: argparse.Namespace) -> tuple[list[LabUpd
                 record.write(update.to_json() + "\n")
                 record.flush()
 
+        async def run_labs() -> None:
+            async with Session() as session:
+                await session.run_labs(variants, report)
+
         try:
-            asyncio.run(until_terminated(run_variants(variants, report)))
+            asyncio.run(until_terminated(run_labs()))
         except asyncio.CancelledError:
             print("asyncplay: stopped by SIGTERM", file=sys.stderr)
             return updates, EXIT_TERMINATED

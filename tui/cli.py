@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from ..engine.workload import Scenario
 
-from .usage import EXIT_OK, EXIT_USAGE, OutputLost, UsageError, stdout_guard
+from ..engine.errors import AsyncplayError, InputError, OutputLost, UsageError
+from .usage import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, stdout_guard
 
 # `asyncplay web`'s port: clear of the usual development servers (8000, 8080, 8888, 8501).
 WEB_PORT = 8642
@@ -246,59 +247,53 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with stdout_guard():
             code = _dispatch(args)
-    except UsageError as error:
-        print(f"asyncplay: error: {error}", file=sys.stderr)
-        code = EXIT_USAGE
-    except OutputLost as lost:
+    except OutputLost as lost:  # said already
         code = lost.code
+    except AsyncplayError as error:
+        print(f"asyncplay: {error.title}: {error}", file=sys.stderr)
+        code = EXIT_USAGE if isinstance(error, InputError) else EXIT_HARNESS
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from ..engine.eventlog import LogError
-    from ..engine.workload import WorkloadError
+    match args.command:
+        case "run":
+            from .headless import run
 
-    try:
-        match args.command:
-            case "run":
-                from .headless import run
+            return run(args, scenario_from(args))
+        case "serve":
+            return _serve(args.port)
+        case "web":
+            from .web import serve
 
-                return run(args, scenario_from(args))
-            case "serve":
-                return _serve(args.port)
-            case "web":
-                from .web import serve
+            scenario_from(args)  # a bad flag is refused here, not in every page's app
+            return serve(args.host, args.port, _scenario_args(args))
+        case "claims":
+            from .claims_report import claims
 
-                scenario_from(args)  # a bad flag is refused here, not in every page's app
-                return serve(args.host, args.port, _scenario_args(args))
-            case "claims":
-                from .claims_report import claims
+            return claims(args)
+        case "lab":
+            from .claims_report import lab
 
-                return claims(args)
-            case "lab":
-                from .claims_report import lab
+            return lab(args)
+        case "labs":
+            return _list_labs()
+        case "strategies":
+            return _list_strategies()
+        case "scenarios":
+            return _list_scenarios()
+        case "faults":
+            return _list_faults()
+        case "replay":
+            from pathlib import Path
 
-                return lab(args)
-            case "labs":
-                return _list_labs()
-            case "strategies":
-                return _list_strategies()
-            case "scenarios":
-                return _list_scenarios()
-            case "faults":
-                return _list_faults()
-            case "replay":
-                from pathlib import Path
+            from ..engine.eventlog import read
 
-                from ..engine.eventlog import read
-
-                return _open_app(replay=read(Path(args.file)))
-            case _:
-                return _open_app(scenario=scenario_from(args))
-    except (WorkloadError, LogError) as error:
-        raise UsageError(error) from None
+            return _open_app(replay=read(Path(args.file)))
+        case _:
+            return _open_app(scenario=scenario_from(args))
 
 
 def scenario_from(args: argparse.Namespace) -> Scenario:

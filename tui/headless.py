@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..engine import lessons
+from ..engine.catalogue import STRATEGIES
+from ..engine.errors import HarnessError, LessonError, UsageError
 from ..engine.eventlog import LogWriter
 from ..engine.events import Event
 from ..engine.fold import RunState
 from ..engine.result import ResultRow
-from ..engine.runner import HarnessError, run_scenario
+from ..engine.session import Session
 from ..engine.targets import Target, parse_target
 from ..engine.workload import Scenario, build_plan
-from ..strategies import STRATEGIES
-from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED, UsageError
+from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED
 
 # How long the --target check waits for the server to answer at all.
 TARGET_CHECK_S = 5.0
@@ -98,8 +99,8 @@ def _own_lessons(given: list[tuple[str, str]]) -> dict[str, str]:
         path = Path(name).expanduser()
         try:
             lesson = lessons.from_file(path)
-            lessons.loads(path)
-        except lessons.LessonError as error:
+            lessons.check_imports(path)
+        except LessonError as error:
             raise UsageError(f"{asked}: {error}") from None
         if lesson.name in files:
             raise UsageError(f"strategy {lesson.name!r} is given twice; each runs once per command")
@@ -141,8 +142,11 @@ def _run_and_record(
                 record.write(strategy, event)
             progress.show(states[strategy])
 
-        asyncio.run(until_terminated(run_scenario(scenario, strategies, sink, target_url,
-                                                   args.deadline, files)))  # fmt: skip
+        async def run_each() -> None:
+            async with Session(target_url, deadline_s=args.deadline) as session:
+                await session.run_each(scenario, strategies, sink, files)
+
+        asyncio.run(until_terminated(run_each()))
 
 
 async def until_terminated(work: Coroutine[Any, Any, None]) -> None:

@@ -11,21 +11,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..engine.errors import OutputLost
+
 EXIT_OK, EXIT_HARNESS, EXIT_USAGE = 0, 1, 2
 EXIT_TERMINATED = 128 + 15  # SIGTERM, as a shell reports it
 EXIT_HUNG_UP = 128 + 1  # SIGHUP: the terminal closed
-
-
-class UsageError(Exception):
-    """Bad input: reported as one line on stderr, exit status 2."""
-
-
-class OutputLost(Exception):
-    """stdout could not take what a command printed; said in one line already."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @contextmanager

@@ -27,7 +27,9 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from .usage import EXIT_HUNG_UP, EXIT_OK, EXIT_TERMINATED, UsageError
+from ..engine.errors import UsageError
+from ..engine.processes import end_process
+from .usage import EXIT_HUNG_UP, EXIT_OK, EXIT_TERMINATED
 
 # An app told to quit stops its runs and its fault server first: seconds, not ten.
 QUIT_GRACE_S = 10.0
@@ -191,16 +193,14 @@ class AppProcess(AppService):
         return process
 
     async def end(self) -> None:
-        """Tell the app to quit (it stops its runs and its server first); kill it if it is
-        still there after QUIT_GRACE_S."""
+        """Tell the app to quit (it stops its runs and its server first); kill its group if
+        it is still there after QUIT_GRACE_S."""
         process = self._process
         if process is None:
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + QUIT_GRACE_S
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(QUIT_GRACE_S):
+            async with asyncio.timeout_at(deadline):
                 await self.stop()  # quit, then read its output to the end
-                await process.wait()
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+        await end_process(process, grace_s=deadline - loop.time())

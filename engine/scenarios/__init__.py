@@ -20,7 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..workload import FaultSpec, Scenario, WorkloadError
+from ..errors import WorkloadError
+from ..workload import FaultSpec, Scenario
 
 FIELDS = {field.name for field in fields(Scenario)} - {"name"}
 

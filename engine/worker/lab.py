@@ -23,14 +23,28 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from . import hooks, xray
+from .. import xray
+from . import hooks
+from .finding import Finder
+from .lab_positions import positions
 from .watchdog import Watchdog, stuck
-from .where import positions, track_greenlets, track_loops
 from .worker import collect_as_at_exit
 
 Send = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Around:
+    """What an experiment has around its lesson: where to send its progress, and how to find
+    the lesson's workers (the process's one Finder, which the watchdog shares)."""
+
+    send: Send
+    finder: Finder
+
+
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
@@ -44,13 +58,14 @@ def main() -> None:
     def send(message: dict[str, Any]) -> None:
         os.write(args.out_fd, (json.dumps(message) + "\n").encode())
 
-    track_loops()
+    finder = Finder()
+    finder.track_loops()
     module = importlib.import_module(spec["module"])
     lesson = getattr(module, spec["function"])
     if spec["can_hang"]:
-        Watchdog(module.__file__ or "", send).start()
+        Watchdog(finder, module.__file__ or "", send).start()
     measure = EXPERIMENTS[spec["experiment"]]
-    send({"measured": measure(lesson, spec["params"], send)})
+    send({"measured": measure(lesson, spec["params"], Around(send, finder))})
     os._exit(0)  # threads a lesson left behind must not hold the process up
 
 
@@ -66,12 +81,12 @@ def constant(lesson: Callable[..., Any], name: str) -> Any:
     return getattr(sys.modules[lesson.__module__], name)
 
 
-def race(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def race(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     workers, deposits, trials = params["workers"], params["deposits"], params["trials"]
     lost: list[int] = []
     for _ in range(trials):
         lost.append(workers * deposits - call(lesson, workers, deposits))
-        send({"progress": {"trials": len(lost), "lost_updates": sum(lost)}})
+        around.send({"progress": {"trials": len(lost), "lost_updates": sum(lost)}})
     return {
         "trials": trials,
         "updates_per_trial": workers * deposits,
@@ -81,20 +96,20 @@ def race(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict
     }
 
 
-def deadlock(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def deadlock(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     started = time.monotonic()
     try:
         call(lesson, **params)
     except Exception as error:  # gevent's hub knows when nothing can ever run again
         # The spawned workers are still parked where they waited: look before leaving.
-        seen = positions(inspect.getfile(lesson))
+        seen = positions(around.finder, inspect.getfile(lesson))
         said = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         found = stuck(seen, 0, time.monotonic() - started, said)
         return found if type(error).__name__ == "LoopExit" else {**found, "outcome": "raised"}
     return {"outcome": "finished", "after_s": round(time.monotonic() - started, 3)}
 
 
-def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def executor(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     pool = ThreadPoolExecutor()._max_workers  # the default size, as run_in_executor makes it
     calls = pool * params["pool_multiple"]
     started = sorted(call(lesson, calls))
@@ -110,8 +125,8 @@ def executor(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> 
     }
 
 
-def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
-    with _Looks(inspect.getfile(lesson)) as looks:
+def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
+    with _Looks(around.finder, inspect.getfile(lesson)) as looks:
         beats = call(lesson)
     gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
     longest = max(range(len(gaps)), key=gaps.__getitem__)
@@ -129,14 +144,15 @@ def heartbeat(lesson: Callable[..., Any], params: dict[str, Any], send: Send) ->
 class _Looks(threading.Thread):
     """The X-ray's looks at a lab's workers, with the time of each, while the lab runs."""
 
-    def __init__(self, lesson_file: str) -> None:
+    def __init__(self, finder: Finder, lesson_file: str) -> None:
         super().__init__(name="asyncplay-looks", daemon=True)
+        self.finder = finder
         self.lesson_file = lesson_file
         self.looks: list[tuple[float, list[dict[str, Any]]]] = []
         self.done = threading.Event()
 
     def __enter__(self) -> _Looks:
-        track_greenlets()
+        self.finder.track_greenlets()
         self.start()
         return self
 
@@ -146,7 +162,7 @@ class _Looks(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(xray.EVERY_S):
-            found = [position.to_json() for position in positions(self.lesson_file)]
+            found = [position.to_json() for position in positions(self.finder, self.lesson_file)]
             self.looks.append((time.monotonic(), found))
 
     def within(self, start: float, end: float) -> list[dict[str, Any]]:
@@ -157,7 +173,7 @@ class _Looks(threading.Thread):
         return min(inside, key=lambda look: abs(look[0] - middle))[1] if inside else []
 
 
-def secretary(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def secretary(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     idle: tuple[str, ...] = constant(lesson, "IDLE")
     roles = ("filing", "airline", *idle)
     switches: Counter[str] = Counter()
@@ -239,7 +255,7 @@ def _task_steps(steps: Counter[str]) -> Iterator[None]:
         asyncio.events.Handle._run = original  # type: ignore[method-assign]
 
 
-def waiters(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def waiters(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     count = params["count"]
     measured: dict[str, Any] = {"count": count}
 
@@ -277,7 +293,7 @@ def _rss_kb() -> int:
         return int(statm.read().split()[1]) * PAGE_KB
 
 
-def forgotten(lesson: Callable[..., Any], params: dict[str, Any], send: Send) -> dict[str, Any]:
+def forgotten(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     reports: list[tuple[float, str]] = []
     began = time.monotonic()
     hooks.install(lambda channel, error, via: reports.append((time.monotonic() - began, via)))
@@ -294,7 +310,7 @@ def forgotten(lesson: Callable[..., Any], params: dict[str, Any], send: Send) ->
     }
 
 
-EXPERIMENTS: dict[str, Callable[[Callable[..., Any], dict[str, Any], Send], dict[str, Any]]] = {
+EXPERIMENTS: dict[str, Callable[[Callable[..., Any], dict[str, Any], Around], dict[str, Any]]] = {
     "race": race,
     "deadlock": deadlock,
     "executor": executor,

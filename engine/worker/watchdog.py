@@ -16,15 +16,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .where import Position, positions
+from ..labs import HANG_S
+from ..positions import Position
+from .finding import Finder
+from .lab_positions import positions
 
-HANG_S = 2.0  # no worker started or ended for this long: stuck
 LOOK_EVERY_S = 0.05
 
 
 class Watchdog(threading.Thread):
-    def __init__(self, lesson_file: str, send: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self, finder: Finder, lesson_file: str, send: Callable[[dict[str, Any]], None]
+    ) -> None:
         super().__init__(name="asyncplay-watchdog", daemon=True)
+        self.finder = finder
         self.lesson_file = lesson_file
         self.send = send
         self.started_at = time.monotonic()
@@ -36,7 +41,7 @@ class Watchdog(threading.Thread):
         moved_at = progress_at
         while True:
             time.sleep(LOOK_EVERY_S)
-            now, seen = time.monotonic(), positions(self.lesson_file)
+            now, seen = time.monotonic(), positions(self.finder, self.lesson_file)
             seen_workers = {(p.worker, p.function) for p in seen}
             seen_places = [(p.worker, p.line) for p in seen]
             if seen_workers != workers:

@@ -26,16 +26,16 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .. import events
+from .. import events, xray
+from ..catalogue import LESSONS_PACKAGE
 from ..targets import Target
 from ..workload import Scenario, build_plan
 from . import probe
 from .probe import Reporter
 
 if TYPE_CHECKING:
-    from .xray import Sampler
+    from .sampler import Sampler
 
-LESSONS = "asyncplay.strategies"
 # How deep to look into a strategy's return value for error objects.
 RETURN_DEPTH = 4
 
@@ -60,13 +60,14 @@ def main() -> None:
         probe.OWN_LESSON = (spec["file"], spec["strategy"])
         strategy = load_file(spec["file"])
     else:
-        strategy = importlib.import_module(f"{LESSONS}.{module_name}")
+        strategy = importlib.import_module(f"{LESSONS_PACKAGE}.{module_name}")
     entry = getattr(strategy, function or "main", None)
     if not callable(entry):
         raise SystemExit(f"{spec.get('file') or module_name} has no main(job) to call")
 
-    from . import hooks, xray  # after the lesson: gevent has patched by now
+    from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
+    from .sampler import Sampler
 
     hooks.install()
     scenario = Scenario.from_dict(spec["scenario"])
@@ -78,9 +79,7 @@ def main() -> None:
     faults = {task: str(fault) for task, fault in plan.faults.items()}
 
     xray_status = xray.status(scenario.count, spec.get("xray", True))
-    sampler = (
-        xray.Sampler(reporter, strategy.__file__ or "") if xray_status.startswith("on") else None
-    )
+    sampler = Sampler(reporter, strategy.__file__ or "") if xray_status.startswith("on") else None
 
     settle_garbage()
     reporter.origin = time.monotonic()  # the run's clock starts here
@@ -130,7 +129,7 @@ def load_file(path: str) -> ModuleType:
     """A user's lesson file, as a module of the lessons' package: a copy of a built-in keeps
     its relative imports (`from .job import Job`)."""
     stem = re.sub(r"\W", "_", os.path.basename(path).removesuffix(".py"))
-    name = f"{LESSONS}._own_{stem}"
+    name = f"{LESSONS_PACKAGE}._own_{stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path} as a Python module")

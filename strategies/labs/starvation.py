@@ -31,13 +31,15 @@ async def asyncio_executor(calls: int) -> list[float]:
     return await asyncio.gather(*(loop.run_in_executor(None, look_up, key) for key in range(calls)))
 
 
-# A pool whose tasks wait on tasks they queued in the same pool.
+# A pool whose tasks wait on tasks they queued in the same pool, once every worker holds one.
 
 
 def threadpool_nested(workers: int) -> list[float]:
+    every_worker_busy = threading.Barrier(workers)
     with ThreadPoolExecutor(workers) as pool:
 
         def look_up_twice(key: int) -> float:
+            every_worker_busy.wait()  # the pool is full now: no worker is left for what follows
             return pool.submit(look_up, key).result()  # queued behind us: waits for ever
 
         outer = [pool.submit(look_up_twice, key) for key in range(workers)]

@@ -25,13 +25,14 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...engine.catalogue import source_of
 from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured
-from ...engine.labrunner import LabUpdate, measured_from, run_variants
+from ...engine.labrunner import LabUpdate, measured_from
 from ...engine.labs import Variant, all_variants
-from ...engine.worker.where import describe
+from ...engine.positions import describe
+from ...engine.session import Session
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
-from ..widgets.lesson_source import source_of
 
 STATUS_MARK = {"running": "…", "done": "✓", "failed": "✗"}
 HIDDEN_NUMBERS = ("positions", "in_the_longest_gap", "waits_s", "statuses")  # shown another
@@ -52,10 +53,11 @@ class ClaimsScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, updates: list[LabUpdate]) -> None:
+    def __init__(self, updates: list[LabUpdate], session: Session) -> None:
         super().__init__()
         self.palette = Palette(self)
         self.updates = updates  # the app's list: what ran before is shown again
+        self.session = session  # the app's: its fault server serves the labs' fetches
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -110,7 +112,7 @@ class ClaimsScreen(Screen[None]):
 
     @work(group=LABS)
     async def _labs(self, variants: list[Variant]) -> None:
-        await run_variants(variants, self._update)
+        await self.session.run_labs(variants, self._update)
 
     def _update(self, update: LabUpdate) -> None:
         self.updates.append(update)

@@ -8,7 +8,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from ...engine.workload import Fault, FaultSpec, Scenario, WorkloadError
+from ...engine.errors import WorkloadError
+from ...engine.workload import Fault, FaultSpec, Scenario
 from ..widgets.app_footer import AppFooter
 
 

@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine import xray
+from ...engine.catalogue import STRATEGIES
 from ...engine.fold import FATE_LABELS, FATES
-from ...engine.worker import xray
-from ...strategies import STRATEGIES
 from ..keys import KEYS
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter

@@ -13,7 +13,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine import scenarios
-from ...engine.workload import Scenario, WorkloadError
+from ...engine.errors import WorkloadError
+from ...engine.workload import Scenario
 from ..widgets.app_footer import AppFooter
 
 

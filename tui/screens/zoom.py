@@ -1,9 +1,10 @@
 """Zoom: one strategy's source beside everything its run did, live while it runs.
 
 The source on the left, wrapped to the pane, with the lines of the error in focus marked
-(where it was raised, where it left the lesson); on the right every task in a table, every
-captured error with its traceback, and what the run printed. The app hands the zoom the
-run's state on every tick (`follow`), so a zoom opened mid-run keeps up with it.
+(where it was raised, where it left the lesson) and the X-ray's stepper under it; on the
+right every task in a table, every captured error with its traceback, and what the run
+printed. The app hands the zoom the run's state on every tick (`follow`), so a zoom opened
+mid-run keeps up with it. E turns the source into an editor of the user's copy.
 """
 
 from __future__ import annotations
@@ -22,31 +23,26 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ...engine import lessons
+from ...engine.errors import LessonError
 from ...engine.events import Sampled
-from ...engine.fold import FATE_LABELS, ErrorRow, RunState, TaskView, by_line, by_task
+from ...engine.fold import ErrorRow, RunState, by_line
 from ...engine.lessons import Lesson
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
 from ..widgets.error_list import error_line
 from ..widgets.lesson_editor import LessonEditor
 from ..widgets.lesson_source import LessonSource, legend
-from ..widgets.xray_status import XrayStatus
+from ..widgets.task_table import TaskTable
+from ..widgets.xray_stepper import XrayStepper
 from .quiet_focus import QuietFocusScreen
 
 # The tables are the costly part of a live zoom; four refreshes a second keep up with a run.
 REFRESH_S = 0.25
-# What went wrong first (a narrow pane scrolls sideways for the timings).
-TASK_COLUMNS = ("task", "fault", "state", "where", "fate", "error", "start s", "end s", "took s",
-                "HTTP", "bytes")  # fmt: skip
 
 
 def _same(row: ErrorRow, other: ErrorRow) -> bool:
     """The same error, though its fate or who saw it may have been decided since."""
     return (row.task, row.type, row.message) == (other.task, other.type, other.message)
-
-
-def _seconds(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
 
 
 class ZoomScreen(QuietFocusScreen[None]):
@@ -92,8 +88,6 @@ class ZoomScreen(QuietFocusScreen[None]):
         self.editor = LessonEditor()
         self._run_asked = False  # ctrl+r posted its run: the zoom is about to close
         self._drawn_state: RunState | None = None  # the run the tables were filled from
-        self._rows_for: dict[int, tuple[object, ...]] = {}  # each task's row as drawn
-        self._touched_seen = 0  # how much of state.touched the tables have taken in
         self._errors: list[ErrorRow] = []
         self._output_len = -1
         self._refreshed = 0.0
@@ -102,9 +96,6 @@ class ZoomScreen(QuietFocusScreen[None]):
         # The parts a tick needs, once mounted: the app's tick may come before the screen has
         # its widgets, or while they are taken down (the app quitting).
         self._parts: tuple[Widget, ...] = ()
-        self._look: int | None = None  # the X-ray look shown; None: the newest, live
-        self._where: dict[int, str] = {}  # each task's "where" cell, as the X-ray shows it
-        self._where_width = 0  # the widest "where" cell in the table, as last measured
         self._lines: Collection[int] = ()  # the lines the X-ray shown has workers at
 
     def compose(self) -> ComposeResult:
@@ -114,10 +105,10 @@ class ZoomScreen(QuietFocusScreen[None]):
                 with VerticalScroll(id="source"):
                     yield LessonSource(self.strategy, self.palette, self.source)
                 yield self.editor
-                yield XrayStatus(self.palette)
+                yield XrayStepper(self.palette)
             with TabbedContent(id="zoom-tabs"):
                 with TabPane("Tasks", id="tab-tasks"):
-                    yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+                    yield TaskTable(self.palette)
                 with TabPane("Errors", id="tab-errors"):
                     yield DataTable(id="errors", cursor_type="row")
                     with ScrollableContainer(id="traceback-scroll"):
@@ -128,11 +119,8 @@ class ZoomScreen(QuietFocusScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#source-pane").border_title = self._title()
-        tasks = self.query_one("#tasks", DataTable)
-        for column in TASK_COLUMNS:
-            tasks.add_column(column, key=column)
         self.query_one("#errors", DataTable).add_column("error", key="error")
-        self._parts = (self.query_one("#zoom-tabs"), self.query_one(XrayStatus))
+        self._parts = (self.query_one("#zoom-tabs"), self.query_one(XrayStepper))
         self._focus_error(None)  # until the run has an error to focus on
         self.follow(self.state, self._now, force=True)
 
@@ -150,77 +138,18 @@ class ZoomScreen(QuietFocusScreen[None]):
         tabs = self.query_one("#zoom-tabs")
         if tabs.border_title != title:
             tabs.border_title = title
-        if state is not self._drawn_state:
-            self._look = None  # a new run: back to live
-        sample = self._show_xray()
+        sample = self._show_xray()  # a new run goes back to live
         stale = state is not self._drawn_state or state.over != self._over
         if not (force or stale) and time.monotonic() - self._refreshed < REFRESH_S:
             return
         self._refreshed = time.monotonic()
-        if state is not self._drawn_state:
-            self._drawn_state = state
-            self._rows_for.clear()
-            self._touched_seen = 0
-            self._where_width = -1  # the next look measures the column again
-            self.query_one("#tasks", DataTable).clear()
-        self._show_where(sample)  # with the other cells: any update redraws them all
-        every = state.over != self._over
-        self._over = state.over
-        self._fill_tasks(state, every)
+        self._drawn_state, self._over = state, state.over
+        table = self.query_one(TaskTable)
+        table.show(state)
+        table.show_where(sample)
+        self._label("tab-tasks", f"Tasks {len(state.tasks):,}")
         self._fill_errors(state)
         self._fill_output(state)
-
-    def _fill_tasks(self, state: RunState, every: bool) -> None:
-        """Add the tasks not in the table yet, and redraw the rows whose task changed (all
-        of them when the run just ended: unfinished tasks and lost errors are decided then)."""
-        table = self.query_one("#tasks", DataTable)
-        if len(self._rows_for) < len(state.tasks):
-            for task in state.tasks[len(self._rows_for) :]:
-                cells = self._row(state, task)
-                table.add_row(*cells, key=str(task.id))
-                self._rows_for[task.id] = tuple(map(str, cells))
-            self._touched_seen = len(state.touched)
-        changed = state.tasks if every else (state.tasks[i] for i in self._touched())
-        for task in changed:
-            cells = self._row(state, task)
-            drawn = tuple(map(str, cells))
-            if self._rows_for.get(task.id) != drawn:
-                for column, old, cell in zip(TASK_COLUMNS, self._rows_for[task.id], cells,
-                                             strict=True):  # fmt: skip
-                    if str(cell) != old:
-                        table.update_cell(str(task.id), column, cell)
-                self._rows_for[task.id] = drawn
-        self._label("tab-tasks", f"Tasks {len(state.tasks):,}")
-
-    def _touched(self) -> list[int]:
-        touched = self.state.touched[self._touched_seen :]
-        self._touched_seen = len(self.state.touched)
-        return sorted(set(touched))
-
-    def _row(self, state: RunState, task: TaskView) -> list[str | Text]:
-        status = state.task_status(task)
-        fate = state.fate(task)
-        took = None
-        if task.ended is not None and task.started is not None:
-            took = task.ended - task.started
-        return [
-            str(task.id),
-            str(task.fault or ""),
-            Text(
-                status,
-                style=self.palette.task_style(status)
-                if status != "unfinished"
-                else self.palette.muted,
-            ),
-            self._where_cell(task.id),
-            Text(FATE_LABELS[fate], style=self.palette.fate_style(fate)) if fate else "",
-            task.failed.error if task.failed else "",
-            _seconds(task.started),
-            _seconds(task.ended),
-            _seconds(took),
-            str(task.status_code or ""),
-            str(task.nbytes or ""),
-        ]
 
     def _fill_errors(self, state: RunState) -> None:
         errors = state.errors()
@@ -256,86 +185,28 @@ class ZoomScreen(QuietFocusScreen[None]):
         """Show the look in view: its line under the source and its counts in the gutter;
         returns it (None: no look is shown), for the table's "where" column."""
         state = self.state
-        sample = self.query_one(XrayStatus).show(state, self._look)
+        stepper = self.query_one(XrayStepper)
+        sample = stepper.show(state)
         source = self.query_one(LessonSource)
         lines = by_line(sample)
         source.show_xray(lines, room=bool(state.samples) or state.xray.startswith("on"))
         moved = lines.keys() != self._lines
         self._lines = lines.keys()
-        if lines and moved and (self._look is not None or source.error is None):
+        if lines and moved and (stepper.look is not None or source.error is None):
             # The workers stay in view as they move, unless an error's lines are marked and
             # the X-ray is live: then the error's lines keep the view.
             source.scroll_to_line(min(lines), max(lines), only_if_hidden=True)
         return sample
 
-    def _show_where(self, sample: Sampled | None) -> None:
-        """Each task's line in the look `sample`, in the table's "where" column. Live, it is
-        updated with the rest of the table, a few times a second: any cell updated makes the
-        table draw all its rows in view again."""
-        where = {task: f"{spot[2]} {spot[3]}" for task, spot in by_task(sample).items()}
-        if where != self._where:
-            table = self.query_one("#tasks", DataTable)
-            changed = [
-                task
-                for task in set(where) | set(self._where)
-                if task in self._rows_for and where.get(task) != self._where.get(task)
-            ]
-            resize = self._resizing_cell(where, changed)
-            for task in changed:
-                cell = self._cell(where.get(task))
-                table.update_cell(str(task), "where", cell, update_width=task == resize)
-                drawn = list(self._rows_for[task])
-                drawn[TASK_COLUMNS.index("where")] = where.get(task, "")
-                self._rows_for[task] = tuple(drawn)
-            self._where = where
-
-    def _resizing_cell(self, where: dict[int, str], changed: list[int]) -> int | None:
-        """The one moved task whose "where" cell resizes the column, if its width changes.
-
-        The column is as wide as its widest cell. Textual measures every cell of a column
-        again for each narrower cell updated with `update_width`: hundreds of tasks moving
-        at once cost seconds. So only the widest moved cell asks, and only when the widest
-        cell in the table changed: the column then ends as wide as its widest cell still
-        (one wider than the column widens it; a narrower one has Textual measure them all).
-        """
-        widest = max((len(where[task]) for task in where if task in self._rows_for), default=0)
-        if widest == self._where_width or not changed:
-            return None
-        self._where_width = widest
-        return max(changed, key=lambda task: len(where.get(task, "")))
-
-    def _where_cell(self, task: int) -> Text:
-        return self._cell(self._where.get(task))
-
-    def _cell(self, where: str | None) -> Text:
-        if not where:
-            return Text("")
-        line, state = where.split()
-        return Text.assemble(f"{line} ", (state, self.palette.xray_style(state)))
-
     def action_xray_pause(self) -> None:
         """Pause the X-ray on the look in view, or go back to live."""
-        if self._look is not None:
-            self._look = None
-        elif self.state.samples:
-            self._look = len(self.state.samples) - 1
-        else:
-            self.notify("No X-ray look to pause on yet.", timeout=3)
-        self._show_where(self._show_xray())
+        if self.query_one(XrayStepper).pause():
+            self.query_one(TaskTable).show_where(self._show_xray())
 
     def action_xray_step(self, by: int) -> None:
         """Pause, and show the next look (or the one before)."""
-        samples = self.state.samples
-        if not samples:
-            self.notify("No X-ray look to step through yet.", timeout=3)
-            return
-        if self._look is None and self.state.over:  # from the first look, or the last
-            self._look = 0 if by > 0 else len(samples) - 1
-        elif self._look is None:  # from the newest look: there is no next one yet
-            self._look = max(len(samples) - 1 + min(by, 0), 0)
-        else:
-            self._look = min(max(self._look + by, 0), len(samples) - 1)
-        self._show_where(self._show_xray())
+        if self.query_one(XrayStepper).step(by):
+            self.query_one(TaskTable).show_where(self._show_xray())
 
     # The error in focus
 
@@ -385,7 +256,7 @@ class ZoomScreen(QuietFocusScreen[None]):
             else:  # the user's copy, or the original's text until a save makes the copy
                 copy = lessons.own_folder() / f"{self.strategy}.py"
                 self.editor.open(copy, beside, original=lessons.source_now(self.lesson))
-        except (lessons.LessonError, OSError) as error:
+        except (LessonError, OSError) as error:
             self.notify(f"cannot edit: {error}", severity="error")
             return
         self._set_editing(True)
@@ -401,7 +272,7 @@ class ZoomScreen(QuietFocusScreen[None]):
             return  # it could not be saved: the reason is below, the text still here
         try:
             lessons.check(text or "", str(self.editor.path))
-        except lessons.LessonError as problem:
+        except LessonError as problem:
             self.notify(f"saved, but it cannot run yet: {problem}", severity="warning")
         self._set_editing(False)
 

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
 from ...engine import lessons
+from ...engine.errors import LessonError
 
 
 class LessonEditor(Vertical):
@@ -31,7 +32,7 @@ class LessonEditor(Vertical):
         self.path: Path | None = None
         self.original: str | None = None  # the text a copy not yet made starts from
         self.hint = ""
-        self.problem: lessons.LessonError | None = None  # why the text cannot be run
+        self.problem: LessonError | None = None  # why the text cannot be run
         # Kept, not queried: the edit is saved as the zoom closes, its children gone by then.
         self.text_area = TextArea(
             id="editor-text", language="python", show_line_numbers=True, soft_wrap=False,
@@ -63,7 +64,7 @@ class LessonEditor(Vertical):
             return False
         try:
             lessons.check(text, str(self.path))
-        except lessons.LessonError as problem:
+        except LessonError as problem:
             self._say(problem)
             if problem.line is not None:  # the cursor at its start (the line is lit up);
                 area = self.text_area  # not selected: the next key would replace it
@@ -85,7 +86,7 @@ class LessonEditor(Vertical):
             self.path.write_text(text, encoding="utf-8")
             self.original = None
         except OSError as error:  # a full disk, a folder made read-only: said, not a crash
-            self._say(lessons.LessonError(f"cannot save {self.path}: {error.strerror}"))
+            self._say(LessonError(f"cannot save {self.path}: {error.strerror}"))
             return None
         return text
 
@@ -95,7 +96,7 @@ class LessonEditor(Vertical):
         area.replace(original, area.document.start, area.document.end)
         self._say(None)
 
-    def _say(self, problem: lessons.LessonError | None) -> None:
+    def _say(self, problem: LessonError | None) -> None:
         self.problem = problem
         line = self._problem_line
         fine = problem is None

@@ -9,7 +9,6 @@ caller for a raised error, into a framework's hands for a logged one.
 from __future__ import annotations
 
 from collections import Counter
-from importlib import resources
 
 from rich.style import Style
 from rich.syntax import Syntax
@@ -20,18 +19,6 @@ from textual.widgets import Static
 from ...engine.events import SPOT_STATES, Spot
 from ...engine.fold import FATE_LABELS, ErrorRow
 from ..palette import Palette
-
-LESSONS = "asyncplay.strategies"
-
-
-def source_of(strategy: str) -> str:
-    """The lesson module's own text, as installed ("threads", or a lab's "labs.races").
-    Read, not imported: importing the gevent lesson would monkey-patch the app."""
-    *package, module = strategy.split(".")
-    try:
-        return resources.files(LESSONS).joinpath(*package, f"{module}.py").read_text()
-    except FileNotFoundError:
-        return f"# no source for {strategy!r}"
 
 
 def marked_lines(strategy: str, error: ErrorRow | None) -> tuple[int | None, int | None]:

@@ -16,7 +16,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
-from ...engine.workload import Scenario, WorkloadError
+from ...engine.errors import WorkloadError
+from ...engine.workload import Scenario
 
 # (field, label, parse) for each editable number.
 FIELDS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
@@ -52,6 +53,10 @@ class ScenarioBar(Vertical):
         """The user made a valid change: this is the scenario the next run should use."""
 
         scenario: Scenario
+
+        def can_replace(self, message: Message) -> bool:
+            """Posted on every keystroke: only the newest still queued matters."""
+            return isinstance(message, ScenarioBar.Changed)
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__(id="scenario-bar")

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
 
-from ...engine.fold import TASK_STATUSES, RunState, TaskStatus
+from ...engine.fold import TASK_STATUSES, RunState
 from ..palette import Palette, palette_of
 from .error_list import VIA_SHORT, entries, fit, task_label
 from .fate_tally import FateTally, as_bullets, tally
@@ -22,8 +22,6 @@ from .panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
 from .progress_line import ProgressLine
 from .text_line import TextLine
 from .timeline import Timeline
-
-COUNT_LABELS: dict[TaskStatus, str] = {status: status for status in TASK_STATUSES}
 
 
 def times(palette: Palette, state: RunState, now: float) -> Text:
@@ -53,7 +51,7 @@ def counts_lines(palette: Palette, state: RunState, width: int) -> list[Text]:
     parts = [Text(f"{len(state.tasks):,} tasks", style=palette.muted)]
     for status in TASK_STATUSES:
         if counts[status] or status in ("ok", "failed"):
-            part = Text(f"{COUNT_LABELS[status]} ", style=palette.muted)
+            part = Text(f"{status} ", style=palette.muted)
             part.append(f"{counts[status]:,}")
             parts.append(part)
     separator = Text(" · ", style=palette.faint)

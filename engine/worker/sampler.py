@@ -1,11 +1,11 @@
-"""The X-ray: where every worker of a run is in its lesson, sampled while the run goes on.
+"""The X-ray's sampler: where every worker of a run is in its lesson, looked at while the
+run goes on.
 
 A real thread (like the reporter, it is started with the functions taken before gevent
-patches) looks where each thread, greenlet, task and Tornado callback is (`where.look`) every
-`EVERY_S`, and sends a `Sampled` event when anything moved. Looking takes at most its budget
-of a core after the first look: each look's own CPU time is timed, and the next look waits
-at least `1 / BUDGET` times as long. Above `MAX_TASKS` it stays off: the bench
-(`bench/xray_overhead.py`) measured what a look costs per task.
+patches) looks where each thread, greenlet, task and Tornado callback is (`finding.Finder`)
+every `xray.EVERY_S` or more, and sends a `Sampled` event when anything moved. It keeps to
+its budget of a core (`xray.BUDGET`) by timing each look's own CPU and waiting at least
+`1 / BUDGET` times as long before the next.
 """
 
 from __future__ import annotations
@@ -15,27 +15,11 @@ import time
 
 from .. import events
 from ..events import Spot
-from . import probe, where
-
-EVERY_S = 0.05
-# The share of one core the looking may take, as the sampler times itself (the first look
-# of a run is always taken, whatever it costs). A fraction of what it costs the run, by the
-# bench: the lesson pays about as much again (the frames a walk makes the interpreter build,
-# the young collections they bring on), and a run of 200 tasks keeps a core only 40 % busy.
-# At 1 % the looking alone came to 2.3 to 4 % of the run's CPU; at 0.5 % threads still
-# measured 1.06 on a busier machine; at 0.25 % a run of 200 threads gets two looks.
-BUDGET = 0.0025
-# Up to this many tasks the X-ray is on; bench/xray_overhead.py measured the cost per task.
-MAX_TASKS = 500
-
-
-def status(tasks: int, wanted: bool) -> str:
-    """The X-ray's state for a run of `tasks`, in words the zoom shows."""
-    if not wanted:
-        return "off: turned off for this run"
-    if tasks > MAX_TASKS:
-        return f"off: {tasks:,} tasks is over its limit of {MAX_TASKS:,}"
-    return f"on: a look every {EVERY_S * 1000:.0f} ms or more"
+from ..xray import BUDGET, EVERY_S
+from . import probe
+from .attribution import task_of
+from .finding import Finder
+from .states import state_of
 
 
 class Sampler:
@@ -44,6 +28,7 @@ class Sampler:
     def __init__(self, reporter: probe.Reporter, lesson_file: str) -> None:
         self.reporter = reporter
         self.lesson_file = lesson_file
+        self.finder = Finder()
         self.own_usage: resource.struct_rusage | None = None
         self._last: tuple[Spot, ...] = ()
         self._stop = False
@@ -53,8 +38,8 @@ class Sampler:
         self._wake = probe._allocate_lock()
 
     def start(self) -> None:
-        where.track_loops()
-        where.track_greenlets()
+        self.finder.track_loops()
+        self.finder.track_greenlets()
         self._stopped.acquire()
         self._wake.acquire()
         self.reporter.harness_threads += 1  # for good: it may still be ending at the last count
@@ -96,12 +81,11 @@ class Sampler:
 
     def spots(self) -> tuple[Spot, ...]:
         found = []
-        for seen in where.look(self.lesson_file):
+        for seen in self.finder.look(self.lesson_file):
             line = seen.line
             if line is None:  # once: a worker that has not moved is seen again
                 line = seen.line = seen.frames[0].f_lineno
-            state = where.state_of(seen)
-            found.append((seen.worker, where.task_of(seen), line, state))
+            found.append((seen.worker, task_of(seen), line, state_of(seen)))
         return tuple(sorted(found, key=_order))
 
 

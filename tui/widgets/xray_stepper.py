@@ -1,4 +1,5 @@
-"""The X-ray's line under the zoom's source: which look is shown, and who is where in it.
+"""The X-ray's stepper under the zoom's source: which look is shown, paused or live, and who
+is where in it.
 
 "X-ray live, as of 1.25 s: line 22 ↔ 3 network (tasks 0, 1, 2) · line 34 ○ 1 waiting
 (MainThread)".
@@ -78,25 +79,61 @@ def _at_line(palette: Palette, line: int, spots: list[Spot]) -> Text:
     return text
 
 
-class XrayStatus(Static):
-    """The X-ray's line: redrawn only when the look shown or the run's state changes."""
+class XrayStepper(Static):
+    """The X-ray's line, and which look it shows: the newest, live (`look` None), or one
+    the user paused or stepped to. Redrawn only when the look shown or the run changes."""
 
-    DEFAULT_CSS = "XrayStatus { height: auto; padding: 0 1; }"
+    DEFAULT_CSS = "XrayStepper { height: auto; padding: 0 1; }"
 
     def __init__(self, palette: Palette) -> None:
         super().__init__(id="xray")
         self.palette = palette
+        self.look: int | None = None  # the look shown; None: the newest, live
+        self._state: RunState | None = None
         self._shown: tuple[object, ...] | None = None
 
-    def show(self, state: RunState, look: int | None) -> Sampled | None:
-        """Show `state` at `look`; returns the sample shown, for the gutter and the table
-        (None when no look is shown: before the first, or live once the run is over)."""
-        sample = _sample_shown(state, look)
-        key = (id(state), state.status, len(state.samples), look, self.app.theme)
+    def show(self, state: RunState) -> Sampled | None:
+        """Show `state` at the look in view (a new run goes back to live); returns the
+        sample shown, for the gutter and the table (None when no look is shown: before the
+        first, or live once the run is over)."""
+        if state is not self._state:
+            self._state, self.look = state, None
+        sample = _sample_shown(state, self.look)
+        key = (id(state), state.status, len(state.samples), self.look, self.app.theme)
         if key != self._shown:
             self._shown = key
-            self.update(xray_text(self.palette, state, look))
+            self.update(xray_text(self.palette, state, self.look))
         return sample
+
+    def pause(self) -> bool:
+        """Pause on the look in view, or go back to live; False (and a notice) when there is
+        no look to pause on."""
+        samples = self._state.samples if self._state else []
+        if self.look is not None:
+            self.look = None
+        elif samples:
+            self.look = len(samples) - 1
+        else:
+            self.notify("No X-ray look to pause on yet.", timeout=3)
+            return False
+        return True
+
+    def step(self, by: int) -> bool:
+        """Pause, and show the next look (or the one before); False (and a notice) when
+        there is none to step through. A finished run steps from its first look, or back
+        from its last; a live one from the newest."""
+        state = self._state
+        samples = state.samples if state else []
+        if state is None or not samples:
+            self.notify("No X-ray look to step through yet.", timeout=3)
+            return False
+        if self.look is None and state.over:
+            self.look = 0 if by > 0 else len(samples) - 1
+        elif self.look is None:  # from the newest look: there is no next one yet
+            self.look = max(len(samples) - 1 + min(by, 0), 0)
+        else:
+            self.look = min(max(self.look + by, 0), len(samples) - 1)
+        return True
 
 
 def _sample_shown(state: RunState, look: int | None) -> Sampled | None:

@@ -1,0 +1,43 @@
+"""The built-in lessons as the engine and the UI list them: their package, their names in the
+article's order with each one's idea in a line, and their source.
+
+Kept as data, apart from the lessons themselves: listing them imports none of them
+(importing `gevent` monkey-patches), and a child process may import this before any lesson.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The learner's package: every lesson, the labs, the job and the page handler.
+LESSONS_PACKAGE = "asyncplay.strategies"
+LABS_PACKAGE = f"{LESSONS_PACKAGE}.labs"
+
+# The styles, in the article's order, each with the one-line idea the UI shows beside it.
+STRATEGIES: dict[str, str] = {
+    "sequential": "One at a time: each request waits for the one before it.",
+    "threads": "A thread per task; an exception dies in its thread and the caller never hears.",
+    "threadpool": "A pool of threads; result() re-raises in the caller, unread errors vanish.",
+    "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
+    "callbacks": "Tornado callbacks: errors come as values, and nothing can be gathered.",
+    "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
+    "asyncio": "async/await with gather: the first error is raised, the run torn down.",
+    "taskgroup": "async/await with a TaskGroup: the first error cancels the rest; raised together.",
+}
+
+
+def lesson_path(module: str) -> Path:
+    """The installed file of a lesson module: "threads", or a lab's "labs.races"."""
+    from importlib import resources  # here: a worker imports this module before its lesson
+
+    *package, name = module.split(".")
+    return Path(str(resources.files(LESSONS_PACKAGE).joinpath(*package, f"{name}.py")))
+
+
+def source_of(module: str) -> str:
+    """A lesson module's own text, as installed ("threads", or a lab's "labs.races"). Read,
+    not imported: importing the gevent lesson would monkey-patch whoever asked."""
+    try:
+        return lesson_path(module).read_text(encoding="utf-8")
+    except OSError:
+        return f"# no source for {module!r}"

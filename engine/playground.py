@@ -1,0 +1,152 @@
+"""The app's runs, without the app: a panel per lesson, each with its latest run's state.
+
+The app owns one Playground, and the Playground one Session, which starts the runs and the
+fault server. Workers' events are folded here the moment they arrive (the fold is cheap);
+the app redraws what changed on its own tick, so a burst of events never turns into a burst
+of repaints. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import lessons
+from .errors import LessonError
+from .eventlog import EventLog, LogWriter
+from .events import Event, RunAborted
+from .fold import RunState, fold
+from .lessons import Lesson
+from .session import Session
+from .workload import Scenario
+
+# Workers run at a lower CPU priority than the app, so that eight of them racing on a small
+# machine cannot starve the UI: keys answer at once, and the workers share what is left.
+WORKER_NICE = 19
+
+
+class Playground:
+    """Runs lessons side by side for the app and keeps what they reported."""
+
+    def __init__(
+        self, scenario: Scenario, own: list[Lesson] | None = None, deadline_s: float | None = None
+    ) -> None:
+        """`own`: the user's lessons, shown after the built-ins; `deadline_s`: how long a run
+        may take before it is killed (by default, from its scenario: runner.deadline_for)."""
+        self.session = Session(nice=WORKER_NICE, deadline_s=deadline_s)
+        self.lessons: dict[str, Lesson] = {}  # every panel's, the built-ins first
+        self.states: dict[str, RunState] = {}
+        self.logs: dict[str, list[Event]] = {}
+        # The source each user's lesson ran, as it was then: it may be edited since.
+        self.sources: dict[str, str] = {}
+        for lesson in [*lessons.builtins(), *(own or [])]:
+            self.add(lesson)
+        self.scenario_of_runs = scenario  # what the shown runs ran, for saving and comparing
+        self.changed: set[str] = set()  # strategies with events the view has not drawn yet
+        self.on_run_end: Callable[[str, RunState], None] = lambda strategy, state: None
+
+    def add(self, lesson: Lesson) -> bool:
+        """Show this lesson too (or its newer version); True if it is new here."""
+        new = lesson.name not in self.lessons
+        self.lessons[lesson.name] = lesson
+        if new:
+            self.states[lesson.name] = RunState(strategy=lesson.name)
+            self.logs[lesson.name] = []
+        return new
+
+    def source(self, name: str) -> str:
+        """The source of a lesson as its last run ran it (or as it is now, before any)."""
+        if name in self.sources:
+            return self.sources[name]
+        return lessons.source_now(self.lessons[name])
+
+    @classmethod
+    def replaying(cls, log: EventLog) -> Playground:
+        """A playground showing a recorded log exactly as it was (a user's lessons in it get
+        panels of their own, with their files if they are still here)."""
+        playground = cls(log.scenario)
+        for name, events in log.runs.items():
+            if name not in playground.lessons:
+                playground.add(lessons.named(name))
+            playground.logs[name] = list(events)
+            playground.states[name] = fold(events)
+            playground.states[name].strategy = name
+        return playground
+
+    async def start_server(self) -> None:
+        """Start the fault server before the first run asks for it."""
+        await self.session.target()
+
+    def running(self) -> list[str]:
+        """Lessons whose run has not ended (never those of a replayed log)."""
+        return self.session.running()
+
+    def run(self, strategies: list[str], scenario: Scenario) -> list[str]:
+        """Start these lessons now, side by side; returns those that started (one still
+        running is left to finish)."""
+        running = self.running()
+        started = [name for name in strategies if name not in running]
+        if started:
+            self.scenario_of_runs = scenario
+        for name in started:
+            self._start(name, scenario)
+        return started
+
+    def _start(self, name: str, scenario: Scenario) -> None:
+        # This run's own state and log: a new run of the same lesson may replace them in
+        # the playground while this one is still closing its worker.
+        state = self.states[name] = RunState(strategy=name, status="running")
+        log = self.logs[name] = []
+        self.changed.add(name)
+
+        def sink(event: Event) -> None:
+            log.append(event)
+            state.apply(event)
+            self.changed.add(name)
+
+        lesson = self.lessons[name]
+        if lesson.own and lesson.file is None:  # a replayed run of a lesson not on this machine
+            sink(RunAborted(state.now, "crashed", f"{name}'s file is not here to run"))
+            self.on_run_end(name, state)
+            return
+        file = None
+        if lesson.file is not None:  # what this run runs, whatever the file becomes
+            try:
+                self.sources[name] = lessons.read_source(lesson.file)
+            except LessonError as error:
+                sink(RunAborted(state.now, "crashed", str(error)))
+                self.on_run_end(name, state)
+                return
+            file = str(lesson.file)
+        task = self.session.start(name, scenario, sink, file)
+        task.add_done_callback(lambda _: self.on_run_end(name, state))
+
+    async def stop(self, strategies: list[str] | None = None) -> list[str]:
+        """Stop runs (all that have not ended, by default): their workers are killed, their
+        panels say so. Returns those that were running."""
+        return await self.session.stop(strategies)
+
+    async def close(self) -> None:
+        """Stop every run, those closing their workers too, and the server: nothing is left
+        running."""
+        await self.session.close()
+
+    def save(self, folder: Path) -> Path:
+        """Write the shown runs as an event log `asyncplay replay` can open, under a name no
+        other save has taken (two saves in one second get two files)."""
+        names = [name for name, events in self.logs.items() if events]
+        stem = time.strftime("asyncplay-%Y%m%d-%H%M%S")
+        for attempt in range(1, 1000):
+            path = folder / (f"{stem}.jsonl" if attempt == 1 else f"{stem}-{attempt}.jsonl")
+            try:
+                stream = path.open("x")  # never over another file, even one made just now
+            except FileExistsError:
+                continue
+            with stream:
+                writer = LogWriter(stream, self.scenario_of_runs, names)
+                for name in names:
+                    for event in self.logs[name]:
+                        writer.write(name, event)
+            return path
+        raise FileExistsError(f"{folder} already holds a thousand logs named {stem}")

@@ -1,0 +1,83 @@
+"""The child processes the parent starts: how each is started, read and ended.
+
+Every child is a Python process in a process group of its own, killed as a group when it is
+done, stopped or past its deadline, so nothing outlives whoever started it. (A process group,
+not a new session: Linux schedules each session as one "autogroup", which would give eight
+workers eight times the CPU share of the app and make their `nice` meaningless.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncGenerator
+from typing import Any
+
+# The longest line a child may send on its pipe: an event or a lab's message. (A longer one
+# is refused by the reader.)
+PIPE_LINE_LIMIT = 2**24
+
+
+async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
+    """A Python child in its own process group. Cancelled while it starts (a stop or a quit
+    at that moment), the child may exist already: it is ended before the cancel goes on,
+    so no child is ever left behind unowned."""
+    spawning = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(sys.executable, *args, process_group=0, **options)
+    )
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await end_process(await spawning, grace_s=0.0)
+        raise
+
+
+async def spawn_with_pipe(
+    *args: str, pipe_flag: str, **options: Any
+) -> tuple[asyncio.subprocess.Process, int]:
+    """A Python child handed the write end of a new pipe (`pipe_flag FD` after `args`); returns
+    it and the read end, which the caller closes. Failed or cancelled while it starts: no
+    child and no pipe are left."""
+    read_fd, write_fd = os.pipe()
+    try:
+        process = await spawn_python(*args, pipe_flag, str(write_fd), pass_fds=(write_fd,),
+                                     **options)  # fmt: skip
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
+    return process, read_fd
+
+
+async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
+    """The lines of a pipe's read end as they come; the caller keeps `fd`, and closes it."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=PIPE_LINE_LIMIT, loop=loop)
+    pipe = os.fdopen(os.dup(fd), "rb", buffering=0)
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader, loop=loop), pipe
+    )
+    try:
+        async for line in reader:
+            yield line
+    finally:
+        transport.close()
+
+
+async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
+    """Close the child's stdin (its cue to exit), then kill its whole group if it lingers
+    past `grace_s` (at once for 0)."""
+    if process.stdin is not None:
+        process.stdin.close()
+    if process.returncode is None and grace_s > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), grace_s)
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()

@@ -1,0 +1,108 @@
+"""A worker's run as the parent hears it: its event pipe decoded, its output stamped with
+the run's clock, and an end made for it when the worker could not say one.
+
+A worker's RunFinished that comes after the fault server died is not passed on: the run
+measured a dead server, and is reported crashed like one the runner stopped.
+
+Output comes at once, events at the worker's next tick: what the worker prints before its
+RunStarted has arrived waits for it, since a run's log starts with its start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+from . import events
+from .errors import MalformedEvent, WorkerBroke
+from .events import Event
+from .processes import pipe_lines
+from .server_process import FaultServer
+
+EventSink = Callable[[Event], None]
+OUTPUT_CHUNK = 4096
+
+
+class Relay:
+    """Passes one run's events to its sink, from its worker's pipe and output, in order."""
+
+    def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
+        self.sink = sink
+        self.server = server
+        self.origin: float | None = None
+        self.over = False
+        self.output_text: list[str] = []
+        self._early: list[str] = []  # output before the RunStarted came
+
+    def now(self) -> float:
+        return time.monotonic() - self.origin if self.origin is not None else 0.0
+
+    def send(self, event: Event) -> None:
+        if self.over:
+            return
+        if isinstance(event, events.RunFinished):
+            event = self._unless_the_server_died(event)
+        if isinstance(event, events.RunStarted):
+            self.origin = event.origin
+            self.sink(event)
+            self._send_early()
+            return
+        if isinstance(event, events.RunFinished | events.RunAborted):
+            self.over = True
+            self._send_early()  # a run that ended before it started: its output still shows
+        self.sink(event)
+
+    def _send_early(self) -> None:
+        for text in self._early:
+            self.sink(events.Output(self.now(), text))
+        self._early.clear()
+
+    def _unless_the_server_died(self, finished: events.RunFinished) -> Event:
+        death = self.server.death() if self.server is not None else None
+        if death is None:
+            return finished
+        return events.RunAborted(self.now(), "crashed", f"{death}; the run was stopped")
+
+    def abort(self, reason: events.AbortReason, detail: str) -> None:
+        self.send(events.RunAborted(self.now(), reason, detail))
+
+    async def events(self, fd: int) -> None:
+        """Every event on the worker's pipe, until it closes. Raises WorkerBroke, once the
+        run is ended as crashed, if the worker sends what is not an event."""
+        async with contextlib.aclosing(pipe_lines(fd)) as lines:
+            async for line in lines:
+                if not line.endswith(b"\n"):
+                    break  # the worker died mid-line: the runner reports the crash
+                try:
+                    event = events.decode(line)
+                except MalformedEvent as error:  # a bug in the worker: its run is over
+                    self.abort("crashed", f"the worker sent a malformed event: {error}")
+                    raise WorkerBroke(str(error)) from None
+                self.send(event)
+
+    async def output(self, process: asyncio.subprocess.Process) -> None:
+        """What the worker prints (stdout and stderr, one pipe), as it comes."""
+        assert process.stdout is not None
+        while chunk := await process.stdout.read(OUTPUT_CHUNK):
+            self.printed(chunk.decode(errors="replace"))
+
+    def last_line(self) -> str:
+        """The last line the worker printed (a traceback's: the error). Whole, though the
+        pipe may have cut it into several chunks (a busy machine reads it as it is written)."""
+        tail = ""
+        for chunk in reversed(self.output_text):
+            tail = chunk + tail
+            if "\n" in tail.rstrip():
+                break
+        lines = tail.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def printed(self, text: str) -> None:
+        """What the worker printed, as it comes."""
+        self.output_text.append(text)
+        if self.origin is None:
+            self._early.append(text)
+        else:
+            self.send(events.Output(self.now(), text))
