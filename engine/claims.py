@@ -1,9 +1,10 @@
 """The article's claims, and the verdict on each: a pure function of what the labs measured.
 
 Every claim names the variants it needs and a rule, written out in words beside the code
-that applies it. The thresholds were fixed with the rules, before any lab had run; the
-verdict is `holds`, `partly` or `fails`, or `unmeasured` when a variant it needs gave no
-numbers (and then it says which).
+that applies it. The thresholds are named constants, used by the judge and written into the
+rule's words from the same constant, so the two cannot drift apart; they were fixed with the
+rules, before any lab had run. The verdict is `holds`, `partly` or `fails`, or `unmeasured`
+when a variant it needs gave no numbers (and then it says which).
 """
 
 from __future__ import annotations
@@ -54,15 +55,23 @@ def _three(first: bool, second: bool) -> Verdict:
     return "holds" if first and second else "partly" if first or second else "fails"
 
 
+def _pct(share: float) -> str:
+    """A threshold as the rules write it: 0.9 is "90%"."""
+    return f"{share:.0%}"
+
+
 # one-at-a-time
+
+WAITED_SHARE = 0.9  # one at a time takes at least this share of the summed latencies
+BUSY_SHARE = 0.25  # and the CPU is busy at most this share of it
 
 
 def one_at_a_time(m: Measured) -> Judgement:
     run = m["fetch.sequential@clean"]
     busy = run["cpu_s"] / run["wall_s"]
-    waited = run["wall_s"] >= 0.9 * run["latency_sum_s"]
+    waited = run["wall_s"] >= WAITED_SHARE * run["latency_sum_s"]
     return Judgement(
-        _three(waited, busy <= 0.25),
+        _three(waited, busy <= BUSY_SHARE),
         f"{run['tasks']} fetches one at a time took {run['wall_s']:.2f} s for "
         f"{run['latency_sum_s']:.2f} s of summed latency; the CPU was busy {busy:.0%} of it",
     )
@@ -97,12 +106,15 @@ def errors_as_values(m: Measured) -> Judgement:
     )
 
 
+BROKEN_SHARE = 0.5  # a loop is broken when fewer than this share of the other fetches finish
+
+
 def callback_error_breaks_loop(m: Measured) -> Judgement:
     run = m[f"fetch.callbacks@{HANDLER_BUGS}"]
     others = run["tasks"] - run["faults"]
     finished = sum(1 for status in run["statuses"].values() if status == "ok")
     verdict: Verdict = (
-        "holds" if finished < others / 2 else "partly" if finished < others else "fails"
+        "holds" if finished < others * BROKEN_SHARE else "partly" if finished < others else "fails"
     )
     return Judgement(
         verdict,
@@ -198,12 +210,13 @@ def deadlocks(m: Measured) -> Judgement:
 
 # starvation
 
+QUEUED_SHARE = 0.9  # a call queued behind the pool waited at least this share of a call
 HEARTBEAT_TICKS = 5  # a heartbeat later than this many periods was starved
 
 
 def starvation(m: Measured) -> Judgement:
     pool = m["starvation.asyncio_executor"]
-    queued = pool["queued_min_wait_s"] >= 0.9 * pool["call_s"]
+    queued = pool["queued_min_wait_s"] >= QUEUED_SHARE * pool["call_s"]
     gaps = {s: m[f"starvation.{s}_hog"]["max_gap_s"] for s in ("threads", "gevent", "asyncio")}
     tick = m["starvation.asyncio_hog"]["tick_s"]
     coroutines_fine = max(gaps["gevent"], gaps["asyncio"]) <= HEARTBEAT_TICKS * tick
@@ -221,10 +234,20 @@ def starvation(m: Measured) -> Judgement:
 # context switches
 
 
+IDLE_SHARE_HOLDS = 0.40  # idle threads took at least this share of the switches: holds
+IDLE_SHARE_PARTLY = 0.10  # at least this share: partly
+
+
 def context_switches(m: Measured) -> Judgement:
     threads = m["secretary.threads"]
     share = threads["idle_share"]
-    verdict: Verdict = "holds" if share >= 0.40 else "partly" if share >= 0.10 else "fails"
+    verdict: Verdict = (
+        "holds"
+        if share >= IDLE_SHARE_HOLDS
+        else "partly"
+        if share >= IDLE_SHARE_PARTLY
+        else "fails"
+    )
     idle = threads["total"] - threads["switches"]["filing"] - threads["switches"]["airline"]
     others = ", ".join(
         f"{style} {m[key]['idle_share']:.2%}"
@@ -268,13 +291,16 @@ def _extra_s(m: Measured, strategy: str) -> float:
     return float((blocked["wall_s"] - blocked["ideal_s"]) - (clean["wall_s"] - clean["ideal_s"]))
 
 
+# Blocking calls that overlap cost nothing beyond the ideal; run one after another they cost
+# their sum less the longest. A style that lost at least this share of that "froze".
+FROZE_SHARE = 0.5
+
+
 def blocking_the_loop(m: Measured) -> Judgement:
-    # Blocking calls that overlap cost nothing beyond the ideal; run one after another they
-    # cost their sum less the longest. Half of that is "froze".
     sample = m["fetch.asyncio@blocking"]
     serial_s = sample["blocking_sum_s"] - sample["blocking_max_s"]
     extra = {s: _extra_s(m, s) for s in (*THREAD_STYLES, *LOOP_STYLES)}
-    froze = {s for s, lost in extra.items() if lost >= serial_s / 2}
+    froze = {s for s, lost in extra.items() if lost >= serial_s * FROZE_SHARE}
     loops = [s for s in LOOP_STYLES if s in froze]
     threads_froze = [s for s in THREAD_STYLES if s in froze]
     if len(loops) == len(LOOP_STYLES) and not threads_froze:
@@ -302,17 +328,21 @@ def _who_noticed(m: Measured, strategies: list[str]) -> str:
 # forgotten tasks
 
 
+LATE_SHARE = 0.9  # reported no sooner than this share of the time the program ran on: late
+PROMPT_SHARE = 0.1  # reported within this share of it: prompt
+
+
 def forgotten_tasks(m: Measured) -> Judgement:
     kept = m["forgotten.asyncio_kept"]
     carry_on = kept["carry_on_s"]
 
     def late(key: str) -> bool:
         reported = m[key]["reported_s"]
-        return reported is None or reported >= 0.9 * carry_on
+        return reported is None or reported >= LATE_SHARE * carry_on
 
     def prompt(key: str) -> bool:
         reported = m[key]["reported_s"]
-        return reported is not None and reported <= 0.1 * carry_on
+        return reported is not None and reported <= PROMPT_SHARE * carry_on
 
     others_prompt = prompt("forgotten.threads") and prompt("forgotten.gevent_spawn")
     verdict: Verdict = (
@@ -340,8 +370,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "one-at-a-time", "One at a time",
         "Code that does one thing at a time spends its time waiting, doing nothing.",
-        "holds if the sequential run's wall time is at least 90% of the summed latencies and "
-        "the CPU was busy at most 25% of it; partly if one of the two; fails if neither",
+        f"holds if the sequential run's wall time is at least {_pct(WAITED_SHARE)} of the "
+        f"summed latencies and the CPU was busy at most {_pct(BUSY_SHARE)} of it; partly if one "
+        "of the two; fails if neither",
         ("fetch.sequential@clean",), one_at_a_time,
     ),
     Claim(
@@ -362,8 +393,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "callback-error-breaks-loop", "Callback Hell",
         "An exception thrown in a callback breaks the event loop, and the program with it.",
-        "holds if fewer than half of the other fetches finished after a callback raised; "
-        "partly if some did not finish; fails if every one finished",
+        f"holds if fewer than {_pct(BROKEN_SHARE)} of the other fetches finished after a "
+        "callback raised; partly if some did not finish; fails if every one finished",
         (f"fetch.callbacks@{HANDLER_BUGS}",), callback_error_breaks_loop,
     ),
     Claim(
@@ -410,9 +441,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "starvation", "We Have Arrived",
         "Coroutines don't starve for resources, except through asyncio's executor pool.",
-        "fails if no call queued on the executor waited a whole call; holds if some did and "
-        f"no coroutine's heartbeat was late by more than {HEARTBEAT_TICKS} periods; "
-        "partly if one was",
+        f"fails unless every call queued behind the executor's full pool waited at least "
+        f"{_pct(QUEUED_SHARE)} of a call; holds if they did and no coroutine's heartbeat was "
+        f"late by more than {HEARTBEAT_TICKS} periods; partly if one was",
         ("starvation.asyncio_executor", "starvation.threadpool_nested",
          "starvation.threads_hog", "starvation.gevent_hog", "starvation.asyncio_hog"),
         starvation,
@@ -421,8 +452,8 @@ CLAIMS: tuple[Claim, ...] = (
         "context-switches", "The Incredibly Efficient Secretary",
         "With one busy worker and three idle, about 57% of the OS's switches are wasted on "
         "idle threads.",
-        "holds if idle threads took at least 40% of the threads' switches; partly if at "
-        "least 10%; fails below",
+        f"holds if idle threads took at least {_pct(IDLE_SHARE_HOLDS)} of the threads' "
+        f"switches; partly if at least {_pct(IDLE_SHARE_PARTLY)}; fails below",
         ("secretary.threads", "secretary.gevent_greenlets", "secretary.asyncio_tasks"),
         context_switches,
     ),
@@ -438,17 +469,18 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "blocking-the-loop", "We Have Arrived",
         "One synchronous call blocks the whole event loop, so everything must be async.",
-        "holds if every event-loop style lost at least half the time of running its blocking "
-        "calls one after another, and no threaded style did; partly if some loop styles did; "
-        "fails if none did",
+        f"holds if every event-loop style lost at least {_pct(FROZE_SHARE)} of the time of "
+        "running its blocking calls one after another, and no threaded style did; partly if "
+        "some loop styles did; fails if none did",
         _BLOCKING_KEYS, blocking_the_loop,
     ),
     Claim(
         "forgotten-tasks", "Beyond the article",
         "A fire-and-forget asyncio task's error is reported only when the task is collected.",
-        "holds if a kept, never-awaited task's error was reported no sooner than 90% of the "
-        "time the program ran on, while a thread's and a greenlet's came within 10% of it; "
-        "partly if the task was late but so was another; fails if the task was not late",
+        f"holds if a kept, never-awaited task's error was reported no sooner than "
+        f"{_pct(LATE_SHARE)} of the time the program ran on, while a thread's and a "
+        f"greenlet's came within {_pct(PROMPT_SHARE)} of it; partly if the task was late but "
+        "another was not prompt; fails if the task was not late",
         ("forgotten.threads", "forgotten.gevent_spawn", "forgotten.asyncio_kept",
          "forgotten.asyncio_dropped"),
         forgotten_tasks,

@@ -71,13 +71,28 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
 
 async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
     """Close the child's stdin (its cue to exit), then kill its whole group if it lingers
-    past `grace_s` (at once for 0)."""
+    past `grace_s` (at once for 0). Returns once the child is gone: cancelled meanwhile (a
+    quit while a run was closing its worker), it kills the group at once and waits for the
+    child all the same, then lets the cancel go on."""
     if process.stdin is not None:
         process.stdin.close()
-    if process.returncode is None and grace_s > 0:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), grace_s)
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        await process.wait()
+    try:
+        if process.returncode is None and grace_s > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), grace_s)
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await _reaped(process)
+
+
+async def _reaped(process: asyncio.subprocess.Process) -> None:
+    """Wait until a killed child is collected, even through a cancel (SIGKILL makes it
+    quick): a child still dying when its owner moves on looks like one left behind."""
+    waiting = asyncio.ensure_future(process.wait())
+    try:
+        await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+        await waiting
+        raise

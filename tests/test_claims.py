@@ -7,6 +7,7 @@ numbers and changes the one the rule turns on, so a rule that stopped reading it
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,147 @@ def test_forgotten_tasks() -> None:
 def test_the_recorded_run_is_judged_on_every_claim() -> None:
     for claim in claims.CLAIMS:
         assert claim.judged(RECORDED).verdict != "unmeasured", claim.id
+
+
+# Each threshold, on both sides: a value at the line and the nearest value past it. The
+# judge must read the same named threshold its rule's words are made from.
+
+BELOW, ABOVE = -math.inf, math.inf
+
+
+def past(value: float, direction: float) -> float:
+    """The nearest float to `value` in that direction."""
+    return math.nextafter(value, direction)
+
+
+def test_every_threshold_is_written_into_its_rule() -> None:
+    """The rule's words carry each number its judge reads (made from the same constant)."""
+    written = {
+        "one-at-a-time": [claims.WAITED_SHARE, claims.BUSY_SHARE],
+        "callback-error-breaks-loop": [claims.BROKEN_SHARE],
+        "starvation": [claims.QUEUED_SHARE],
+        "context-switches": [claims.IDLE_SHARE_HOLDS, claims.IDLE_SHARE_PARTLY],
+        "blocking-the-loop": [claims.FROZE_SHARE],
+        "forgotten-tasks": [claims.LATE_SHARE, claims.PROMPT_SHARE],
+    }
+    for claim, shares in written.items():
+        for share in shares:
+            assert f"{share:.0%}" in CLAIMS_BY_ID[claim].rule, (claim, share)
+    assert f"{claims.HEARTBEAT_TICKS} periods" in CLAIMS_BY_ID["starvation"].rule
+    assert f"{claims.COST_FACTOR:.0f}×" in CLAIMS_BY_ID["threads-not-free"].rule
+
+
+def test_one_at_a_time_at_each_line() -> None:
+    key = "fetch.sequential@clean"
+    latency = RECORDED[key]["latency_sum_s"]
+    waited = claims.WAITED_SHARE * latency
+
+    def judged(wall: float, cpu: float) -> str:
+        return verdict("one-at-a-time", measured(**{key.replace(".", "__"): {
+            "wall_s": wall, "cpu_s": cpu}}))  # fmt: skip
+
+    assert judged(waited, 0.0) == "holds"
+    assert judged(past(waited, BELOW), 0.0) == "partly"
+    busy = claims.BUSY_SHARE * latency  # busy / latency is the share exactly (a power of 2)
+    assert judged(latency, busy) == "holds"
+    assert judged(latency, past(busy, ABOVE)) == "partly"
+
+
+def test_callback_error_breaks_loop_at_its_line() -> None:
+    key = f"fetch.callbacks@{HANDLER_BUGS}"
+    run = RECORDED[key]
+    others = [task for task, status in run["statuses"].items() if status == "ok"]
+    line = (run["tasks"] - run["faults"]) * claims.BROKEN_SHARE
+    assert line == int(line) and len(others) > line  # the recorded run allows both sides
+
+    def finishing(count: int) -> str:
+        numbers = measured()
+        for task in others[count:]:
+            numbers[key]["statuses"][task] = "unfinished"
+        return verdict("callback-error-breaks-loop", numbers)
+
+    assert finishing(int(line)) == "partly"
+    assert finishing(int(line) - 1) == "holds"
+
+
+def test_starvation_at_each_line() -> None:
+    call = RECORDED["starvation.asyncio_executor"]["call_s"]
+    tick = RECORDED["starvation.asyncio_hog"]["tick_s"]
+    late = claims.HEARTBEAT_TICKS * tick
+    queued = claims.QUEUED_SHARE * call
+
+    def judged(queued_min_wait_s: float, gap: float) -> str:
+        return verdict("starvation", measured(
+            starvation__asyncio_executor={"queued_min_wait_s": queued_min_wait_s},
+            starvation__asyncio_hog={"max_gap_s": gap}, starvation__gevent_hog={"max_gap_s": tick},
+        ))  # fmt: skip
+
+    assert judged(queued, late) == "holds"
+    assert judged(queued, past(late, ABOVE)) == "partly"
+    assert judged(past(queued, BELOW), late) == "fails"
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [
+        (claims.IDLE_SHARE_HOLDS, "holds"),
+        (past(claims.IDLE_SHARE_HOLDS, BELOW), "partly"),
+        (claims.IDLE_SHARE_PARTLY, "partly"),
+        (past(claims.IDLE_SHARE_PARTLY, BELOW), "fails"),
+    ],
+)
+def test_context_switches_at_each_line(share: float, expected: str) -> None:
+    numbers = measured(secretary__threads={"idle_share": share})
+    assert verdict("context-switches", numbers) == expected
+
+
+@pytest.mark.parametrize(
+    ("memory", "start", "expected"),
+    [
+        (claims.COST_FACTOR, claims.COST_FACTOR, "holds"),
+        (past(claims.COST_FACTOR, BELOW), claims.COST_FACTOR, "partly"),
+        (claims.COST_FACTOR, past(claims.COST_FACTOR, BELOW), "partly"),
+        (past(claims.COST_FACTOR, BELOW), past(claims.COST_FACTOR, BELOW), "fails"),
+    ],
+)
+def test_threads_not_free_at_its_line(memory: float, start: float, expected: str) -> None:
+    """A task that costs 1 KiB and 1 µs: a thread's cost is then the ratio itself."""
+    numbers = measured(**{
+        "waiters__asyncio_tasks@10000": {"kb_each": 1.0, "start_us_each": 1.0},
+        "waiters__threads@10000": {"kb_each": memory, "start_us_each": start},
+    })  # fmt: skip
+    assert verdict("threads-not-free", numbers) == expected
+
+
+def test_blocking_the_loop_at_its_line() -> None:
+    """Blocking calls of 0.25 s and 0.25 s: 0.25 s more when run one after another, so a
+    style that lost half of that froze. Every number here is exact in binary."""
+    numbers = measured()
+    numbers["fetch.asyncio@blocking"].update(blocking_sum_s=0.5, blocking_max_s=0.25)
+    line = 0.25 * claims.FROZE_SHARE
+    for style in (*claims.THREAD_STYLES, *claims.LOOP_STYLES):
+        numbers[f"fetch.{style}@clean"].update(wall_s=1.0, ideal_s=1.0)
+        lost = 0.25 if style in claims.LOOP_STYLES else 0.0
+        numbers[f"fetch.{style}@blocking"].update(wall_s=0.5 + lost, ideal_s=0.5)
+    assert verdict("blocking-the-loop", numbers) == "holds"
+    numbers["fetch.gevent@blocking"]["wall_s"] = 0.5 + line
+    assert verdict("blocking-the-loop", numbers) == "holds"
+    numbers["fetch.gevent@blocking"]["wall_s"] = past(0.5 + line, BELOW)
+    assert verdict("blocking-the-loop", numbers) == "partly"
+    numbers["fetch.threads@blocking"]["wall_s"] = 0.5 + line  # a threaded style froze
+    assert verdict("blocking-the-loop", numbers) == "partly"
+
+
+def test_forgotten_tasks_at_each_line() -> None:
+    carry_on = RECORDED["forgotten.asyncio_kept"]["carry_on_s"]
+    late, prompt = claims.LATE_SHARE * carry_on, claims.PROMPT_SHARE * carry_on
+
+    def judged(kept: float, thread: float) -> str:
+        return verdict("forgotten-tasks", measured(
+            forgotten__asyncio_kept={"reported_s": kept}, forgotten__threads={"reported_s": thread},
+            forgotten__gevent_spawn={"reported_s": 0.0},
+        ))  # fmt: skip
+
+    assert judged(late, prompt) == "holds"
+    assert judged(late, past(prompt, ABOVE)) == "partly"
+    assert judged(past(late, BELOW), prompt) == "fails"

@@ -51,6 +51,7 @@ def test_a_log_round_trips(tmp_path: Path) -> None:
         ([STARTED, FINISHED, event(ev.TaskStarted, 0.6, 0)], "task_started after the run ended"),
         ([STARTED, STARTED], "a second run_started"),
         ([STARTED, event(ev.TaskStarted, 0.1, 7)], "task 7 of a run of 3 tasks"),
+        ([STARTED, event(ev.TaskStarted, 0.1, 3)], "task 3 of a run of 3 tasks"),  # ids 0..2
         ([STARTED, event(ev.TaskStarted, 0.3, 1), event(ev.TaskFinished, 0.2, 1, 200, 9)],
          "task 1 ended before it started"),
         ([{**STARTED, "run": "fibers"}], "no strategy named 'fibers'"),

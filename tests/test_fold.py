@@ -46,6 +46,20 @@ def test_the_sighting_nearest_the_caller_decides_the_fate() -> None:
     assert state.fates()["raised"] == 1
 
 
+@pytest.mark.parametrize(
+    ("nearer", "farther"), [("raised", "returned"), ("returned", "logged"), ("raised", "logged")]
+)
+def test_each_sighting_outranks_the_one_farther_from_the_caller(
+    nearer: ev.Channel, farther: ev.Channel
+) -> None:
+    """raised, then returned, then logged: each pair decided the same in either order."""
+    for first, second in ((nearer, farther), (farther, nearer)):
+        state = fold([started({1: "http-500"}), failed(1), seen(1, first), seen(1, second),
+                      FINISHED])  # fmt: skip
+        assert state.fate(state.tasks[1]) == nearer, (first, second)
+        assert state.errors()[0].via == f"via {nearer}"
+
+
 def test_lost_is_only_the_remainder_once_the_run_is_over() -> None:
     """A failure nobody saw is undecided while running, and lost after."""
     state = fold([started({1: "timeout"}), failed(1)])

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
+from asyncplay.engine.errors import WorkloadError
 from asyncplay.engine.workload import (
     MAX_HOLD_S,
     MAX_TASKS,
     Fault,
     FaultSpec,
     Scenario,
-    WorkloadError,
     build_plan,
 )
 
@@ -70,6 +70,20 @@ def test_fraction_picks_that_share_of_tasks_and_at_least_one() -> None:
     assert list(plan.faults.values()).count(Fault.TIMEOUT) == 5
     tiny = build_plan(Scenario(count=3, faults=(FaultSpec.parse("timeout:0.01"),)))
     assert len(tiny.faults) == 1
+
+
+@pytest.mark.parametrize(
+    ("count", "fraction", "expected"),
+    [(20, 0.13, 3), (20, 0.12, 2), (10, 0.15, 2), (50, 0.1, 5), (3, 0.01, 1)],
+)
+def test_a_fraction_is_rounded_to_the_nearest_task(
+    count: int, fraction: float, expected: int
+) -> None:
+    """2.6 tasks is 3, 2.4 is 2 (round, not a cut), and never fewer than one."""
+    spec = FaultSpec(Fault.TIMEOUT, fraction=fraction)
+    assert spec.wanted(count) == expected
+    plan = build_plan(Scenario(count=count, faults=(spec,)))
+    assert len(plan.faults) == expected
 
 
 def test_specs_combine_without_sharing_a_task() -> None:

@@ -94,6 +94,22 @@ def test_a_finished_task_is_nowhere(strategy: str, runs: dict[str, RunState]) ->
             assert ended is None or sample.t <= ended + xray.EVERY_S * 4, (sample, ended)
 
 
+# The line each style's task waits at for a free slot under a concurrency limit.
+SLOTS = {"threads": "with slots:", "asyncio": "async with slots:"}
+
+
+@pytest.mark.parametrize("strategy", list(SLOTS))
+def test_a_task_waiting_for_a_slot_is_queued(strategy: str, target: Target) -> None:
+    """One slot for three tasks of 600 ms: while one fetches, the other two wait their turn
+    at the line that takes a slot, queued (a semaphore is how a lesson caps concurrency),
+    not waiting on a lock."""
+    state = run(strategy, scenario(count=3, latency_ms=600, timeout_s=5.0, concurrency=1), target)
+    assert state.completed and state.xray.startswith("on"), (state.status, state.xray)
+    slot_line = line_of(strategy, SLOTS[strategy])
+    states = {spot[3] for sample in state.samples for spot in by_line(sample).get(slot_line, [])}
+    assert states == {"queued"}, [sample.spots for sample in state.samples]
+
+
 def test_a_blocking_call_is_seen_running_in_the_loop(target: Target) -> None:
     """A handler's blocking call on the loop: the task is seen running at the line that
     calls the handler, for the whole block, while no other task moves."""

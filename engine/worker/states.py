@@ -65,12 +65,14 @@ def state_of(seen: Seen) -> State:
 
 
 def _state(seen: Seen) -> State:
-    if seen.callee is not None:
-        return _callee_state(seen.callee.co_filename, seen.callee.co_qualname)
     frame = seen.frames[0]
+    # A `with` header first: what is entered says more than the function entering it (an
+    # asyncio Semaphore is entered through a mixin's __aenter__, which names no semaphore).
     entering = _entering(frame)
     if entering is not None:
         return entering
+    if seen.callee is not None:
+        return _callee_state(seen.callee.co_filename, seen.callee.co_qualname)
     if seen.parked:
         return "waiting"
     if frame.f_lasti in _calls(frame.f_code):

@@ -1,0 +1,41 @@
+"""The parent's children: started in a group of their own, and ended, whatever happens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from procs import alive, children
+
+from asyncplay.engine.processes import end_process, spawn_python
+
+LINGERS = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+
+
+def test_a_child_that_lingers_is_killed_after_its_grace() -> None:
+    async def scenario() -> int:
+        process = await spawn_python("-c", LINGERS, stdin=asyncio.subprocess.PIPE)
+        await end_process(process, grace_s=0.1)
+        assert process.returncode is not None
+        return process.pid
+
+    pid = asyncio.run(scenario())
+    assert not alive(pid) and children() == set()
+
+
+def test_an_end_cancelled_midway_still_ends_the_child() -> None:
+    """A quit while a run closes its worker cancels the end: the child is killed and
+    collected all the same, never left dying (or alive) behind its owner."""
+
+    async def scenario() -> int:
+        process = await spawn_python("-c", LINGERS, stdin=asyncio.subprocess.PIPE)
+        ending = asyncio.ensure_future(end_process(process, grace_s=60))
+        await asyncio.sleep(0)  # under way: closing stdin, waiting out the grace
+        ending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ending
+        assert ending.cancelled() and process.returncode is not None
+        return process.pid
+
+    pid = asyncio.run(scenario())
+    assert not alive(pid) and children() == set()
