@@ -11,6 +11,7 @@ from typing import Any
 
 from procs import alive, children
 from textual.widgets import DataTable, Input
+from waiting import until
 
 from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import EventLog, read
@@ -26,14 +27,6 @@ from asyncplay.tui.widgets.strategy_panel import StrategyPanel
 SMALL = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=(FaultSpec.parse("handler-bug@2"),))
 
 
-async def until(condition: Any, timeout: float = 60.0) -> None:
-    """Wait for a condition the app reaches by itself (a run finishing), bounded."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
-        await asyncio.sleep(0.05)
-
-
 def test_run_all_reaches_done_and_the_panels_show_the_engines_fates(tmp_path: Path) -> None:
     """Every panel finishes; each panel's tally is the fold of its own events, and those
     fates are the engine's: the handler bug raised, returned, logged per style."""
@@ -42,16 +35,21 @@ def test_run_all_reaches_done_and_the_panels_show_the_engines_fates(tmp_path: Pa
         app = AsyncPlayApp(scenario=SMALL, save_folder=tmp_path)
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("r")
-            await until(lambda: all(s.over for s in app.playground.states.values()))
-            await pilot.pause(0.1)
+            await until(lambda: all(s.over for s in app.playground.states.values()),
+                        what="every run to end")  # fmt: skip
+
+            def drawn(name: str) -> list[int]:
+                tally = app.query_one(f"#panel-{name} FateTally", FateTally)
+                return [int(count) for count in str(tally.render()).splitlines()[1].split()]
+
+            engines = {name: fold(app.playground.logs[name]).fates() for name in STRATEGIES}
+            await until(lambda: all(drawn(name) == list(engines[name].values())
+                                    for name in STRATEGIES),
+                        what=lambda: f"each tally drawn as its run's fates: {engines}")  # fmt: skip
             for name in STRATEGIES:
                 panel = app.query_one(f"#panel-{name}", StrategyPanel)
                 assert panel.state.status == "done"
-                engine = fold(app.playground.logs[name]).fates()
-                assert panel.state.fates() == engine
-                tally = app.query_one(f"#panel-{name} FateTally", FateTally)
-                drawn = str(tally.render()).splitlines()[1].split()  # the counts line
-                assert [int(count) for count in drawn] == list(engine.values())
+                assert panel.state.fates() == engines[name]
             states = app.playground.states
             fates = {name: states[name].fate(states[name].tasks[2]) for name in STRATEGIES}
             assert fates["threads"] == fates["gevent"] == fates["callbacks"] == "logged"
@@ -78,14 +76,20 @@ def test_panels_a_zoom_covers_wait_and_catch_up_when_it_closes() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             app.query_one("#panel-threads").focus()
             await pilot.press("z", "r")
-            await until(lambda: all(s.over for s in app.playground.states.values()))
-            await pilot.pause(0.1)  # a few ticks
-            assert isinstance(app.screen, ZoomScreen)
+            await until(lambda: all(s.over for s in app.playground.states.values()),
+                        what="every run to end")  # fmt: skip
+            zoom = app.screen
+            assert isinstance(zoom, ZoomScreen)
+            # The zoom is drawn on the same tick as the panels: once it shows its run's
+            # end, the panels under it have had their chance to be drawn, and were not.
+            await until(lambda: "threads: done" in str(zoom.query_one("#zoom-tabs").border_title),
+                        what="the zoom to show threads done")  # fmt: skip
             assert all(sum(tally(app, name)) == 0 for name in STRATEGIES)
             await pilot.press("escape")
             engines = {name: list(fold(app.playground.logs[name]).fates().values())
                        for name in STRATEGIES}  # fmt: skip
-            await until(lambda: all(tally(app, name) == engines[name] for name in STRATEGIES))
+            await until(lambda: all(tally(app, name) == engines[name] for name in STRATEGIES),
+                        what=lambda: f"the panels to catch up with {engines}")  # fmt: skip
             await pilot.press("q")
 
     asyncio.run(scenario())
@@ -99,7 +103,7 @@ def test_the_app_tunes_the_garbage_collector_and_leaves_it_as_it_found_it() -> N
     async def scenario() -> None:
         app = AsyncPlayApp(scenario=SMALL, start_server=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(lambda: gc.get_freeze_count() > 0)  # once the first screen is drawn
+            await until(lambda: gc.get_freeze_count() > 0, what="the first screen drawn")
             assert gc.get_threshold()[0] == YOUNG_OBJECTS_PER_COLLECTION
             await pilot.press("q")
 
@@ -122,7 +126,7 @@ def test_a_fault_picked_in_the_picker_is_in_the_next_run() -> None:
             assert "http-500@1" in str(app.query_one("#faults").render())
             app.query_one("#panel-asyncio").focus()
             await pilot.press("enter")
-            await until(lambda: app.playground.states["asyncio"].over)
+            await until(lambda: app.playground.states["asyncio"].over, what="asyncio's run")
             started = next(e for e in app.playground.logs["asyncio"] if isinstance(e, RunStarted))
             assert started.faults == {1: "http-500"}
             assert app.playground.states["asyncio"].fates()["raised"] == 1
@@ -161,10 +165,12 @@ def test_stop_kills_the_running_workers() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("r")
             states = app.playground.states
-            await until(lambda: all(s.pid is not None for s in states.values()))
+            await until(lambda: all(s.pid is not None for s in states.values()),
+                        what="every worker started")  # fmt: skip
             pids = [state.pid for state in states.values()]
             await pilot.press("s")
-            await until(lambda: all(state.over for state in states.values()))
+            await until(lambda: all(state.over for state in states.values()),
+                        what="every run stopped")  # fmt: skip
             assert {state.status for state in states.values()} == {"killed"}
             assert not any(alive(pid) for pid in pids)
             await pilot.press("q")
@@ -180,7 +186,7 @@ def test_quit_mid_run_leaves_no_child_process() -> None:
         app = AsyncPlayApp(scenario=Scenario(count=20, latency_ms=5000, timeout_s=10))
         async with app.run_test() as pilot:
             await pilot.press("r")
-            await until(lambda: len(children()) >= 2)  # the server and at least one worker
+            await until(lambda: len(children()) >= 2, what="the server and a worker started")
             await pilot.press("q")
 
     asyncio.run(scenario())
@@ -275,8 +281,9 @@ def test_a_zoom_opened_mid_run_follows_it_to_the_end() -> None:
             zoom = app.screen
             assert isinstance(zoom, ZoomScreen)
             state = app.playground.states["taskgroup"]
-            await until(lambda: state.over)
-            await until(lambda: "taskgroup: done" in str(zoom.query_one("#zoom-tabs").border_title))
+            await until(lambda: state.over, what="taskgroup's run")
+            await until(lambda: "taskgroup: done" in str(zoom.query_one("#zoom-tabs").border_title),
+                        what="the zoom's title to say done")  # fmt: skip
             table = zoom.query_one("#tasks", DataTable)
             assert table.row_count == 30
             drawn = [str(table.get_cell(str(task.id), "state")) for task in state.tasks]
@@ -331,16 +338,19 @@ def test_a_fault_server_that_dies_is_noticed_and_replaced() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("r")
             states = app.playground.states
-            await until(lambda: all(state.pid is not None for state in states.values()))
-            server = next(pid for pid in children() if _is_fault_server(pid))
+            await until(lambda: all(state.pid is not None for state in states.values()),
+                        what="every worker started")  # fmt: skip
+            server = next(pid for pid in children() if is_fault_server(pid))
             os.kill(server, signal.SIGKILL)
-            await until(lambda: all(state.over for state in states.values()))
+            await until(lambda: all(state.over for state in states.values()),
+                        what="every run to end with the server")  # fmt: skip
             for state in states.values():
                 assert state.status == "crashed"
                 assert state.aborted is not None and "fault server died" in state.aborted.detail
             app.scenario = Scenario(count=4, latency_ms=20)
             await pilot.press("r")
-            await until(lambda: all(state.status == "done" for state in states.values()))
+            await until(lambda: all(state.status == "done" for state in states.values()),
+                        what="every run done on the new server")  # fmt: skip
             assert all(state.counts() == {"ok": 4} for state in states.values())
             assert any("fault server had died" in notice for notice in notices)
             await pilot.press("q")
@@ -349,7 +359,7 @@ def test_a_fault_server_that_dies_is_noticed_and_replaced() -> None:
     assert children() == set()
 
 
-def _is_fault_server(pid: int) -> bool:
+def is_fault_server(pid: int) -> bool:
     try:
         return b"asyncplay.engine.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -366,11 +376,11 @@ def test_a_run_that_reported_its_end_runs_again_at_once() -> None:
             app.query_one("#panel-asyncio").focus()
             await pilot.press("enter")
             first = app.playground.states["asyncio"]
-            await until(lambda: first.over)
+            await until(lambda: first.over, what="the first run")
             await pilot.press("enter")
             second = app.playground.states["asyncio"]
             assert second is not first and second.status == "running"
-            await until(lambda: second.over)
+            await until(lambda: second.over, what="the second run")
             assert second.counts() == {"ok": 4} and first.counts() == {"ok": 4}
             await pilot.press("q")
 

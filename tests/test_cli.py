@@ -9,13 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from procs import marked
+from waiting import PATIENCE_S, eventually
 
 from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import read
@@ -29,7 +29,7 @@ ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
 
 
 def asyncplay(
-    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    *args: str, timeout: float = PATIENCE_S, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     command = [ASYNCPLAY, *args]
     return subprocess.run(
@@ -191,7 +191,7 @@ def test_serve_prints_its_url_serves_and_stops_on_ctrl_c() -> None:
         assert httpx.get(f"{url}/task/3").content.startswith(b"page 3")
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=PATIENCE_S) == 0
 
 
 def test_a_target_where_nothing_answers_is_bad_input() -> None:
@@ -211,7 +211,7 @@ def test_results_that_stdout_cannot_take_are_one_line_and_status_1() -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [ASYNCPLAY, "run", "-n", "2", "--latency", "10", "-s", "asyncio", "--json"],
-            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=PATIENCE_S,
         )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -224,13 +224,13 @@ def test_a_list_that_stdout_cannot_take_is_one_line(command: list[str]) -> None:
     """The lists > /dev/full: one line, status 1; into a pipe closed early: quiet, status 0."""
     with open("/dev/full", "w") as full:
         result = subprocess.run([ASYNCPLAY, *command], stdout=full, stderr=subprocess.PIPE,
-                                text=True, timeout=30)  # fmt: skip
+                                text=True, timeout=PATIENCE_S)  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "asyncplay: cannot write the output: No space left on device"
     ]
     piped = subprocess.run(f"{ASYNCPLAY} {command[0]} | head -c 1", shell=True, text=True,
-                           capture_output=True, timeout=30)  # fmt: skip
+                           capture_output=True, timeout=PATIENCE_S)  # fmt: skip
     assert piped.stderr == "" and len(piped.stdout) == 1
 
 
@@ -269,12 +269,10 @@ def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> No
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
         env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while max(map(_threads, marked(marker)), default=0) < 300:  # a thread per task, waiting
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.1)
+    eventually(lambda: _still(process) and max(map(_threads, marked(marker)), default=0) >= 300,
+               what="a thread per task, waiting")  # fmt: skip
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=30)
+    _, stderr = process.communicate(timeout=PATIENCE_S)
     assert process.returncode == 143
     assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGTERM"]
     # Every line of the log is whole and its last is the stop: nothing was left in a buffer.
@@ -282,6 +280,12 @@ def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> No
     assert any(isinstance(event, TaskStarted) for event in run)
     assert isinstance(run[-1], RunAborted) and run[-1].detail == "stopped"
     assert marked(marker) == set()
+
+
+def _still(process: subprocess.Popen[str]) -> bool:
+    """True while the command runs; a command that ended already fails the test, saying so."""
+    assert process.poll() is None, f"the command ended early: {process.communicate()}"
+    return True
 
 
 def _threads(pid: int) -> int:
@@ -302,12 +306,11 @@ def test_a_fault_server_that_dies_mid_run_is_noticed() -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
         env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not (server := _fault_server(marked(marker))) or len(marked(marker)) < 3:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.1)  # the command, its server and the first worker
+    server = eventually(lambda: _still(process) and len(marked(marker)) >= 3
+                        and _fault_server(marked(marker)),
+                        what="the command, its server and the first worker")  # fmt: skip
     os.kill(server, signal.SIGKILL)
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=PATIENCE_S)
     assert process.returncode == 1
     assert stderr.strip().splitlines() == ["asyncplay: the fault server died (exit status -9)"]
     rows = json.loads(stdout)["results"]

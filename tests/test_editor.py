@@ -23,10 +23,11 @@ from lessons_of_mine import (
 )
 from procs import children
 from screen import screen_text
-from test_app import SMALL, until
+from test_app import SMALL
 from test_cli import asyncplay
 from textual.pilot import Pilot
 from textual.widgets import TextArea
+from waiting import until
 
 from asyncplay.engine.eventlog import read
 from asyncplay.tui.app import AsyncPlayApp
@@ -104,7 +105,8 @@ def test_the_queue_fix_runs_beside_threads_and_its_fate_is_raised(
             assert names[names.index("threads") + 1] == "threads′"
             assert app.focused is app.panels["threads′"]
             states = app.playground.states
-            await until(lambda: states["threads"].over and states["threads′"].over)
+            await until(lambda: states["threads"].over and states["threads′"].over,
+                        what="threads and threads′ to end")  # fmt: skip
             assert states["threads"].fates()["logged"] == 1
             assert states["threads′"].fates()["raised"] == 1
             # The zoom of threads′ shows the source it ran, and marks the error's lines in it.
@@ -168,14 +170,15 @@ def test_an_edit_that_fails_when_run_ends_its_own_panel_only(
         async with app.run_test(size=(160, 48)) as pilot:
             await edit_and_run(pilot, text)
             states = app.playground.states
-            await until(lambda: "threads′" in states and states["threads′"].over)
+            await until(lambda: "threads′" in states and states["threads′"].over,
+                        what="threads′ to end")  # fmt: skip
             edited = states["threads′"]
             assert edited.status == status and edited.aborted is not None
             assert detail in edited.aborted.detail
-            await until(lambda: states["threads"].over)
+            await until(lambda: states["threads"].over, what="threads to end")
             assert states["threads"].status == "done"
-            await pilot.pause(0.2)  # a redraw tick
-            assert shown_on_screen in screen_text(app)
+            await until(lambda: shown_on_screen in screen_text(app),
+                        what=f"{shown_on_screen!r} on screen")  # fmt: skip
             await pilot.press("q")
 
     asyncio.run(scenario())
@@ -223,17 +226,19 @@ def test_running_again_replaces_the_run_still_going() -> None:
         async with app.run_test(size=(160, 48)) as pilot:
             await edit_and_run(pilot, HANGS)
             states = app.playground.states
-            await until(lambda: "threads′" in states and states["threads′"].pid is not None)
+            await until(lambda: "threads′" in states and states["threads′"].pid is not None,
+                        what="threads′'s worker started")  # fmt: skip
             stuck = states["threads′"]
             await pilot.press("z", "E")  # the focus is on threads′: its own zoom
             await pilot.pause()
             assert isinstance(app.screen, ZoomScreen) and app.screen.strategy == "threads′"
             app.screen.editor.text_area.load_text(THREADS_FIXED)
             await pilot.press("ctrl+r")
-            await until(lambda: stuck.over)
+            await until(lambda: stuck.over, what="the stuck run stopped")
             assert stuck.status == "killed" and stuck.aborted is not None
             assert stuck.aborted.detail == "stopped"
-            await until(lambda: states["threads′"] is not stuck and states["threads′"].over)
+            await until(lambda: states["threads′"] is not stuck and states["threads′"].over,
+                        what="the new run of threads′ to end")  # fmt: skip
             assert states["threads′"].status == "done"
             assert states["threads′"].fates()["raised"] == 1
             await pilot.press("q")
@@ -259,7 +264,8 @@ def test_a_replayed_lesson_whose_file_is_gone_says_so_when_run(tmp_path: Path) -
             app.panels["mine"].focus()
             await pilot.press("enter")
             state = app.playground.states
-            await until(lambda: state["mine"].over and state["mine"].status != "done")
+            await until(lambda: state["mine"].over and state["mine"].status != "done",
+                        what="the replayed lesson's new run to end")  # fmt: skip
             assert state["mine"].status == "crashed" and state["mine"].aborted is not None
             assert "file is not here" in state["mine"].aborted.detail
             await pilot.press("q")
@@ -277,7 +283,8 @@ def test_running_the_copy_unchanged_makes_it_and_runs_it(home_of_its_own: Path) 
             await open_editor(pilot)
             await pilot.press("ctrl+r")
             states = app.playground.states
-            await until(lambda: "threads′" in states and states["threads′"].over)
+            await until(lambda: "threads′" in states and states["threads′"].over,
+                        what="threads′ to end")  # fmt: skip
             assert copy_path(home_of_its_own).read_text() == ORIGINAL_THREADS
             assert states["threads′"].status == "done"
             assert states["threads′"].fates()["logged"] == 1

@@ -76,6 +76,13 @@ def test_a_bad_log_is_refused_with_its_line(
     assert "\n" not in str(refused.value)
 
 
+def test_a_task_may_end_at_the_moment_it_started(tmp_path: Path) -> None:
+    """A refused connection fails within the clock's resolution: the same time is in order."""
+    lines = [STARTED, event(ev.TaskStarted, 0.1, 0), event(ev.TaskFailed, 0.1, 0, "E", "", ""),
+             FINISHED]  # fmt: skip
+    assert len(read(write(tmp_path / "quick.jsonl", lines)).runs["asyncio"]) == 4
+
+
 def test_a_log_that_stops_mid_run_ends_that_run(tmp_path: Path) -> None:
     """Saved or stopped before the run ended: the run is shown killed, at its last time, with
     an error nobody had seen yet undecided (not running forever, not lost)."""

@@ -11,6 +11,7 @@ import pytest
 from asyncplay.engine import events as ev
 from asyncplay.engine.errors import MalformedEvent
 from asyncplay.engine.fold import RunState, fold
+from asyncplay.engine.result import ResultRow
 
 FINISHED = ev.RunFinished(1.0, 1.0, 0.1, 10, 1, 1, 1000)
 
@@ -196,3 +197,25 @@ def test_hand_edited_logs_are_refused_not_crashed_on() -> None:
     huge = base.replace('"tasks": 2', '"tasks": 1000000000') + "{}}"
     with pytest.raises(MalformedEvent, match="tasks must be a whole number from 0 to"):
         ev.decode(huge)
+
+
+def test_a_run_that_left_tasks_unfinished_did_not_do_the_whole_plan() -> None:
+    """main() returned at the first error, two tasks never ended: the run is done, but did
+    less than the ideal assumes, so it has no ratio to the ideal."""
+    log = [started({0: "http-500"}), failed(0), seen(0, "raised")]
+    log += [ev.TaskStarted(0.0, 1), ev.TaskFinished(0.1, 1, 200, 10), FINISHED]
+    state = fold(log)
+    assert state.completed and state.counts()["unfinished"] == 2
+    assert not state.whole_plan
+    assert ResultRow.of(state).ratio is None
+    every = fold([started({}, 1), ev.TaskStarted(0.0, 0), ev.TaskFinished(0.1, 0, 200, 1),
+                  FINISHED])  # fmt: skip
+    assert every.whole_plan and ResultRow.of(every).ratio == pytest.approx(1.0 / 0.1)
+
+
+def test_a_status_is_an_http_status() -> None:
+    """599 is the last HTTP status a log may carry; 600 is not one."""
+    line = '{"kind": "task_finished", "t": 0.1, "task": 0, "status": %d, "nbytes": 1}'
+    assert ev.decode(line % 599) == ev.TaskFinished(0.1, 0, 599, 1)
+    with pytest.raises(MalformedEvent, match="status must be a whole number from 0 to 599"):
+        ev.decode(line % 600)

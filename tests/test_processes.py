@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
 from procs import alive, children
 
 from asyncplay.engine.processes import end_process, spawn_python
@@ -23,14 +24,16 @@ def test_a_child_that_lingers_is_killed_after_its_grace() -> None:
     assert not alive(pid) and children() == set()
 
 
-def test_an_end_cancelled_midway_still_ends_the_child() -> None:
-    """A quit while a run closes its worker cancels the end: the child is killed and
-    collected all the same, never left dying (or alive) behind its owner."""
+@pytest.mark.parametrize("grace_s", [60.0, 0.0], ids=["in its grace", "once killed"])
+def test_an_end_cancelled_midway_still_ends_the_child(grace_s: float) -> None:
+    """A quit while a run closes its worker cancels the end, while it waits out the grace or
+    once it has killed the child: the child is killed and collected all the same, never
+    left dying (or alive) behind its owner."""
 
     async def scenario() -> int:
         process = await spawn_python("-c", LINGERS, stdin=asyncio.subprocess.PIPE)
-        ending = asyncio.ensure_future(end_process(process, grace_s=60))
-        await asyncio.sleep(0)  # under way: closing stdin, waiting out the grace
+        ending = asyncio.ensure_future(end_process(process, grace_s=grace_s))
+        await asyncio.sleep(0)  # under way: at its first wait (the grace, or the reaping)
         ending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ending

@@ -99,6 +99,19 @@ def test_what_a_worker_prints_before_its_start_arrives_comes_after_it() -> None:
     assert [event.text for event in relayed[1:]] == ["early\n", "late\n"]  # type: ignore[attr-defined]
 
 
+def test_nothing_passes_after_a_runs_end() -> None:
+    """A run ends once: what a worker prints or sends after its RunFinished (or after the
+    runner ended it) is not passed on, so no view sees a run go on after its end."""
+    relayed: list[events.Event] = []
+    relay = Relay(relayed.append)
+    relay.send(events.RunStarted(0.0, "threads", os.getpid(), 1, 1, 0.1, {}, time.monotonic()))
+    relay.send(events.RunFinished(1.0, 1.0, 0.1, 0, 0, 1, 0))
+    relay.printed("late\n")
+    relay.send(events.TaskStarted(1.1, 0))
+    relay.abort("crashed", "too late")
+    assert [type(event).__name__ for event in relayed] == ["RunStarted", "RunFinished"]
+
+
 def test_a_crashed_workers_last_line_is_whole_however_the_pipe_cut_it() -> None:
     """A busy machine reads a traceback as it is written, a few bytes at a time: the crash's
     reason is its last line, put back together."""

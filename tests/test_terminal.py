@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from procs import alive, running
+from waiting import PATIENCE_S
 
 ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
@@ -40,7 +41,7 @@ class Terminal:
         os.close(child)
         self.output = b""
 
-    def read_until(self, wanted: bytes, timeout: float = 30.0) -> None:
+    def read_until(self, wanted: bytes, timeout: float = PATIENCE_S) -> None:
         deadline = time.monotonic() + timeout
         while wanted not in self.output:
             assert time.monotonic() < deadline, f"never saw {wanted!r}: {self.output[-500:]!r}"
@@ -50,7 +51,7 @@ class Terminal:
                 except OSError:  # the program closed the terminal
                     break
 
-    def finish(self, timeout: float = 30.0) -> int:
+    def finish(self, timeout: float = PATIENCE_S) -> int:
         status = self.process.wait(timeout=timeout)
         with_all = time.monotonic() + 2
         while time.monotonic() < with_all and select.select([self.fd], [], [], 0.1)[0]:
@@ -87,7 +88,7 @@ def test_a_closed_terminal_ends_the_app_and_everything_it_started() -> None:
     assert started, "no server or worker started"
     os.close(terminal.fd)  # the terminal is gone
     terminal.process.send_signal(signal.SIGHUP)
-    assert terminal.process.wait(timeout=30) == 129
+    assert terminal.process.wait(timeout=PATIENCE_S) == 129
     assert not any(alive(pid) for pid in started)
 
 

@@ -86,6 +86,19 @@ def test_a_fraction_is_rounded_to_the_nearest_task(
     assert len(plan.faults) == expected
 
 
+def test_a_task_as_long_as_the_timeout_is_refused_and_one_shorter_is_not() -> None:
+    """Its own latency would time it out with no fault injected: the line is the timeout."""
+    with pytest.raises(WorkloadError, match="past the client timeout"):
+        Scenario(latency_ms=1000, timeout_s=1.0)
+    assert Scenario(latency_ms=999, timeout_s=1.0).timeout_s == 1.0
+
+
+def test_the_limit_is_never_more_than_the_tasks() -> None:
+    assert Scenario(count=3, concurrency=10).limit == 3
+    assert Scenario(count=30, concurrency=10).limit == 10
+    assert Scenario(count=30, concurrency=0).limit == 30  # no limit: all at once
+
+
 def test_specs_combine_without_sharing_a_task() -> None:
     """Several specs mark distinct tasks; explicit ids land exactly where asked."""
     specs = ("reset@0,1", "http-500:0.5", "timeout")
