@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from . import labrunner
 from .events import Event, RunAborted, RunFinished
@@ -44,8 +45,7 @@ class Session:
         self._target: Target | None = None
         self._resources: contextlib.AsyncExitStack | None = None
         self._lock = asyncio.Lock()
-        self._runs: dict[str, asyncio.Task[None]] = {}  # each name's latest run
-        self._over: dict[str, bool] = {}  # each name's latest run has reported its end
+        self._runs: dict[str, _Run] = {}  # each name's latest run
         self._every_run: set[asyncio.Task[None]] = set()  # every run not yet wholly over
 
     async def __aenter__(self) -> Session:
@@ -120,45 +120,40 @@ class Session:
         """Start a run now, beside any others, under `name` (a panel's). It never raises:
         a run that cannot start, or is stopped before its worker did, ends with a
         RunAborted that says so."""
-        self._over[name] = False
+        run = _Run()
 
         def relay(event: Event) -> None:
-            if isinstance(event, RunFinished | RunAborted):
-                self._over[name] = True
-            last[0] = event.t
+            run.over |= isinstance(event, RunFinished | RunAborted)
+            run.now = event.t
             sink(event)
-
-        last = [0.0]  # the time of the latest event, for an end made here
 
         async def side_by_side() -> None:
             try:
                 await self.run(name, scenario, relay, file=file)
             except asyncio.CancelledError:
-                if not self._over[name]:  # stopped before its worker even started
-                    relay(RunAborted(last[0], "killed", "stopped"))
+                if not run.over:  # stopped before its worker even started
+                    relay(RunAborted(run.now, "killed", "stopped"))
                 raise
             except Exception as error:  # a failed run is a row, never a crash of the caller
-                if not self._over[name]:
-                    relay(RunAborted(last[0], "crashed", f"{type(error).__name__}: {error}"))
+                if not run.over:
+                    relay(RunAborted(run.now, "crashed", f"{type(error).__name__}: {error}"))
 
-        task = asyncio.create_task(side_by_side())
-        self._runs[name] = task
-        self._every_run.add(task)
-        task.add_done_callback(self._every_run.discard)
-        return task
+        run.task = asyncio.create_task(side_by_side())
+        self._runs[name] = run
+        self._every_run.add(run.task)
+        run.task.add_done_callback(self._every_run.discard)
+        return run.task
 
     def running(self) -> list[str]:
         """The names whose latest run has not ended. A run that reported its end may still
         be closing its worker: it is not running any more."""
-        return [
-            name for name, task in self._runs.items() if not task.done() and not self._over[name]
-        ]
+        return [name for name, run in self._runs.items() if not run.over and not run.task.done()]
 
     async def stop(self, names: list[str] | None = None) -> list[str]:
         """Stop runs (every one that has not ended, by default): their workers are killed,
         and each ends with a RunAborted "stopped". Returns the names that were running."""
         stopping = [name for name in (names or self.running()) if name in self.running()]
-        await _cancel([self._runs[name] for name in stopping])
+        await _cancel([self._runs[name].task for name in stopping])
         return stopping
 
     # Labs
@@ -172,6 +167,16 @@ class Session:
         await _cancel(list(self._every_run))
         async with self._lock:
             await self._stop_server()
+
+
+@dataclass
+class _Run:
+    """One run started side by side: its task, and whether it has reported its end (its
+    worker may still be closing) and when it last said anything."""
+
+    task: asyncio.Task[None] = field(init=False)
+    over: bool = False
+    now: float = 0.0
 
 
 def _tagged(sink: Callable[[str, Event], None], name: str) -> EventSink:

@@ -112,7 +112,7 @@ MUTANTS = (
            "return first if len(first) <= limit else", "return first if len(first) < limit else",
            ("tests/test_errors.py",)),
     Mutant("a run that reported its end still counted running", "engine/session.py",
-           "if not task.done() and not self._over[name]", "if not task.done()",
+           "if not run.over and not run.task.done()", "if not run.task.done()",
            ("tests/test_session.py",)),
     Mutant("a cancelled end leaves its child dying", "engine/processes.py",
            "await asyncio.shield(waiting)", "await waiting",

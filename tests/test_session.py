@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 
@@ -114,4 +115,27 @@ def test_one_after_another_stops_at_a_server_that_died() -> None:
 
     asyncio.run(scenario_())
     assert list(states) == ["threads"] and states["threads"].status == "crashed"
+    assert children() == set()
+
+
+def test_a_run_closing_its_worker_is_not_ended_again_by_a_new_run_of_its_name() -> None:
+    """A run reported its end; while its worker closes, the same name runs again and the
+    session closes: the first run's log still ends with its own end, once."""
+    first: list[Event] = []
+
+    async def scenario_() -> None:
+        async with Session() as session:
+
+            def sink(event: Event) -> None:
+                first.append(event)
+                if isinstance(event, RunFinished):  # its worker is still to be ended
+                    session.start("asyncio", SLOW, lambda event: None)
+                    asyncio.get_running_loop().create_task(session.close())
+
+            with contextlib.suppress(asyncio.CancelledError):  # the close cancels it
+                await session.start("asyncio", scenario(count=2, latency_ms=20), sink)
+
+    asyncio.run(scenario_())
+    assert isinstance(first[-1], RunFinished)
+    assert not any(isinstance(event, RunAborted) for event in first)
     assert children() == set()
