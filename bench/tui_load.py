@@ -4,6 +4,7 @@
     python bench/tui_load.py -n 500 --size 80x24
     python bench/tui_load.py -n 500 --zoom asyncio   # in asyncio's zoom, its X-ray on
     python bench/tui_load.py -r 3            # three runs, their samples pooled
+    python bench/tui_load.py --hogs 2 --nice 10      # a busy machine; workers at nice 10
 
 Drives the real app headless (Textual's pilot, real workers, the real fault server) and
 measures, while the runs are live:
@@ -28,6 +29,8 @@ import argparse
 import asyncio
 import gc
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,8 +138,11 @@ async def measure(
     probe_keys: bool,
     with_help: bool,
     zoom: str | None = None,
+    nice: int | None = None,
 ) -> None:
     app = AsyncPlayApp(scenario=Scenario(count=count, latency_ms=latency, timeout_s=30))
+    if nice is not None:
+        app.playground.session.nice = nice
     original = app._redraw
 
     def timed_redraw() -> None:
@@ -199,6 +205,13 @@ def main() -> None:
         help="probe with tab only (the help screen repaints everything)",
     )
     parser.add_argument(
+        "--nice", type=int, help="the workers' CPU priority (default: the app's WORKER_NICE)"
+    )
+    parser.add_argument(
+        "--hogs", type=int, default=0,
+        help="run this many CPU-bound processes beside it, at normal priority (a busy machine)",
+    )  # fmt: skip
+    parser.add_argument(
         "--no-probes",
         action="store_true",
         help="press no keys: the app's own cost of drawing the runs",
@@ -207,11 +220,17 @@ def main() -> None:
     width, height = (int(part) for part in args.size.split("x"))
     probes, help_probe = not args.no_probes, not (args.no_help_probe or args.no_probes)
     samples = Samples()
-    for _ in range(args.runs):
-        asyncio.run(
-            measure(samples, args.count, args.latency, (width, height), probes, help_probe,
-                    args.zoom)
-        )  # fmt: skip
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)]
+    try:
+        for _ in range(args.runs):
+            asyncio.run(
+                measure(samples, args.count, args.latency, (width, height), probes, help_probe,
+                        args.zoom, args.nice)
+            )  # fmt: skip
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
     report(samples, args.zoom)
 
 

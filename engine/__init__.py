@@ -1,8 +1,11 @@
-"""The asyncplay engine: how runs are planned, carried out, measured and folded into state.
+"""The asyncplay engine, the parent's side: how runs are planned, carried out, measured,
+folded into state and judged.
 
-workload and targets plan a run, server acts it out over loopback, runner starts one worker
-process per strategy run and relays its events, fold turns events into a RunState, result
-makes the typed row every report is drawn from, and eventlog records and replays runs.
-`worker/` is the child process's side. Nothing here imports Textual (an import-linter
-contract checks it); the lessons it runs live in `asyncplay.strategies`.
+`session.Session` is the one entry: it starts the fault server, runs (one worker process
+each) and labs, relays their events and stops them. workload and targets plan a run, fold
+turns its events into a RunState, result makes the typed row every report is drawn from,
+eventlog records and replays runs, claims judges the article's claims. `worker/` is the
+child process's side: started by module name, never imported from here (import-linter
+checks both that and that nothing here imports Textual). The lessons it runs live in
+`asyncplay.strategies`.
 """

@@ -7,8 +7,6 @@ Kept as data, apart from the lessons themselves: listing them imports none of th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 # The learner's package: every lesson, the labs, the job and the page handler.
 LESSONS_PACKAGE = "asyncplay.strategies"
 LABS_PACKAGE = f"{LESSONS_PACKAGE}.labs"
@@ -26,18 +24,13 @@ STRATEGIES: dict[str, str] = {
 }
 
 
-def lesson_path(module: str) -> Path:
-    """The installed file of a lesson module: "threads", or a lab's "labs.races"."""
-    from importlib import resources  # here: a worker imports this module before its lesson
-
-    *package, name = module.split(".")
-    return Path(str(resources.files(LESSONS_PACKAGE).joinpath(*package, f"{name}.py")))
-
-
 def source_of(module: str) -> str:
     """A lesson module's own text, as installed ("threads", or a lab's "labs.races"). Read,
     not imported: importing the gevent lesson would monkey-patch whoever asked."""
+    from importlib import resources  # here: a worker imports this module before its lesson
+
+    *package, name = module.split(".")
     try:
-        return lesson_path(module).read_text(encoding="utf-8")
+        return resources.files(LESSONS_PACKAGE).joinpath(*package, f"{name}.py").read_text()
     except OSError:
         return f"# no source for {module!r}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-LAB_PACKAGE = "asyncplay.strategies.labs"
+from .catalogue import LABS_PACKAGE
 
 Experiment = Literal[
     "race", "deadlock", "executor", "heartbeat", "secretary", "waiters", "forgotten", "fetch"
@@ -41,7 +41,7 @@ class Variant:
 
     @property
     def module(self) -> str:
-        return f"{LAB_PACKAGE}.{self.lab}"
+        return f"{LABS_PACKAGE}.{self.lab}"
 
 
 @dataclass(frozen=True)

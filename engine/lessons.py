@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import STRATEGIES, lesson_path
+from .catalogue import STRATEGIES, source_of
 from .errors import LessonError
 
 MARK = "′"  # a prime: threads′ is the user's threads
@@ -59,11 +59,6 @@ class Lesson:
         stem = self.name.removesuffix(MARK)
         return stem if self.name.endswith(MARK) and stem in STRATEGIES else None
 
-    def source_path(self) -> Path | None:
-        if self.file is not None:
-            return self.file
-        return lesson_path(self.name) if self.name in STRATEGIES else None
-
 
 def shown(path: Path) -> str:
     """A path as the user would write it: under their home, with `~`."""
@@ -73,9 +68,10 @@ def shown(path: Path) -> str:
 
 def source_now(lesson: Lesson) -> str:
     """A lesson's source as it is now; a comment saying why, if it cannot be read."""
-    path = lesson.source_path()
+    if lesson.file is None:
+        return source_of(lesson.name)  # a built-in (or a comment: no such lesson)
     try:
-        return read_source(path) if path is not None else f"# no source for {lesson.name!r}"
+        return read_source(lesson.file)
     except LessonError as error:
         return f"# {error}"
 

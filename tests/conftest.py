@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from procs import SESSION_CHILDREN
 
+from asyncplay.engine.playground import WORKER_NICE_VARIABLE
 from asyncplay.engine.server_process import refused_port
 from asyncplay.engine.targets import Target
 
@@ -23,6 +24,16 @@ def home_of_its_own(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def workers_at_normal_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app runs its workers at the lowest priority (nice 19), so that keys answer at once
+    (bench/tui_load.py measures what that buys). The suite runs on a shared machine, where
+    beside a busy process of normal priority such a worker gets a sixty-eighth of the CPU
+    and a test's run takes minutes: here they run at normal priority. test_playground
+    checks the default."""
+    monkeypatch.setenv(WORKER_NICE_VARIABLE, "0")
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,9 @@ The states are idle, mid-run, killed, done and a replayed log; the sizes 80x24, 
 160x48 and 200x60. After each key the test asserts what the screen holds (the dialog that
 opened, its words and its footer), and back on the panels, that every panel shows its fate
 tally and its newest error with who saw it. A crash fails the test (the pilot re-raises it).
+
+One app per state walks every size (the terminal resized under it), so each state's real
+runs are made once and shared by the four sizes.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from procs import children
 from screen import panel_problems, screen_text
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
+from waiting import until
 
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.scenarios import builtin_names
@@ -33,10 +36,10 @@ from asyncplay.tui.screens.scenario_picker import ScenarioPicker
 from asyncplay.tui.screens.zoom import ZoomScreen
 
 SIZES = [(80, 24), (120, 40), (160, 48), (200, 60)]
-IDS = [f"{width}x{height}" for width, height in SIZES]
 BUG = (FaultSpec.parse("handler-bug@2"),)
-# Mid-run for four minutes: six tasks of 40 s, one at a time (a hold is at most 45 s).
-LONG = Scenario(count=6, concurrency=1, latency_ms=40_000, timeout_s=44, faults=BUG)
+# Mid-run for as long as a walk of every size can take on a busy machine: twenty tasks of
+# 40 s, one at a time (a hold is at most 45 s).
+LONG = Scenario(count=20, concurrency=1, latency_ms=40_000, timeout_s=44, faults=BUG)
 SHORT = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=BUG)  # done in a second
 LOG = Path(__file__).parent / "logs" / "errors.jsonl"
 # From the first panel (sequential), where each arrow lands in each layout.
@@ -91,33 +94,22 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
         await pilot.pause(0)
 
 
-async def until(
-    condition: Callable[[], bool], what: Callable[[], str] = str, timeout: float = 60.0
-) -> None:
-    """Wait for something the app does in its own time (a run finishing, the focus moving,
-    a footer composed after its screen), bounded: past the timeout the test fails, saying
-    what never happened."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting: {what()}"
-        await asyncio.sleep(0.02)
-
-
 async def on_panels(pilot: Pilot[Any], state: str) -> None:
     """Back on the panels: every panel shows its tally and its newest error."""
     app = pilot.app
-    await until(lambda: app.screen is app.screen_stack[0], lambda: f"{state}: {app.screen}")
+    await until(lambda: app.screen is app.screen_stack[0], what=lambda: f"{state}: {app.screen}")
 
     def problems() -> list[str]:
         app._redraw()  # the tick's drawing, now: a live run may have moved on since the last
         return panel_problems(app)
 
-    await until(lambda: not problems(), lambda: f"{state}: {problems()}", timeout=15)
+    await until(lambda: not problems(), what=lambda: f"{state}: {problems()}")
 
     def footer() -> str:
         return screen_text(app).rstrip("\n").splitlines()[-1]
 
-    await until(lambda: "Help" in footer() and "Quit" in footer(), lambda: f"{state}: {footer()}")
+    await until(lambda: "Help" in footer() and "Quit" in footer(),
+                what=lambda: f"{state}: the footer {footer()!r}")  # fmt: skip
 
 
 async def through_palette(pilot: Pilot[Any], label: str) -> None:
@@ -125,7 +117,7 @@ async def through_palette(pilot: Pilot[Any], label: str) -> None:
     only tests Textual's input), enter the first command found."""
     app = pilot.app
     await press(pilot, "ctrl+p")
-    await until(lambda: isinstance(app.screen, CommandPalette))
+    await until(lambda: isinstance(app.screen, CommandPalette), what="the command palette")
     app.screen.query_one(CommandInput).value = label
 
     def found() -> bool:
@@ -133,9 +125,18 @@ async def through_palette(pilot: Pilot[Any], label: str) -> None:
         first = commands.get_option_at_index(0) if commands.option_count else None
         return first is not None and str(first.prompt).startswith(label)
 
-    await until(found)
+    await until(found, what=f"{label!r} first in the palette")
     await press(pilot, "enter")
-    await until(lambda: not isinstance(app.screen, CommandPalette))
+    await until(lambda: not isinstance(app.screen, CommandPalette), what="the palette closed")
+
+
+async def every_size(pilot: Pilot[Any], state: str) -> None:
+    """The terminal at each size in turn, and every key at each."""
+    for width, height in SIZES:
+        await pilot.resize_terminal(width, height)
+        await until(lambda: pilot.app.size == (width, height),  # noqa: B023 - awaited here
+                    what=f"the app at {width}x{height}")  # fmt: skip
+        await every_key(pilot, f"{state} at {width}x{height}")
 
 
 async def every_key(pilot: Pilot[Any], state: str) -> None:
@@ -162,12 +163,14 @@ async def open_and_close(pilot: Pilot[Any], opens: Opens, how: str, state: str) 
         await press(pilot, opens.key)
     else:
         await through_palette(pilot, opens.label)
-    await until(lambda: isinstance(app.screen, opens.screen), lambda: f"{state}: {app.screen}")
+    await until(lambda: isinstance(app.screen, opens.screen),
+                what=lambda: f"{state}: {opens.label} by {how}, not {app.screen}")  # fmt: skip
     words = opens.words(app)
     await until(
         lambda: all(word in screen_text(app) for word in words),
-        lambda: f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}",
-        timeout=30,
+        what=lambda: (
+            f"{state}: {opens.label} by {how} to show {words}; it shows\n{screen_text(app)}"
+        ),
     )
     if opens.screen is ZoomScreen:
         await xray_keys(pilot, f"{state}: {opens.label} by {how}")
@@ -187,12 +190,12 @@ async def xray_keys(pilot: Pilot[Any], state: str) -> None:
         await press(pilot, key)
         await until(
             lambda: ("paused" in screen_text(app)) == bool(looks),
-            lambda key=key: (
+            what=lambda key=key: (  # type: ignore[misc]
                 f"{state}: {key} with {looks} looks; the zoom shows\n{screen_text(app)}"
-            ),  # type: ignore[misc]
+            ),
         )
     await press(pilot, "space")  # back to live
-    await until(lambda: "paused" not in screen_text(app), lambda: f"{state}: space")
+    await until(lambda: "paused" not in screen_text(app), what=f"{state}: space back to live")
 
 
 async def editor_keys(pilot: Pilot[Any], state: str) -> None:
@@ -204,18 +207,18 @@ async def editor_keys(pilot: Pilot[Any], state: str) -> None:
     assert isinstance(zoom, ZoomScreen)
     area = zoom.editor.text_area
     await press(pilot, "E")
-    await until(lambda: zoom.editing and area.has_focus, lambda: f"{state}: E")
+    await until(lambda: zoom.editing and area.has_focus, what=f"{state}: E opens the editor")
     path, original = zoom.editor.path, area.text
     assert path is not None
     await press(pilot, "q")
-    await until(lambda: area.text == "q" + original, lambda: f"{state}: typing")
+    await until(lambda: area.text == "q" + original, what=f"{state}: q typed")
     await press(pilot, "ctrl+s")
     await until(lambda: path.is_file() and path.read_text() == "q" + original,
-                lambda: f"{state}: ctrl+s")  # fmt: skip
+                what=f"{state}: ctrl+s saves the copy")  # fmt: skip
     await press(pilot, "ctrl+o")
-    await until(lambda: area.text == original, lambda: f"{state}: ctrl+o")
+    await until(lambda: area.text == original, what=f"{state}: ctrl+o brings the original")
     await press(pilot, "escape")
-    await until(lambda: not zoom.editing, lambda: f"{state}: escape from the editor")
+    await until(lambda: not zoom.editing, what=f"{state}: escape leaves the editor")
     assert path.read_text() == original and app.return_code is None
 
 
@@ -224,9 +227,9 @@ async def move(pilot: Pilot[Any], arrow: str, target: str, state: str) -> None:
     app = pilot.app
     first, panel = app.query_one("#panel-sequential"), app.query_one(f"#panel-{target}")
     first.focus()
-    await until(lambda: app.focused is first)
+    await until(lambda: app.focused is first, what=f"{state}: the focus on sequential")
     await press(pilot, arrow)
-    await until(lambda: app.focused is panel, lambda: f"{state}: {arrow} to {target}")
+    await until(lambda: app.focused is panel, what=f"{state}: {arrow} to {target}")
     await on_panels(pilot, f"{state}, after {arrow}")
 
 
@@ -240,7 +243,7 @@ async def save(pilot: Pilot[Any], how: str, state: str) -> None:
         return [notice.message for notice in app._notifications if id(notice) not in before]
 
     await (press(pilot, "ctrl+s") if how == "key" else through_palette(pilot, "Save log"))
-    await until(lambda: bool(new_notices()))
+    await until(lambda: bool(new_notices()), what=f"{state}: a notice after a save by {how}")
     ran = any(app.playground.logs.values())
     message = new_notices()[-1]
     assert message.startswith("saved asyncplay-" if ran else "Nothing to save yet"), message
@@ -251,49 +254,74 @@ def statuses(app: AsyncPlayApp) -> set[str]:
     return {state.status for state in app.playground.states.values()}
 
 
-@pytest.mark.parametrize("size", SIZES, ids=IDS)
-def test_every_key_idle_mid_run_killed_and_done(size: tuple[int, int], tmp_path: Path) -> None:
-    """A live app walked through its states; the run and stop keys and commands move it on."""
+def test_every_key_idle(tmp_path: Path) -> None:
+    """Nothing run yet: every key at every size; s has nothing to stop."""
 
     async def walk() -> None:
-        app = AsyncPlayApp(scenario=LONG, save_folder=tmp_path)
-        async with app.run_test(size=size) as pilot:
-            await every_key(pilot, "idle")
+        app = AsyncPlayApp(scenario=LONG, save_folder=tmp_path, start_server=False)
+        async with app.run_test(size=SIZES[0]) as pilot:
+            await every_size(pilot, "idle")
             await press(pilot, "s")  # nothing to stop: a notice, still idle
             await on_panels(pilot, "idle, after s")
             assert statuses(app) == {"idle"}
+            await press(pilot, "q")
+        assert app.return_code in (None, 0)
 
+    asyncio.run(walk())
+    assert children() == set()
+
+
+def test_every_key_mid_run_then_stopped(tmp_path: Path) -> None:
+    """One strategy run from the palette, the others joining with r; every key at every
+    size while all eight run; the Stop command, and every key at every size again."""
+
+    async def walk() -> None:
+        app = AsyncPlayApp(scenario=LONG, save_folder=tmp_path)
+        async with app.run_test(size=SIZES[0]) as pilot:
+            states = app.playground.states
             app.query_one("#panel-threads").focus()
             await through_palette(pilot, "Run this")  # one strategy, from the palette
-            await until(lambda: app.playground.states["threads"].pid is not None)
+            await until(lambda: states["threads"].pid is not None, what="threads' worker")
             await press(pilot, "r")  # the others join it; threads keeps running
-            await until(
-                lambda: all(state.pid is not None for state in app.playground.states.values())
-            )
-            await every_key(pilot, "mid-run")
-            pids = {state.pid for state in app.playground.states.values()}
+            await until(lambda: all(state.pid is not None for state in states.values()),
+                        what="every worker started")  # fmt: skip
+            pids = {state.pid for state in states.values()}
+            await every_size(pilot, "mid-run")
             assert len(app.playground.running()) == len(pids) == 8, "the runs ended too soon"
             await press(pilot, "enter", "r")  # already running: nothing new starts
-            assert {state.pid for state in app.playground.states.values()} == pids
+            assert {state.pid for state in states.values()} == pids
 
             await through_palette(pilot, "Stop")
-            await until(lambda: statuses(app) == {"killed"})
-            await every_key(pilot, "killed")
+            await until(lambda: statuses(app) == {"killed"}, what="every run stopped")
+            await every_size(pilot, "stopped")
+            await press(pilot, "q")
+        assert app.return_code in (None, 0)
 
-            app.scenario = SHORT
+    asyncio.run(walk())
+    assert children() == set()
+
+
+def test_every_key_done(tmp_path: Path) -> None:
+    """Every run done: every key at every size; one strategy again alone with enter, then
+    all again from the palette, each a new run."""
+
+    async def walk() -> None:
+        app = AsyncPlayApp(scenario=SHORT, save_folder=tmp_path)
+        async with app.run_test(size=SIZES[0]) as pilot:
             await press(pilot, "r")
-            await until(lambda: statuses(app) == {"done"})
-            await every_key(pilot, "done")
+            await until(lambda: statuses(app) == {"done"}, what="every run done")
+            await every_size(pilot, "done")
             app.query_one("#panel-asyncio").focus()
             await press(pilot, "enter")  # again, alone
-            await until(lambda: app.playground.states["asyncio"].over)
+            await until(lambda: app.playground.states["asyncio"].over, what="asyncio again")
             before = dict(app.playground.states)
             await through_palette(pilot, "Run all")  # new runs: new states, each done in turn
             await until(
                 lambda: all(
                     state is not before[name] and state.status == "done"
                     for name, state in app.playground.states.items()
-                )
+                ),
+                what="every run done again",
             )
             await on_panels(pilot, "done again")
             await press(pilot, "q")
@@ -303,18 +331,18 @@ def test_every_key_idle_mid_run_killed_and_done(size: tuple[int, int], tmp_path:
     assert children() == set()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=IDS)
-def test_every_key_on_a_replayed_log(size: tuple[int, int], tmp_path: Path) -> None:
-    """A recorded log, then run live from it, stopped, and left with ctrl+c."""
+def test_every_key_on_a_replayed_log(tmp_path: Path) -> None:
+    """A recorded log at every size, then run live from it, stopped, and left with ctrl+c."""
 
     async def walk() -> None:
         app = AsyncPlayApp(replay=read(LOG), save_folder=tmp_path)
-        async with app.run_test(size=size) as pilot:
-            await every_key(pilot, "replay")
+        async with app.run_test(size=SIZES[0]) as pilot:
+            await every_size(pilot, "replay")
             await press(pilot, "r")  # the log's scenario, live
-            await until(lambda: app.playground.states["sequential"].pid is not None)
+            await until(lambda: app.playground.states["sequential"].pid is not None,
+                        what="sequential's worker")  # fmt: skip
             await press(pilot, "s")
-            await until(lambda: not app.playground.running())
+            await until(lambda: not app.playground.running(), what="every run stopped")
             assert "killed" in statuses(app)
             await on_panels(pilot, "replay, run then stopped")
             await press(pilot, "ctrl+c")

@@ -1,272 +1,38 @@
 """`asyncplay web` as a user meets it: the command line, and the playground in a real browser.
 
-The browser is headless Chromium, driven over the DevTools protocol (a websocket, through
-aiohttp's client). Without a Chromium on PATH, the browser tests skip and say so.
-textual-serve draws the app with xterm.js on a canvas: the test reads the terminal's text
-from xterm's own buffer (its public API), through the object textual-serve keeps it in.
+The browser is headless Chromium, driven over the DevTools protocol (screenshots/browser.py,
+which the README's picture is taken with too). Without a Chromium on PATH, the browser tests
+skip and say so.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import itertools
-import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
 
 import aiohttp
 import pytest
+from browser import ASYNCPLAY, CHROMIUM, MARK, Chromium, Page, web_server
 from procs import children, marked
+from waiting import PATIENCE_S, until
 
 from asyncplay.engine.catalogue import STRATEGIES
 
-ASYNCPLAY = str(Path(sys.executable).with_name("asyncplay"))
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome")
-     if (found := shutil.which(name))), None,
-)  # fmt: skip
-# Generous deadlines on a loaded two-core machine: every wait polls until its condition.
-START_S, RUN_S, STOP_S = 60.0, 120.0, 45.0
-# A viewport wide enough for the 4×2 grid (150 columns and more) at the page's 16 px font.
-VIEWPORT = (1680, 960)
+# Generous bounds on a loaded two-core machine: every wait polls until its condition.
+STOP_S = PATIENCE_S
 IDLE = "not run yet"
 
-# textual-serve keeps its terminal in a local variable. The object that holds it assigns
-# `websocket_url` in its constructor: a setter on Object.prototype catches that object
-# (the assignment walks the prototype chain) and then steps aside for it.
-CATCH_TERMINAL = """
-Object.defineProperty(Object.prototype, "websocket_url", {
-  configurable: true,
-  set(value) {
-    Object.defineProperty(this, "websocket_url", {value, writable: true, enumerable: true});
-    window.__textualSession = this;
-  },
-});
-"""
-# The terminal's text, row by row, from xterm.js's buffer; null before the page has one.
-SCREEN_TEXT = """(() => {
-  const terminal = window.__textualSession && window.__textualSession.terminal;
-  if (!terminal) return null;
-  const buffer = terminal.buffer.active, rows = [];
-  for (let y = 0; y < terminal.rows; y++) {
-    const line = buffer.getLine(buffer.viewportY + y);
-    rows.push(line ? line.translateToString(true) : "");
-  }
-  return rows.join("\\n");
-})()"""
 
-T = TypeVar("T")
-
-
-async def until(
-    condition: Callable[[], Awaitable[T]], what: str, timeout: float, seen: Page | None = None
-) -> T:
-    """Poll `condition` until it gives something true; at the deadline, fail naming `what`
-    and showing what was `seen` last (a page's screen)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (value := await condition()):
-        if asyncio.get_running_loop().time() > deadline:
-            last = f"; the screen was:\n{seen.seen}" if seen is not None else ""
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{last}")
-        await asyncio.sleep(0.1)
-    return value
-
-
-class Page:
-    """A browser tab over the DevTools protocol: one session of a flat connection."""
-
-    def __init__(self, browser: Chromium, session: str, target: str) -> None:
-        self.browser, self.session, self.target = browser, session, target
-        self.seen = ""  # the screen's text when last read
-
-    async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        return await self.browser.send(method, session=self.session, **params)
-
-    async def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression in the page (a promise's, once it settles)."""
-        reply = await self.send("Runtime.evaluate", expression=expression, returnByValue=True,
-                                awaitPromise=True)  # fmt: skip
-        assert "exceptionDetails" not in reply, reply["exceptionDetails"]
-        return reply["result"].get("value")
-
-    async def text(self) -> str:
-        """What the terminal shows, as text."""
-        self.seen = await self.evaluate(SCREEN_TEXT) or ""
-        return self.seen
-
-    async def press(self, key: str) -> None:
-        """A key typed into the terminal, as the keyboard would (into xterm's textarea)."""
-        await self.evaluate("window.__textualSession.terminal.focus()")
-        typed = {"key": key, "text": key, "code": f"Key{key.upper()}",
-                 "windowsVirtualKeyCode": ord(key.upper())}  # fmt: skip
-        await self.send("Input.dispatchKeyEvent", type="keyDown", **typed)
-        await self.send("Input.dispatchKeyEvent", type="keyUp", **typed)
-
-    async def screenshot(self, path: Path) -> None:
-        """A PNG of the page, once what the terminal holds is painted (xterm.js paints on
-        the next animation frame)."""
-        await self.evaluate(
-            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-        )
-        shot = await self.send("Page.captureScreenshot", format="png")
-        path.write_bytes(base64.b64decode(shot["data"]))
-
-    async def close(self) -> None:
-        await self.browser.send("Target.closeTarget", targetId=self.target)
-
-
-class Chromium:
-    """Headless Chromium, driven over the DevTools protocol."""
-
-    def __init__(self, process: asyncio.subprocess.Process, socket: Any) -> None:
-        self.process, self.socket = process, socket
-        self.ids = itertools.count(1)
-        self.replies: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.reader = asyncio.ensure_future(self._read())
-
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def launch(cls) -> AsyncIterator[Chromium]:
-        """A fresh profile, a free debugging port; every process it started has ended by
-        the time this returns (checked, by the mark in their environment)."""
-        assert CHROMIUM is not None
-        profile = Path(tempfile.mkdtemp(prefix="asyncplay-chromium-"))
-        options = ["--headless=new", "--remote-debugging-port=0", f"--user-data-dir={profile}",
-                   "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage",
-                   "--disable-extensions", "--disable-background-networking", "--mute-audio",
-                   # Chromium refuses to run as root inside its sandbox (CI containers do).
-                   *(["--no-sandbox"] if os.geteuid() == 0 else []), "about:blank"]  # fmt: skip
-        mark = uuid.uuid4().hex
-        process = await asyncio.create_subprocess_exec(
-            CHROMIUM, *options, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True,
-            env={**os.environ, "ASYNCPLAY_TEST_MARK": mark},
-        )  # fmt: skip
-        try:
-            # The port it picked, and the browser's socket, in a file of the profile.
-            written = profile / "DevToolsActivePort"
-            await until(lambda: _written(written, process), "Chromium's DevTools port", START_S)
-            port, path = written.read_text().split()[:2]
-            async with (
-                aiohttp.ClientSession() as http,
-                http.ws_connect(f"ws://127.0.0.1:{port}{path}", max_msg_size=0) as socket,
-            ):
-                browser = cls(process, socket)
-                try:
-                    yield browser
-                finally:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(browser.send("Browser.close"), 10)
-                    browser.reader.cancel()
-        finally:
-            await _end_group(process)
-            shutil.rmtree(profile, ignore_errors=True)
-            # Its crash handlers live in sessions of their own: they end when they see the
-            # browser gone.
-            await until(lambda: _none_marked(mark), "every Chromium process to end", STOP_S)
-
-    async def _read(self) -> None:
-        async for message in self.socket:
-            reply = json.loads(message.data)
-            waiter = self.replies.pop(reply.get("id", 0), None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(reply)
-        for waiter in self.replies.values():  # the browser went away
-            waiter.set_exception(ConnectionError("the browser closed its DevTools socket"))
-
-    async def send(self, method: str, session: str | None = None, **params: Any) -> Any:
-        number = next(self.ids)
-        message = {"id": number, "method": method, "params": params}
-        if session is not None:
-            message["sessionId"] = session
-        self.replies[number] = waiter = asyncio.get_running_loop().create_future()
-        await self.socket.send_str(json.dumps(message))
-        reply = await asyncio.wait_for(waiter, 30)
-        assert "error" not in reply, f"{method}: {reply['error']}"
-        return reply["result"]
-
-    async def open(self, url: str, size: tuple[int, int] = VIEWPORT) -> Page:
-        """A new tab at `size` showing `url`, with the terminal catcher in place first."""
-        target = (await self.send("Target.createTarget", url="about:blank"))["targetId"]
-        attached = await self.send("Target.attachToTarget", targetId=target, flatten=True)
-        page = Page(self, attached["sessionId"], target)
-        width, height = size
-        await page.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                        deviceScaleFactor=1, mobile=False)  # fmt: skip
-        # The page asks Google for a font; the terminal starts at window.onload, so a
-        # machine without internet must not wait on it.
-        await page.send("Network.enable")
-        await page.send("Network.setBlockedURLs", urls=["*fonts.googleapis.com*"])
-        await page.send("Page.enable")
-        await page.send("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
-        await page.send("Page.navigate", url=url)
-        return page
-
-
-async def _written(path: Path, process: asyncio.subprocess.Process) -> bool:
-    if process.returncode is not None:
-        raise AssertionError(f"Chromium exited with status {process.returncode}")
-    return path.exists() and len(path.read_text().split()) >= 2
-
-
-async def _end_group(process: asyncio.subprocess.Process) -> None:
-    """Chromium's helpers (zygote, renderer, GPU) are in its session: end the whole group."""
-    for number in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, number)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), 10)
-        if not _group_alive(process.pid):
-            return
-
-
-def _group_alive(group: int) -> bool:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, 0)
-        return True
-    return False
-
-
-Server = asyncio.subprocess.Process
-
-
-@contextlib.asynccontextmanager
-async def web_server(*args: str, marker: str) -> AsyncIterator[tuple[str, Server]]:
-    """`asyncplay web --port 0 ARGS`, its URL and its process; SIGINT on the way out if it is
-    still running. Everything it starts carries `marker` in its environment."""
-    process = await asyncio.create_subprocess_exec(
-        ASYNCPLAY, "web", "--port", "0", *args, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), START_S)).decode()
-        found = re.search(r"http://\S+", line)
-        if not found:
-            assert process.stderr is not None
-            raise AssertionError(f"no URL in {line!r}: {(await process.stderr.read())!r}")
-        yield found.group(0), process
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), STOP_S)
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+def seeing(what: str, page: Page) -> Callable[[], str]:
+    """What a wait waited for, and what the page showed when it gave up."""
+    return lambda: f"{what}; the screen was:\n{page.seen}"
 
 
 @pytest.fixture
@@ -300,13 +66,12 @@ def test_the_playground_in_a_browser_runs_and_ends_with_the_page(marker: str) ->
 
     async def scenario() -> None:
         async with (
-            web_server("-n", "5", "--latency", "50", marker=marker) as (url, server),
-            Chromium.launch() as browser,
+            web_server("-n", "5", "--latency", "50", mark=marker) as (url, server),
+            chromium() as browser,
         ):
             page = await browser.open(url)
-            text = await until(
-                lambda: _screen_if(page, _panels_idle), "the eight idle panels", START_S, page
-            )
+            text = await until(lambda: _screen_if(page, _panels_idle),
+                               what=seeing("the eight idle panels", page))  # fmt: skip
             assert "asyncplay" in text  # the app's header
             # The scenario bar holds the flags `web` was given.
             assert re.search(r"tasks 5 .* latency ms 50 ", text), text.splitlines()[1]
@@ -315,12 +80,12 @@ def test_the_playground_in_a_browser_runs_and_ends_with_the_page(marker: str) ->
             done = "5 tasks · ok 5"
             text = await until(
                 lambda: _screen_if(page, lambda t: t.count(done) == len(STRATEGIES)),
-                "every panel to finish its five tasks", RUN_S, page,
-            )  # fmt: skip
+                what=seeing("every panel to finish its five tasks", page),
+            )
             assert IDLE not in text
             assert await _app_count(marker, server.pid) == 1  # this page's app, one
             await page.close()
-            await until(lambda: _no_app(marker, server.pid), "the page's app to end", STOP_S)
+            await until(lambda: _no_app(marker, server.pid), what="the page's app to end")
             server.send_signal(signal.SIGINT)
             assert await asyncio.wait_for(server.wait(), STOP_S) == 0
         assert server.stderr is not None
@@ -340,23 +105,24 @@ def test_sigterm_mid_run_ends_every_app_worker_and_server(marker: str) -> None:
 
     async def scenario() -> None:
         async with (
-            web_server("-n", "20", "--latency", "30000", "--timeout", "40", marker=marker)
+            web_server("-n", "20", "--latency", "30000", "--timeout", "40", mark=marker)
             as (url, server),
-            Chromium.launch() as browser,
+            chromium() as browser,
         ):  # fmt: skip
             page = await browser.open(url)
-            await until(lambda: _screen_if(page, _panels_idle), "the idle panels", START_S, page)
+            await until(lambda: _screen_if(page, _panels_idle),
+                        what=seeing("the idle panels", page))  # fmt: skip
             await page.press("r")
             # web, its app, the app's fault server and a worker per strategy
             await until(lambda: _marked_at_least(marker, 3 + len(STRATEGIES)),
-                        "the workers to start", RUN_S)  # fmt: skip
-            await until(lambda: _screen_if(page, lambda t: "running" in t), "a running panel",
-                        RUN_S, page)  # fmt: skip
+                        what="the workers to start")  # fmt: skip
+            await until(lambda: _screen_if(page, lambda t: "running" in t),
+                        what=seeing("a running panel", page))  # fmt: skip
             server.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(server.wait(), STOP_S) == 143
             assert marked(marker) == set()
             ended = "document.body.classList.contains('-closed')"
-            await until(lambda: page.evaluate(ended), "the page to say the session ended", 10)
+            await until(lambda: page.evaluate(ended), what="the page to say the session ended")
 
     asyncio.run(scenario())
     assert marked(marker) == set()
@@ -367,18 +133,25 @@ def test_a_server_killed_outright_leaves_no_app(marker: str) -> None:
     ends itself when its parent is gone, with its fault server."""
 
     async def scenario() -> None:
-        async with web_server(marker=marker) as (url, server), aiohttp.ClientSession() as http:
+        async with web_server(mark=marker) as (url, server), aiohttp.ClientSession() as http:
             # A session without a browser: textual-serve's websocket, as its page opens it.
             session = await http.ws_connect(f"{url}/ws?width=120&height=40")
             # web, the page's app and the app's fault server
-            await until(lambda: _marked_at_least(marker, 3), "the app to start", START_S)
+            await until(lambda: _marked_at_least(marker, 3), what="the app to start")
             server.kill()
             await server.wait()
-            await until(lambda: _none_marked(marker), "the app to end itself", STOP_S)
+            await until(lambda: _none_marked(marker), what="the app to end itself")
             await session.close()
 
     asyncio.run(scenario())
     assert marked(marker) == set()
+
+
+def chromium() -> contextlib.AbstractAsyncContextManager[Chromium]:
+    """A browser whose processes carry a mark of their own (not the server's, so that its
+    helpers are not taken for the apps), every one of them gone by the time it is left."""
+    mark = uuid.uuid4().hex
+    return Chromium.launch(mark, ended=lambda: _none_marked(mark))
 
 
 async def _none_marked(marker: str) -> bool:
@@ -402,10 +175,10 @@ async def _marked_at_least(marker: str, count: int) -> bool:
     return len(marked(marker)) >= count
 
 
-def asyncplay(*args: str, marker: str) -> subprocess.CompletedProcess[str]:
+def asyncplay(*args: str, mark: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ASYNCPLAY, *args], capture_output=True, text=True, timeout=60,
-        stdin=subprocess.DEVNULL, env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
+        [ASYNCPLAY, *args], capture_output=True, text=True, timeout=PATIENCE_S,
+        stdin=subprocess.DEVNULL, env={**os.environ, MARK: mark},
     )  # fmt: skip
 
 
@@ -423,7 +196,7 @@ def asyncplay(*args: str, marker: str) -> subprocess.CompletedProcess[str]:
 )
 def test_bad_input_is_one_line_and_status_2(args: list[str], message: str, marker: str) -> None:
     """A bad port, host or scenario flag: exit 2, one line naming it, nothing served."""
-    result = asyncplay("web", *args, marker=marker)
+    result = asyncplay("web", *args, mark=marker)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
@@ -437,7 +210,7 @@ def test_a_busy_port_is_bad_input(marker: str) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = asyncplay("web", "--port", str(port), marker=marker)
+        result = asyncplay("web", "--port", str(port), mark=marker)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"asyncplay: error: cannot listen on 127.0.0.1:{port}: Address already in use"
@@ -449,7 +222,7 @@ def test_another_host_warns_and_ctrl_c_stops_it(marker: str) -> None:
     """--host 0.0.0.0 says on stderr who can start processes; ctrl+c stops it, status 0."""
 
     async def scenario() -> None:
-        async with web_server("--host", "0.0.0.0", marker=marker) as (url, server):
+        async with web_server("--host", "0.0.0.0", mark=marker) as (url, server):
             assert url.startswith("http://0.0.0.0:")
             server.send_signal(signal.SIGINT)
             assert await asyncio.wait_for(server.wait(), STOP_S) == 0
@@ -470,7 +243,7 @@ def test_another_site_cannot_open_the_app(marker: str) -> None:
     can. No app is started for a refused caller."""
 
     async def scenario() -> None:
-        async with web_server(marker=marker) as (url, server), aiohttp.ClientSession() as http:
+        async with web_server(mark=marker) as (url, server), aiohttp.ClientSession() as http:
             port = url.rsplit(":", 1)[1]
             async with http.get(url, headers={"Host": f"evil.example:{port}"}) as page:
                 assert page.status == 403

@@ -1,6 +1,8 @@
-"""The worker process: it runs one lesson against the fault server and streams what happened.
+"""The child's side: a worker process runs one lesson (or one lab) and streams what happened.
 
-Run as `python -m asyncplay.engine.worker`. Nothing here is imported by the parent except
-through that command line, and this package imports nothing on import: the gevent lesson
-must monkey-patch before ssl or asyncio are loaded.
+Started as `python -m asyncplay.engine.worker` (a run), `...worker.lab` (a lab variant) or
+`...worker.check` (can this file be a lesson?). The parent never imports anything here (an
+import-linter contract checks it); what both sides need lives on the parent's side, where
+the child imports it too. This package imports nothing on import: the gevent lesson must
+monkey-patch before ssl or asyncio are loaded.
 """
