@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from typing import Any
 
 # The longest line a child may send on its pipe: an event or a lab's message. (A longer one
@@ -31,9 +31,13 @@ async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process
     try:
         return await asyncio.shield(spawning)
     except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await end_process(await spawning, grace_s=0.0)
+        await through_cancels(_end_spawned(spawning))
         raise
+
+
+async def _end_spawned(spawning: asyncio.Future[asyncio.subprocess.Process]) -> None:
+    with contextlib.suppress(Exception):  # a child that failed to start is no child
+        await end_process(await spawning, grace_s=0.0)
 
 
 async def spawn_with_pipe(
@@ -84,15 +88,21 @@ async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0)
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            await _reaped(process)
+            # Collected even through cancels (SIGKILL makes it quick): a child still dying
+            # when its owner moves on looks like one left behind.
+            await through_cancels(process.wait())
 
 
-async def _reaped(process: asyncio.subprocess.Process) -> None:
-    """Wait until a killed child is collected, even through a cancel (SIGKILL makes it
-    quick): a child still dying when its owner moves on looks like one left behind."""
-    waiting = asyncio.ensure_future(process.wait())
-    try:
-        await asyncio.shield(waiting)
-    except asyncio.CancelledError:
-        await waiting
-        raise
+async def through_cancels(work: Awaitable[object]) -> None:
+    """Await `work` to its end, however many times the caller is cancelled meanwhile (a stop,
+    then a quit); then pass the cancel on. For the cleanup that must not be cut short."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    if cancelled:
+        raise asyncio.CancelledError

@@ -184,8 +184,8 @@ def _tagged(sink: Callable[[str, Event], None], name: str) -> EventSink:
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the tasks and wait for each to end. (gather, not a suppressed await of each:
+    a cancel of the caller itself must not be taken for one of theirs, and swallowed.)"""
     for task in tasks:
         task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await asyncio.gather(*tasks, return_exceptions=True)

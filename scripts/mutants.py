@@ -115,7 +115,7 @@ MUTANTS = (
            "if not run.over and not run.task.done()", "if not run.task.done()",
            ("tests/test_session.py",)),
     Mutant("a cancelled end leaves its child dying", "engine/processes.py",
-           "await asyncio.shield(waiting)", "await waiting",
+           "            await asyncio.shield(task)\n", "            await task\n",
            ("tests/test_processes.py",)),
 )
 # fmt: on

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 from procs import alive, children
 
-from asyncplay.engine.processes import end_process, spawn_python
+from asyncplay.engine.processes import end_process, spawn_python, through_cancels
 
 LINGERS = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
 
@@ -42,3 +42,30 @@ def test_an_end_cancelled_midway_still_ends_the_child(grace_s: float) -> None:
 
     pid = asyncio.run(scenario())
     assert not alive(pid) and children() == set()
+
+
+def test_cleanup_runs_to_its_end_through_every_cancel() -> None:
+    """A stop, then a quit, then the loop's own end: each cancels the task cleaning up, and
+    the cleanup (ending a child, collecting it) finishes all the same before the cancel goes
+    on."""
+    finished: list[str] = []
+
+    async def cleanup(go_on: asyncio.Event) -> None:
+        await go_on.wait()
+        finished.append("cleaned up")
+
+    async def scenario() -> None:
+        go_on = asyncio.Event()
+        cleaning = asyncio.ensure_future(through_cancels(cleanup(go_on)))
+        for _ in range(3):
+            await asyncio.sleep(0)
+            cleaning.cancel()
+        await asyncio.sleep(0)
+        assert not cleaning.done() and finished == []  # still at it, cancels or not
+        go_on.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cleaning
+        assert cleaning.cancelled()
+
+    asyncio.run(scenario())
+    assert finished == ["cleaned up"]

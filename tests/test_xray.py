@@ -1,8 +1,10 @@
 """The X-ray: where every task of a real run is, line by line, in every style.
 
-Three tasks of 600 ms each run in a real worker per strategy. Each task's wait for its
-response is long enough for a dozen looks, so at some look all three must be at the line of
-the lesson that waits for the response, waiting on the network; and the worker that started
+Three tasks of 3 s each run in a real worker per strategy. The X-ray keeps to its budget of a
+core: a look costs a millisecond or two, so the next comes a second or so later, and each
+task's wait for its response is long enough for a few looks (a busy machine delays a look,
+it does not make one cost more CPU). So at some look all three must be at the line of the
+lesson that waits for the response, waiting on the network; and the worker that started
 them must be waiting where the lesson waits for them. The lines are found in the lesson's
 source by their text, not copied from a run.
 """
@@ -15,6 +17,7 @@ from helpers import run, scenario
 from asyncplay.engine import events as ev
 from asyncplay.engine import xray
 from asyncplay.engine.catalogue import STRATEGIES, source_of
+from asyncplay.engine.errors import MalformedEvent
 from asyncplay.engine.fold import RunState, by_line, by_task, fold
 from asyncplay.engine.targets import Target
 from asyncplay.engine.worker.sampler import Sampler
@@ -44,7 +47,7 @@ def line_of(strategy: str, text: str) -> int:
 
 @pytest.fixture(scope="module")
 def runs(target: Target) -> dict[str, RunState]:
-    slow = scenario(count=3, latency_ms=600, timeout_s=5.0)
+    slow = scenario(count=3, latency_ms=3000, timeout_s=5.0)
     return {strategy: run(strategy, slow, target) for strategy in STRATEGIES}
 
 
@@ -100,10 +103,11 @@ SLOTS = {"threads": "with slots:", "asyncio": "async with slots:"}
 
 @pytest.mark.parametrize("strategy", list(SLOTS))
 def test_a_task_waiting_for_a_slot_is_queued(strategy: str, target: Target) -> None:
-    """One slot for three tasks of 600 ms: while one fetches, the other two wait their turn
+    """One slot for three tasks of 1.5 s: while one fetches, the other two wait their turn
     at the line that takes a slot, queued (a semaphore is how a lesson caps concurrency),
     not waiting on a lock."""
-    state = run(strategy, scenario(count=3, latency_ms=600, timeout_s=5.0, concurrency=1), target)
+    one_at_a_time = scenario(count=3, latency_ms=1500, timeout_s=5.0, concurrency=1)
+    state = run(strategy, one_at_a_time, target)
     assert state.completed and state.xray.startswith("on"), (state.status, state.xray)
     slot_line = line_of(strategy, SLOTS[strategy])
     states = {spot[3] for sample in state.samples for spot in by_line(sample).get(slot_line, [])}
@@ -113,7 +117,8 @@ def test_a_task_waiting_for_a_slot_is_queued(strategy: str, target: Target) -> N
 def test_a_blocking_call_is_seen_running_in_the_loop(target: Target) -> None:
     """A handler's blocking call on the loop: the task is seen running at the line that
     calls the handler, for the whole block, while no other task moves."""
-    blocked = run("asyncio", scenario("blocking@0", count=3, latency_ms=400), target)
+    blocked = run("asyncio", scenario("blocking@0", count=3, latency_ms=2000, timeout_s=5.0),
+                  target)  # fmt: skip
     handler_line = line_of("asyncio", "return handle(response)")
     at = [by_task(sample).get(0) for sample in blocked.samples]
     running = [spot for spot in at if spot and spot[2:] == (handler_line, "running")]
@@ -143,7 +148,7 @@ def test_samples_round_trip_and_bad_ones_are_refused() -> None:
         line = ev.encode(sample).replace(
             '["MainThread",null,34,"waiting"]', str(bad).replace("'", '"')
         )
-        with pytest.raises(ev.MalformedEvent):
+        with pytest.raises(MalformedEvent):
             ev.decode(line)
 
 
