@@ -182,16 +182,28 @@ def test_an_httpbin_target(server_url: str) -> None:
     assert next(e for e in row["errors"] if e["task"] == 1)["type"] == "HTTPStatusError"
 
 
-def test_serve_prints_its_url_serves_and_stops_on_ctrl_c() -> None:
-    """`asyncplay serve`: a URL on the first line, real pages, a clean exit on SIGINT."""
-    process = subprocess.Popen([ASYNCPLAY, "serve"], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize(
+    ("stop", "status"), [(signal.SIGINT, 0), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
+def test_serve_prints_its_url_serves_and_stops_on_a_signal(stop: int, status: int) -> None:
+    """`asyncplay serve`: a URL on the first line, real pages, and a clean exit on ctrl+c
+    (SIGINT) or SIGTERM, even started as a background job is (SIGINT ignored)."""
+    process = subprocess.Popen([ASYNCPLAY, "serve"], stdout=subprocess.PIPE, text=True,
+                               preexec_fn=_ignore_sigint)  # fmt: skip
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert httpx.get(f"{url}/task/3").content.startswith(b"page 3")
+        process.send_signal(stop)
+        assert process.wait(timeout=PATIENCE_S) == status
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=PATIENCE_S) == 0
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def test_a_target_where_nothing_answers_is_bad_input() -> None:

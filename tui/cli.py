@@ -320,17 +320,37 @@ def _scenario_args(args: argparse.Namespace) -> list[str]:
 
 
 def _serve(port: int) -> int:
+    """The fault server in the foreground until SIGINT (ctrl+c: status 0) or SIGTERM (143),
+    taken whatever this process inherited (a job started in the background ignores SIGINT,
+    and asyncio would leave it so), as `asyncplay web` takes them."""
     import asyncio
-    import contextlib
+    import signal
 
     from ..engine import server
+    from .usage import EXIT_TERMINATED
+
+    async def serve_until_signalled() -> int:
+        loop = asyncio.get_running_loop()
+        serving = asyncio.ensure_future(server.serve(port, until_stdin_closes=False))
+        stopped_by: list[int] = []
+
+        def stop(status: int) -> None:
+            stopped_by.append(status)
+            serving.cancel()
+
+        for number, status in ((signal.SIGINT, EXIT_OK), (signal.SIGTERM, EXIT_TERMINATED)):
+            loop.add_signal_handler(number, stop, status)
+        try:
+            await serving
+        except asyncio.CancelledError:
+            if not stopped_by:
+                raise
+        return stopped_by[0] if stopped_by else EXIT_OK
 
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(server.serve(port, until_stdin_closes=False))
+        return asyncio.run(serve_until_signalled())
     except OSError as error:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
-    return EXIT_OK
 
 
 def _list_strategies() -> int:
