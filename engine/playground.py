@@ -37,7 +37,9 @@ def worker_nice() -> int:
     asked = os.environ.get(WORKER_NICE_VARIABLE)
     if asked is None:
         return WORKER_NICE
-    if not (asked.isdigit() and int(asked) <= 19):
+    # ASCII digits, at most two: int() would take "²" for a digit and refuse, and a number
+    # of thousands of digits is past what it reads.
+    if not (asked.isascii() and asked.isdigit() and len(asked) <= 2 and int(asked) <= 19):
         raise UsageError(f"{WORKER_NICE_VARIABLE} must be a whole number from 0 to 19, "
                          f"not {asked[:20]!r}")  # fmt: skip
     return int(asked)

@@ -42,7 +42,7 @@ def test_the_apps_workers_run_at_the_lowest_priority(monkeypatch: pytest.MonkeyP
 def test_another_priority_is_asked_for_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(WORKER_NICE_VARIABLE, "7")
     assert Playground(Scenario()).session.nice == 7
-    for bad in ("20", "-1", "low", ""):
+    for bad in ("20", "-1", "low", "", "²", "1" * 5000):
         monkeypatch.setenv(WORKER_NICE_VARIABLE, bad)
         with pytest.raises(UsageError, match=f"{WORKER_NICE_VARIABLE} must be a whole number"):
             Playground(Scenario())
