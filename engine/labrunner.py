@@ -33,8 +33,12 @@ if TYPE_CHECKING:
 
 LabStatus = Literal["running", "done", "failed"]
 FETCH_COUNT = 20  # tasks in a lab's fetch run: enough for every fault, quick on two cores
-HANG_DEADLINE_S = HANG_S + 20.0  # the watchdog ends a stuck lab; this is for a stuck watchdog
-DEADLINE_S = 90.0
+# Safety nets, reached only by a lab that is broken: a lab that can hang is ended by its
+# watchdog (this is for a stuck watchdog), any other ends by itself. Wide, since a busy
+# machine slows a lab down many times over: beside two busy processes and the test suite,
+# starting and joining 10,000 threads once took past 90 s (a few seconds on an idle one).
+HANG_DEADLINE_S = HANG_S + 60.0
+DEADLINE_S = 300.0
 # Who noticed a blocked loop, from what the worker printed (the env below turns them on).
 NOTICES = {
     "asyncio debug": re.compile(r"Executing <.*> took [\d.]+ seconds"),

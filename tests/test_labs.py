@@ -39,7 +39,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> ClaimsRun:
     log = tmp_path_factory.mktemp("claims") / "claims.jsonl"
     marker = uuid.uuid4().hex
     result = asyncplay(
-        "claims", "--json", "--record", str(log), timeout=600, env={"ASYNCPLAY_TEST_MARK": marker}
+        "claims", "--json", "--record", str(log), timeout=1800, env={"ASYNCPLAY_TEST_MARK": marker}
     )
     assert result.returncode == 0, result.stderr
     updates = [LabUpdate.from_json(line) for line in log.read_text().splitlines()]
