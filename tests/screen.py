@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from typing import Any
 
 from rich.console import Console
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
-from asyncplay.engine.fold import FATE_LABELS, ErrorRow
-from asyncplay.tui.widgets.error_list import VIA_SHORT
+from asyncplay.engine.fold import FATE_LABELS, FATES, ErrorRow, Fate
+from asyncplay.tui.widgets.error_list import VIA_SHORT, task_label
 from asyncplay.tui.widgets.strategy_panel import StrategyPanel
 
 
@@ -85,3 +89,74 @@ def who_saw(row: ErrorRow, text: str) -> bool:
     if row.via:
         return row.via in text or VIA_SHORT.get(row.via, row.via) in text
     return FATE_LABELS[row.fate] in text if row.fate else "undecided" in text
+
+
+def screen_rows(app: Any) -> list[Strip]:
+    """The top screen as the terminal gets it, a strip per row."""
+    return list(app.screen._compositor.render_strips())
+
+
+def cells(rows: list[Strip], region: Region) -> list[str]:
+    """The text drawn in `region` of the screen, a string per row (cropped by cells)."""
+    region = region.intersection(Region(0, 0, rows[0].cell_length if rows else 0, len(rows)))
+    return [rows[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
+
+
+TALLY_ON_ONE_ROW = re.compile(
+    r"raised ([\d,]+)\s+returned ([\d,]+)\s+logged ([\d,]+)\s+lost ([\d,]+)\s+not run ([\d,]+)"
+)
+LABELS = [FATE_LABELS[fate] for fate in FATES]
+TALLY_LABELS = re.compile(r"raised\s+returned\s+logged\s+lost\s+not run")
+
+
+def tally_shown(lines: list[str], fates: dict[Fate, int]) -> bool:
+    """Every fate's count is on screen in one of the tally's three forms: the labels over
+    their counts, labels and counts on a row, or a bullet and a count per fate."""
+    want = [f"{fates[fate]:,}" for fate in FATES]
+    text = " ".join(lines)
+    if re.findall(r"●([\d,]+)", text) == want:
+        return True
+    if any(found.groups() == tuple(want) for found in TALLY_ON_ONE_ROW.finditer(text)):
+        return True
+    for above, below in itertools.pairwise(lines):
+        found = TALLY_LABELS.search(above)
+        if found is None:
+            continue
+        # Each count is centred under its label, in the wider of the two.
+        starts = [above.index(FATE_LABELS[fate], found.start()) for fate in FATES]
+        wide = [max(len(label), len(count)) for label, count in zip(LABELS, want, strict=True)]
+        if [below[at : at + room].strip() for at, room in zip(starts, wide, strict=True)] == want:
+            return True
+    return False
+
+
+def newest_error_shown(text: str, row: ErrorRow) -> bool:
+    """The newest error's task and who saw it (whole, in full or in short) in `text`."""
+    words = " ".join(text.split())
+    if f"{task_label(row)} " not in words + " ":
+        return False
+    if row.via:
+        return f"({row.via})" in words or f"({VIA_SHORT.get(row.via, row.via)})" in words
+    return f"→ {FATE_LABELS[row.fate] if row.fate else 'undecided'}" in words
+
+
+def problems_on_screen(app: Any) -> list[str]:
+    """Why some panel does not show, on the screen as drawn, its whole fate tally and its
+    newest error with who saw it; empty when every panel does. Read from the terminal's
+    cells, not from what the widgets were given: text cut by a border or a row too few is
+    not shown."""
+    rows = screen_rows(app)
+    problems = []
+    for panel in app.query(StrategyPanel):
+        state, name = panel.state, panel.strategy
+        lines = cells(rows, panel.content_region)
+        text = "\n".join(lines)
+        if not lines or not panel.display:
+            problems.append(f"{name}: not on screen")
+            continue
+        if state.tasks and not tally_shown(lines, state.fates()):
+            problems.append(f"{name}: no whole fate tally in\n{text}")
+        errors = state.errors()
+        if errors and state.aborted is None and not newest_error_shown(text, errors[0]):
+            problems.append(f"{name}: no newest error #{errors[0].task} with who saw it in\n{text}")
+    return problems

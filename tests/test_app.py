@@ -307,7 +307,8 @@ def test_a_killed_runs_unseen_error_is_undecided_in_every_view() -> None:
         app = AsyncPlayApp(replay=log, start_server=False)
         async with app.run_test(size=(160, 48)) as pilot:
             panel = app.query_one("#panel-threads", StrategyPanel)
-            assert "undecided" in str(panel.errors.content)
+            await until(lambda: "undecided" in str(panel.errors.content),
+                        what=lambda: f"undecided in {panel.errors.content}")  # fmt: skip
             assert str(panel.fates.content).split("\n")[1].split() == ["0"] * 5
             panel.focus()
             await pilot.press("z")

@@ -103,7 +103,8 @@ def test_the_queue_fix_runs_beside_threads_and_its_fate_is_raised(
             assert copy_path(home_of_its_own).read_text() == THREADS_FIXED
             names = [panel.strategy for panel in app.query(StrategyPanel)]
             assert names[names.index("threads") + 1] == "threads′"
-            assert app.focused is app.panels["threads′"]
+            await until(lambda: app.focused is app.panels["threads′"],
+                        what=lambda: f"the focus on threads′, not {app.focused}")  # fmt: skip
             states = app.playground.states
             await until(lambda: states["threads"].over and states["threads′"].over,
                         what="threads and threads′ to end")  # fmt: skip

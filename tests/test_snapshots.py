@@ -17,6 +17,7 @@ from screen import panel_problems, screen_text
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
+from waiting import until
 
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
@@ -60,6 +61,8 @@ def before(*keys: str, screen: type[Screen[Any]] | None = None, shows: tuple[str
 
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
+        await until(lambda: not app.query_one("#panels").has_class("-unfitted"),
+                    what="the panels laid out for the terminal's size")  # fmt: skip
         await pilot.pause()
         if keys:
             await pilot.press(*keys)

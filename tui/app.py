@@ -14,7 +14,6 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -37,6 +36,7 @@ from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
 from .usage import EXIT_HUNG_UP, EXIT_TERMINATED
 from .widgets.app_footer import AppFooter
+from .widgets.panel_grid import PanelGrid
 from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
@@ -47,10 +47,19 @@ REDRAW_PER_SECOND = 30
 # died, and its collections, which walk every object of the runs, stopped the app for
 # 100-200 ms some twenty times a run at 160x48 (bench/tui_load.py). Every 10,000, they die young.
 YOUNG_OBJECTS_PER_COLLECTION = 10_000
-# Below this width the panels are a list (HORIZONTAL_BREAKPOINTS' "-narrow").
+# Below this width the scenario bar and the zoom stack their parts (HORIZONTAL_BREAKPOINTS'
+# "-narrow"); how the panels are laid out is the panel grid's to choose (panel_grid.py).
 NARROW_BELOW = 100
 # Where the focus goes for each arrow key: (dx, dy).
 DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
+
+
+class PanelsScreen(QuietFocusScreen[object]):
+    """The panels' screen. Keys typed while the app starts are keys: nothing but a panel
+    takes the focus by itself (Textual's default gives it to the first input, the tasks
+    field, where `r` was typed as text)."""
+
+    AUTO_FOCUS = "StrategyPanel"
 
 
 class AsyncPlayApp(App[None]):
@@ -59,8 +68,7 @@ class AsyncPlayApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "asyncplay"
     SUB_TITLE = "watch where each concurrency style puts your errors"
-    # Wide terminals get the grid, middling ones two columns, narrow ones a list; short ones
-    # give the header's row to the panels.
+    # Short terminals give the header's row to the panels.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-medium"), (150, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
@@ -108,7 +116,7 @@ class AsyncPlayApp(App[None]):
 
     def get_default_screen(self) -> Screen[object]:
         """The panels' screen: a focus move there repaints two panels, not all eight."""
-        return QuietFocusScreen(id="_default")
+        return PanelsScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         source = PaletteSource()
@@ -116,7 +124,7 @@ class AsyncPlayApp(App[None]):
         yield source
         yield Header()
         yield ScenarioBar(self.scenario).data_bind(AsyncPlayApp.scenario)
-        with Container(id="panels"):
+        with PanelGrid():
             for lesson in self.playground.lessons.values():
                 yield StrategyPanel(lesson.name, lesson.idea)
         yield AppFooter()
@@ -126,8 +134,6 @@ class AsyncPlayApp(App[None]):
         for name, state in self.playground.states.items():
             self.panels[name].show(state, state.now)
         self.open_panel = self.query_one(StrategyPanel)
-        self._mark_open()
-        self.open_panel.focus()
         self.watch(self.screen, "focused", self._focus_moved)
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
@@ -211,18 +217,20 @@ class AsyncPlayApp(App[None]):
             self._mark_open()
 
     def _mark_open(self) -> None:
-        # Only in the narrow list, where it shows: a class change restyles a whole panel,
+        # Only in the list, where it shows: a class change restyles a whole panel,
         # and on a machine busy with eight runs that is most of what a key press costs.
         # Restyled without CSS transitions (the panels have none): Textual's default path
         # builds and compares a second set of styles for every part, to animate them.
-        if self.open_panel is not None and self.size.width < NARROW_BELOW:
+        if self.open_panel is not None and self.query_one(PanelGrid).layout_name == "list":
             for panel in self.panels.values():
                 if panel.has_class("-open") != (panel is self.open_panel):
                     panel.set_class(panel is self.open_panel, "-open", update=False)
                     self.update_styles(panel, animate=False)
 
-    def on_resize(self) -> None:
+    def on_panel_grid_relaid(self, message: PanelGrid.Relaid) -> None:
         self._mark_open()
+        if message.first and self.screen.focused is None:
+            self.action_focus_panels()  # they could take no focus while unseen
 
     def action_focus_panels(self) -> None:
         """Back to the open panel."""

@@ -25,6 +25,10 @@ def over_two_rows(palette: Palette, fates: dict[Fate, int]) -> list[Text]:
         labels.append(f"{label:<{wide}} ", style=palette.fate_style(fate))
         style = palette.fate_style(fate) + BOLD if fates[fate] else palette.faint
         counts.append(f"{count:^{wide}} ", style=style)
+    # Trailing spaces would count against the width: a line one cell too wide is cut
+    # with an ellipsis ("not ru…"), the last count with it.
+    labels.rstrip()
+    counts.rstrip()
     return [labels, counts]
 
 
@@ -52,7 +56,7 @@ def as_bullets(palette: Palette, fates: dict[Fate, int]) -> Text:
 def tally(palette: Palette, fates: dict[Fate, int], width: int, rows: int) -> list[Text]:
     """The widest form of the tally that fits `width` and `rows`."""
     two = over_two_rows(palette, fates)
-    if rows >= 2 and two[0].cell_len <= width + 1:  # the trailing space may hang over
+    if rows >= 2 and max(line.cell_len for line in two) <= width:
         return two
     one = on_one_row(palette, fates)
     return [one] if one.cell_len <= width else [as_bullets(palette, fates)]

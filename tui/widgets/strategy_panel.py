@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
+from textual.message import Message
 
 from ...engine.fold import TASK_STATUSES, RunState
 from ..palette import Palette, palette_of
-from .error_list import VIA_SHORT, entries, fit, task_label
+from .error_list import VIA_SHORT, Entries, entries, fit, task_label
 from .fate_tally import FateTally, as_bullets, tally
 from .panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
 from .progress_line import ProgressLine
@@ -68,22 +69,27 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
     counts = state.counts()
     name = Text(f"{state.strategy:<11}", style="bold")
     status = Text(f"{state.status:<8}", style=palette.run_style(state.status))
-    progress = Text(f"{counts['ok'] + counts['failed']:,}/{len(state.tasks):,} ")
+    total = f"{len(state.tasks):,}"
+    done = f"{counts['ok'] + counts['failed']:,}/{total}"
+    progress = Text(f"{done:<{2 * len(total) + 1}} ")  # the bullets line up down the list
     fates = as_bullets(palette, state.fates()) + " " if state.tasks else Text("")
     rows = state.errors()
     if state.aborted is not None:
         error = Text(state.aborted.detail, style=palette.run_style(state.status))
-        long = short = error
+        longest = long = short = error
     elif rows:
         newest = rows[0]
         fate = Text(newest.fate or "undecided", style=palette.fate_style(newest.fate)
                     if newest.fate else palette.muted)  # fmt: skip
         via = Text(f" ({VIA_SHORT.get(newest.via, newest.via)})", palette.muted)
+        full_via = Text(f" ({newest.via})", palette.muted) if newest.via else via
         short = Text(f"{task_label(newest)} → ") + fate + via
         long = Text(f"{task_label(newest)} {newest.type} → ") + fate + via
+        longest = Text(f"{task_label(newest)} {newest.type} → ") + fate + full_via
     else:
-        long = short = Text("")
+        longest = long = short = Text("")
     for parts in (
+        [name, status, progress, fates, longest],
         [name, status, progress, fates, long],
         [name, status, progress, fates, short],
         [name, status, fates, short],
@@ -96,6 +102,22 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
     return line
 
 
+def _needs(idea: list[Text], counts: list[Text], errors: Entries) -> Needs:
+    shown = tuple(map(len, errors.errors))
+    more = errors.total > len(shown) + bool(errors.ended)
+    return Needs(len(idea), len(counts), len(errors.ended), shown, more)
+
+
+def _shape_of(state: RunState) -> tuple[object, ...]:
+    """What the rows a panel needs depend on, besides its width: which counts show, why the
+    run ended, and the newest error. It changes a few times a run, not on every event."""
+    rows = state.errors()
+    counts = state.counts()
+    shown = tuple(status for status in TASK_STATUSES if counts[status])
+    ended = state.aborted.detail if state.aborted else None
+    return (state.strategy, bool(state.tasks), shown, ended, rows[0] if rows else None)
+
+
 def panel_id(strategy: str) -> str:
     """A panel's id: its strategy's name as an id can spell it, one name to one id
     (threads′: panel-threads-2032-; a hyphen is escaped too)."""
@@ -105,6 +127,10 @@ def panel_id(strategy: str) -> str:
 
 class StrategyPanel(Vertical, can_focus=True):
     """A strategy's run, drawn from its RunState; focus it to run, stop or zoom it alone."""
+
+    class NeedsChanged(Message):
+        """What the panel must show changed how many rows it may need (its container
+        looks again at which layout fits)."""
 
     def __init__(self, strategy: str, idea: str) -> None:
         super().__init__(id=panel_id(strategy), classes="strategy-panel")
@@ -116,6 +142,7 @@ class StrategyPanel(Vertical, can_focus=True):
         self._needs: Needs | None = None
         self._rows = Rows()
         self._folded = -1  # the state's event count when the parts were last drawn
+        self._shape: tuple[object, ...] = ()  # what sets the rows needed (see _shape_of)
         self._idea_wrapped: tuple[int, list[Text]] = (0, [])
 
     @property
@@ -167,6 +194,10 @@ class StrategyPanel(Vertical, can_focus=True):
             self.times.show_text(times(self.palette, state, now))
             self.timeline.show(state, now)
             return
+        shape = _shape_of(state)
+        if shape != self._shape:
+            self._shape = shape
+            self.post_message(self.NeedsChanged())
         if self.border_subtitle != state.status:  # setting it repaints the whole panel
             self.border_subtitle = state.status
         self.set_class(state.status in ("crashed", "killed"), "-failed")
@@ -183,9 +214,7 @@ class StrategyPanel(Vertical, can_focus=True):
         idea = self._idea_lines(width)
         counts = counts_lines(self.palette, state, width)
         errors = entries(self.palette, state, width, newest=1 + MORE_ERRORS)
-        shown = tuple(map(len, errors.errors))
-        more = errors.total > len(shown) + bool(errors.ended)
-        needs = Needs(len(idea), len(counts), len(errors.ended), shown, more)
+        needs = _needs(idea, counts, errors)
         if needs != self._needs:
             self._share_rows(needs)
         rows = self._rows
@@ -197,6 +226,14 @@ class StrategyPanel(Vertical, can_focus=True):
         self.counts.show_lines(counts[: rows.counts])
         self.fates.show_lines(tally(self.palette, state.fates(), width, rows.tally))
         self.errors.show_lines(fit(self.palette, errors, rows.errors))
+
+    def rows_needed(self, width: int) -> int:
+        """The rows inside its border the panel needs at `width` (the content's) for what
+        must show: its times, tally, newest error with who saw it, counts, a row of bars."""
+        state = self.state
+        counts = counts_lines(self.palette, state, width)
+        errors = entries(self.palette, state, width, newest=1)
+        return essential(_needs([], counts, errors)).total
 
     def _idea_lines(self, width: int) -> list[Text]:
         if self._idea_wrapped[0] != width:
