@@ -2,8 +2,9 @@
 
 A fate is coloured by how well the caller was told: the theme's success colour when it was
 raised to it, primary when it was handed back as a value, warning when only a log saw it,
-error when nobody did. The rules are in app.tcss (`.fate--raised { color: $success; }`), so
-every built-in theme, light or dark, gives legible colours; widgets ask for them by name. The
+error when nobody did. The rules are in app.tcss (`.fate--raised { color: $text-success; }`);
+widgets ask for them by name. A fate, a run's state or a verdict whose theme colour is too
+faint to read on the theme's backgrounds is moved toward its text colour (contrast.py). The
 X-ray colours what a worker does at its line: running like a running task, the network in
 primary, a lock in the error colour (it may never be let go), queued in warning, and waiting
 for others muted.
@@ -12,10 +13,12 @@ for others muted.
 from __future__ import annotations
 
 from rich.style import Style
+from textual.color import Color
 from textual.widget import Widget
 
 from ..engine.events import SPOT_STATES
 from ..engine.fold import Fate, RunStatus, TaskStatus
+from .contrast import legible
 
 PALETTE_CLASSES = {
     *(f"fate--{fate}" for fate in ("raised", "returned", "logged", "lost", "not_run")),
@@ -28,6 +31,9 @@ PALETTE_CLASSES = {
     "palette--key",  # keys in help
     "palette--accent",  # what is measured against: the ideal time, progress
 }
+# Words that carry the lesson, read in every theme at WCAG AA (contrast.py): the fates,
+# the runs' states, the verdicts.
+LEGIBLE_PREFIXES = ("fate--", "run--", "verdict--")
 
 
 class Palette:
@@ -41,8 +47,8 @@ class Palette:
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
         # Asked for thousands of times a second in a live run; a style depends only on the
-        # theme (the widget's background is its own).
-        self._styles: dict[tuple[str, str], Style] = {}
+        # theme's styles, and is forgotten when they change (PaletteSource).
+        self._styles: dict[str, Style] = {}
 
     def fate_style(self, fate: Fate) -> Style:
         return self._style(f"fate--{fate}")
@@ -76,15 +82,30 @@ class Palette:
         return self._style("palette--key")
 
     def _style(self, name: str) -> Style:
-        key = (name, self.widget.app.theme)
-        style = self._styles.get(key)
+        style = self._styles.get(name)
         if style is None:
             # Not partial: colours with alpha ("$foreground 30%") are blended with the
             # widget's background, which a Rich style cannot do by itself. Only the colour
             # (and boldness) is kept.
             found = self.widget.get_component_rich_style(name)
-            style = self._styles[key] = Style(color=found.color, bold=found.bold)
+            color = found.color
+            if color is not None and name.startswith(LEGIBLE_PREFIXES):
+                color = self._legible(Color.from_rich_color(color)).rich_color
+            style = self._styles[name] = Style(color=color, bold=found.bold)
         return style
+
+    def forget(self) -> None:
+        """The theme's styles changed: every style is asked for again."""
+        self._styles.clear()
+
+    def _legible(self, color: Color) -> Color:
+        """Legible on the backgrounds the words are drawn on: the screen's (the panels),
+        and the surface of dialogs and tables."""
+        variables = self.widget.app.theme_variables
+        text = Color.parse(variables["foreground"])
+        for background in ("background", "surface"):
+            color = legible(color, Color.parse(variables[background]), text)
+        return color
 
 
 class PaletteSource(Widget):
@@ -101,6 +122,12 @@ class PaletteSource(Widget):
     def __init__(self) -> None:
         super().__init__()
         self.palette = Palette(self)
+
+    def notify_style_update(self) -> None:
+        """A new theme's styles apply (keyed by the theme's name, a style asked for before
+        they did would be the old theme's colour, kept)."""
+        super().notify_style_update()
+        self.palette.forget()
 
 
 def palette_of(widget: Widget) -> Palette:

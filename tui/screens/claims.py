@@ -73,7 +73,8 @@ class ClaimsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
-        self.watch(self.app, "theme", self._refresh, init=False)
+        # After the new theme's styles apply (a watch of `theme` runs before they do).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._refresh())
 
     def on_resize(self) -> None:
         self._show()  # the charts' bars are as long as the pane is wide

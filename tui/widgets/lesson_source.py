@@ -118,7 +118,8 @@ class LessonSource(Static):
             self._draw(scroll=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", lambda: self._draw(scroll=True), init=False)
+        # After the new theme's styles apply (a watch of `theme` runs before they do).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._draw(scroll=True))
 
     def _draw(self, scroll: bool = False) -> None:
         """Draw the code wrapped to this width; with `scroll`, bring its marked lines into

@@ -163,8 +163,11 @@ class StrategyPanel(Vertical, can_focus=True):
         yield from (self.fates, self.errors)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", lambda: self.show(self.state, self.now, repaint=True),
-                   init=False)  # fmt: skip
+        # After the new theme's styles apply (a watch of `theme` runs before they do, and
+        # its colours would be the old theme's).
+        self.app.theme_changed_signal.subscribe(
+            self, lambda _theme: self.show(self.state, self.now, repaint=True)
+        )
 
     def watch_has_focus(self, _has_focus: bool) -> None:
         """Restyle the panel alone. Only its own border shows the focus (app.tcss has no
