@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, TextArea
 
-from ..engine import lessons
+from ..engine import lessons, scenarios
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
@@ -52,6 +52,8 @@ YOUNG_OBJECTS_PER_COLLECTION = 10_000
 NARROW_BELOW = 100
 # Where the focus goes for each arrow key: (dx, dy).
 DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
+# The keys of the panels' screen that mean nothing on another screen.
+PANELS_ONLY = {key.action for key in KEYS} - {"help", "quit"} | {"move", "focus_panels"}
 
 
 class PanelsScreen(QuietFocusScreen[object]):
@@ -97,7 +99,7 @@ class AsyncPlayApp(App[None]):
         super().__init__()
         self.replay = replay
         self.start_server = start_server and replay is None
-        first = replay.scenario if replay else scenario or Scenario()
+        first = replay.scenario if replay else scenario or scenarios.load(scenarios.FIRST)
         self.set_reactive(AsyncPlayApp.scenario, first)
         self.playground = (
             Playground.replaying(replay)
@@ -260,7 +262,12 @@ class AsyncPlayApp(App[None]):
             if field is not None:
                 field.focus()
             return
-        self.playground.run(strategies, self.scenario)
+        started = self.playground.run(strategies, self.scenario)
+        busy = [name for name in strategies if name not in started]
+        if busy:  # left to finish: say so, and how to start again
+            which = "it is" if len(strategies) == 1 else f"{_names(busy)} running;"
+            self.notify(f"Still running: {which} s stops {'it' if len(busy) == 1 else 'them'}, "
+                        "then r or enter runs again.")  # fmt: skip
 
     async def action_stop(self) -> None:
         stopped = await self.playground.stop()
@@ -363,8 +370,15 @@ class AsyncPlayApp(App[None]):
         self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the editor has the keys, ctrl+c copies (the TextArea's) instead of quitting,
-        and the footer leaves out the keys that only type there (q, ?, enter)."""
+        """The panels' keys act on the panels' screen alone, but for those another screen
+        keeps (its PANEL_KEYS): on the claims, `f` opened the fault picker over them, and
+        their footer offered keys of a screen not shown. Help and quit act everywhere. While the editor has the keys, ctrl+c copies (the
+        TextArea's) instead of quitting, and the footer leaves out the keys that only type
+        there (q, ?, enter)."""
+        screen = self.screen if self.screen_stack else None
+        if action in PANELS_ONLY and screen is not None and screen is not self.screen_stack[0]:
+            # A screen may keep some (the zoom: run all, and stop, to watch a run live).
+            return action in getattr(screen, "PANEL_KEYS", ())
         typed = action in ("quit", "help", "run_focused")
         return not (typed and isinstance(self.focused, TextArea))
 
@@ -388,6 +402,10 @@ class AsyncPlayApp(App[None]):
         self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{len(names)} strategies"
 
 
 def _distance_ahead(here: Region, there: Region, dx: int, dy: int) -> int | None:

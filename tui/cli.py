@@ -293,15 +293,19 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return _open_app(replay=read(Path(args.file)))
         case _:
-            return _open_app(scenario=scenario_from(args))
+            from ..engine.scenarios import FIRST
+
+            return _open_app(scenario=scenario_from(args, first=FIRST))
 
 
-def scenario_from(args: argparse.Namespace) -> Scenario:
-    """The scenario the flags describe: a named or file scenario, then the flags on top."""
+def scenario_from(args: argparse.Namespace, first: str | None = None) -> Scenario:
+    """The scenario the flags describe: a named or file scenario (or `first`, or no faults
+    at all, when none is named), then the flags on top."""
     from ..engine import scenarios
     from ..engine.workload import FaultSpec, Scenario
 
-    base = scenarios.load(args.scenario) if args.scenario is not None else Scenario()
+    name = args.scenario if args.scenario is not None else first
+    base = scenarios.load(name) if name is not None else Scenario()
     faults = tuple(FaultSpec.parse(spec) for spec in args.faults) if args.faults else None
     return base.with_overrides(
         count=args.count, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,

@@ -28,7 +28,7 @@ KEYS = (
     Key("z", "zoom", "Zoom", "Zoom into the focused strategy: its source, tasks, errors, output"),
     Key("c", "compare", "Compare", "Compare the runs on screen in a sortable table"),
     Key("l", "claims", "Claims", "The article's claims: run the labs, see each verdict and why",
-        narrow=False, footer=False),
+        narrow=False),
     Key("ctrl+s", "save", "Save log", "Save the runs on screen as an event log to replay",
         narrow=False),
     Key("question_mark", "help", "Help", "Help: the keys, the styles and the fates"),

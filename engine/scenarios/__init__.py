@@ -24,6 +24,9 @@ from ..errors import WorkloadError
 from ..workload import FaultSpec, Scenario
 
 FIELDS = {field.name for field in fields(Scenario)} - {"name"}
+# The scenario the app opens with: one response handler raises among fifty, the article's
+# first lesson (where does each style put an error?), shown by the first `r`.
+FIRST = "handler-bug"
 
 
 def builtin_names() -> list[str]:

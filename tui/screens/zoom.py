@@ -49,6 +49,9 @@ class ZoomScreen(QuietFocusScreen[None]):
     """Everything about one run; escape goes back to the panels."""
 
     COMPONENT_CLASSES = PALETTE_CLASSES
+    # The panels' keys that mean something here too: run every strategy, or stop them, and
+    # watch this one live.
+    PANEL_KEYS = frozenset({"run_all", "stop"})
 
     BINDINGS = [
         # escape before the editor sees it: the TextArea would move the focus on with it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
@@ -86,7 +87,9 @@ class ScenarioBar(Vertical):
                     field_input.value = shown(getattr(scenario, field))
             field_input.remove_class("-refused")
         faults = ", ".join(str(spec) for spec in scenario.faults) or "none"
-        self.query_one("#faults", Static).update(f"faults: {faults}")
+        line = Text(f"faults: {faults}")
+        line.append("   f to change them, o for another scenario", style="dim")
+        self.query_one("#faults", Static).update(line)
         self.problem = ""
 
     def watch_problem(self, problem: str) -> None:
