@@ -26,6 +26,13 @@ def one_line(text: str, limit: int = MESSAGE_MAX) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+def quoted(value: object, limit: int = 60) -> str:
+    """`value`'s repr, cut to `limit` characters: a refusal names what it refuses, and a
+    value of 100,000 characters would leave no room for the rest of the line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class AsyncplayError(Exception):
     """An error asyncplay expects: `title` says what kind, `str()` the one-line message."""
 

@@ -192,7 +192,8 @@ def _plain(t: object, *counts: object) -> bool:
 
 def from_dict(data: dict[str, Any]) -> Event:
     data = dict(data)
-    cls = EVENT_TYPES.get(data.pop("kind", None))
+    kind = data.pop("kind", None)
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise MalformedEvent(f"unknown event kind in {data!r:.80}")
     names = {field.name for field in fields(cls)}

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import lessons
+from . import eventlog, lessons
 from .errors import LessonError, UsageError
-from .eventlog import EventLog, LogWriter
+from .eventlog import EventLog
 from .events import Event, RunAborted
 from .fold import RunState, fold
 from .lessons import Lesson
@@ -153,19 +153,8 @@ class Playground:
 
     def save(self, folder: Path) -> Path:
         """Write the shown runs as an event log `asyncplay replay` can open, under a name no
-        other save has taken (two saves in one second get two files)."""
-        names = [name for name, events in self.logs.items() if events]
-        stem = time.strftime("asyncplay-%Y%m%d-%H%M%S")
-        for attempt in range(1, 1000):
-            path = folder / (f"{stem}.jsonl" if attempt == 1 else f"{stem}-{attempt}.jsonl")
-            try:
-                stream = path.open("x")  # never over another file, even one made just now
-            except FileExistsError:
-                continue
-            with stream:
-                writer = LogWriter(stream, self.scenario_of_runs, names)
-                for name in names:
-                    for event in self.logs[name]:
-                        writer.write(name, event)
-            return path
-        raise FileExistsError(f"{folder} already holds a thousand logs named {stem}")
+        other save has taken (two saves in one second get two files), whole or not at all."""
+        runs = {name: events for name, events in self.logs.items() if events}
+        return eventlog.save(
+            folder, time.strftime("asyncplay-%Y%m%d-%H%M%S"), self.scenario_of_runs, runs
+        )

@@ -11,11 +11,11 @@ import heapq
 import math
 import random
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from .errors import WorkloadError
+from .errors import WorkloadError, quoted
 
 
 class Fault(StrEnum):
@@ -97,18 +97,20 @@ class FaultSpec:
     def parse(cls, text: str) -> FaultSpec:
         match = re.fullmatch(r"\s*([a-z0-9-]+)\s*(?::\s*(\S+)|@\s*(\S+))?\s*", text)
         if not match:
-            raise WorkloadError(f"malformed fault spec {text!r} (try KIND, KIND:0.1 or KIND@3,7)")
+            raise WorkloadError(
+                f"malformed fault spec {quoted(text)} (try KIND, KIND:0.1 or KIND@3,7)"
+            )
         name, fraction, ids = match.groups()
         try:
             kind = Fault(name)
         except ValueError:
             known = ", ".join(fault.value for fault in Fault)
-            raise WorkloadError(f"unknown fault {name!r} (known: {known})") from None
+            raise WorkloadError(f"unknown fault {quoted(name)} (known: {known})") from None
         if fraction is not None:
             try:
                 value = float(fraction)
             except ValueError:
-                raise WorkloadError(f"fault fraction {fraction!r} is not a number") from None
+                raise WorkloadError(f"fault fraction {quoted(fraction)} is not a number") from None
             if not 0 < value <= 1:
                 raise WorkloadError(f"fault fraction {fraction} must be in (0, 1]")
             return cls(kind, fraction=value)
@@ -116,9 +118,9 @@ class FaultSpec:
             try:
                 tasks = tuple(int(part) for part in ids.split(","))
             except ValueError:
-                raise WorkloadError(f"task ids {ids!r} must be integers like 3,7") from None
+                raise WorkloadError(f"task ids {quoted(ids)} must be integers like 3,7") from None
             if any(task < 0 for task in tasks):
-                raise WorkloadError(f"task ids {ids!r} must not be negative")
+                raise WorkloadError(f"task ids {quoted(ids)} must not be negative")
             return cls(kind, tasks=tasks)
         return cls(kind)
 
@@ -151,12 +153,15 @@ class Scenario:
     faults: tuple[FaultSpec, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        for name in ("name", "description"):
+            if not isinstance(value := getattr(self, name), str):
+                raise WorkloadError(f"{name} must be text, not {quoted(value)}")
         for name in ("count", "concurrency", "seed"):
-            if not _is_int(getattr(self, name)):
-                raise WorkloadError(f"{name} must be a whole number, not {getattr(self, name)!r}")
+            if not _is_int(value := getattr(self, name)):
+                raise WorkloadError(f"{name} must be a whole number, not {quoted(value)}")
         for name in ("latency_ms", "jitter_ms", "timeout_s"):
-            if not (_is_int(getattr(self, name)) or isinstance(getattr(self, name), float)):
-                raise WorkloadError(f"{name} must be a number, not {getattr(self, name)!r}")
+            if not (_is_int(value := getattr(self, name)) or isinstance(value, float)):
+                raise WorkloadError(f"{name} must be a number, not {quoted(value)}")
         numbers = (self.latency_ms, self.jitter_ms, self.timeout_s)
         if not all(math.isfinite(value) for value in numbers):
             raise WorkloadError("latency, jitter and timeout must be finite numbers")
@@ -238,10 +243,22 @@ class Scenario:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scenario:
-        values = dict(data)
-        values["faults"] = tuple(FaultSpec.parse(spec) for spec in values.get("faults", ()))
-        return cls(**values)
+    def from_dict(cls, data: object) -> Scenario:
+        """The scenario `to_dict` wrote (a log's header, a scenario file's fields): it is
+        input, so anything else is a WorkloadError, never a TypeError."""
+        if not isinstance(data, dict):
+            raise WorkloadError(f"a scenario is an object of its fields, not {quoted(data)}")
+        unknown = set(data) - {field.name for field in fields(cls)}
+        if unknown:
+            raise WorkloadError(
+                f"unknown keys {', '.join(sorted(str(key)[:40] for key in unknown))}"
+            )
+        faults = data.get("faults", [])
+        if not isinstance(faults, list | tuple) or not all(
+            isinstance(spec, str) for spec in faults
+        ):
+            raise WorkloadError("faults must be a list of strings")
+        return cls(**{**data, "faults": tuple(FaultSpec.parse(spec) for spec in faults)})
 
 
 def _tasks(count: int) -> str:

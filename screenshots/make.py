@@ -54,10 +54,10 @@ def record() -> None:
     script = Path(sys.executable).with_name("asyncplay")
     for name in sorted({log for log, _, _, _ in SHOTS} - {"edit-run"} | {"slow-motion"}):
         log = HERE / "logs" / f"{name}.jsonl"
-        subprocess.run([script, "run", "--scenario", name, "--record", str(log)], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run([script, "run", "--scenario", name, "--record", str(log), "--force"],
+                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     subprocess.run([script, "run", "--scenario", "handler-bug", "-s", "threads",
-                    "--strategy-file", str(own_copy()), "--record",
+                    "--strategy-file", str(own_copy()), "--force", "--record",
                     str(HERE / "logs" / "edit-run.jsonl")],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
 

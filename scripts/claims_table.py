@@ -34,7 +34,7 @@ def table(claims: list[dict[str, str]]) -> str:
 
 def run_claims() -> list[dict[str, str]]:
     script = Path(sys.executable).with_name("asyncplay")
-    done = subprocess.run([script, "claims", "--json", "--record", str(LOG)],
+    done = subprocess.run([script, "claims", "--json", "--record", str(LOG), "--force"],
                           capture_output=True, text=True)  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"asyncplay claims failed ({done.returncode}):\n{done.stderr}")

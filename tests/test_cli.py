@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -22,6 +24,7 @@ from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import RunAborted, TaskStarted
 from asyncplay.engine.fold import fold
 from asyncplay.engine.result import ResultRow
+from asyncplay.engine.scenarios import builtin_names
 from asyncplay.engine.server_process import refused_port
 
 # The console script pip installed beside this interpreter.
@@ -271,9 +274,14 @@ def test_a_run_killed_at_its_deadline_says_so() -> None:
     assert json.loads(result.stdout)["results"][0]["status"] == "killed"
 
 
-def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> None:
-    """SIGTERM mid-run: every worker and the server stop, the log holds every line up to a
-    last `run_aborted`, and the exit status says SIGTERM."""
+@pytest.mark.parametrize(
+    ("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["SIGTERM", "SIGHUP"]
+)
+def test_a_signal_stops_the_workers_and_keeps_the_whole_log(
+    tmp_path: Path, stop: signal.Signals, status: int
+) -> None:
+    """SIGTERM, or SIGHUP (the terminal closed), mid-run: every worker and the server stop,
+    the log holds every line up to a last `run_aborted`, and the exit status says which."""
     marker, log = uuid.uuid4().hex, tmp_path / "run.jsonl"
     process = subprocess.Popen(
         [ASYNCPLAY, "run", "-n", "300", "--latency", "20000", "--timeout", "30", "-s", "threads",
@@ -283,10 +291,10 @@ def test_sigterm_stops_the_workers_and_keeps_the_whole_log(tmp_path: Path) -> No
     )  # fmt: skip
     eventually(lambda: _still(process) and max(map(_threads, marked(marker)), default=0) >= 300,
                what="a thread per task, waiting")  # fmt: skip
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=PATIENCE_S)
-    assert process.returncode == 143
-    assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGTERM"]
+    assert process.returncode == status
+    assert stderr.strip().splitlines() == [f"asyncplay: stopped by {stop.name}"]
     # Every line of the log is whole and its last is the stop: nothing was left in a buffer.
     run = read(log).runs["threads"]
     assert any(isinstance(event, TaskStarted) for event in run)
@@ -338,3 +346,152 @@ def _fault_server(pids: set[int]) -> int | None:
             if b"asyncplay.engine.server" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return pid
     return None
+
+
+LONG = "7" * 100_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--latency", LONG],
+        ["run", "-n", LONG],
+        ["run", "--seed", LONG],
+        [LONG],
+        ["lab", LONG],
+        ["run", "-f", LONG],
+        ["run", "--scenario", LONG],
+        ["replay", LONG],
+        ["web", "--host", LONG],
+    ],
+    ids=["latency", "count", "seed", "command", "lab", "fault", "scenario", "replay", "host"],
+)
+def test_a_long_value_is_cut_in_its_refusal(args: list[str]) -> None:
+    """A value of 100,000 characters: one line of a terminal's worth, status 2."""
+    result = asyncplay(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and len(result.stderr) < 400, result.stderr[:400]
+
+
+def _limited_memory() -> None:
+    """A gigabyte of address space: a reader that reads without end fails, not the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+def test_hostile_files_are_one_line_and_status_2(tmp_path: Path) -> None:
+    """Logs and scenario files that broke the reader (a number past the digit limit, deep
+    nesting, an unhashable name, a header that is not a scenario), a device that never
+    ends and a FIFO nobody writes to: each refused in one line, status 2, at once."""
+    header = '{"kind": "scenario", "version": 1, "scenario": {"count": 3}, "strategies": []}'
+    logs = {
+        "digits": '{"kind": "scenario", "version": 1, "scenario": {"count": ' + "1" * 5000 + "}}",
+        "nesting": header + "\n" + "[" * 100_000,
+        "unhashable": header + '\n{"run": ["a"], "kind": "run_started"}',
+        "not a scenario": '{"kind": "scenario", "version": 1, "scenario": "ab"}',
+    }
+    commands = []
+    for name, text in logs.items():
+        (tmp_path / f"{name}.jsonl").write_text(text + "\n")
+        commands.append(["replay", str(tmp_path / f"{name}.jsonl")])
+    (tmp_path / "digits.toml").write_text("count = " + "1" * 5000 + "\n")
+    commands.append(["run", "--scenario", str(tmp_path / "digits.toml")])
+    os.mkfifo(tmp_path / "fifo")
+    commands += [["replay", "/dev/zero"], ["replay", str(tmp_path / "fifo")],
+                 ["run", "--scenario", str(tmp_path / "fifo")]]  # fmt: skip
+    for command in commands:
+        result = subprocess.run([ASYNCPLAY, *command], capture_output=True, text=True,
+                                timeout=PATIENCE_S, preexec_fn=_limited_memory)  # fmt: skip
+        assert result.returncode == 2, (command, result.stderr[-300:])
+        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_record_never_writes_over_a_file_unless_forced(tmp_path: Path) -> None:
+    """--record FILE where FILE exists: refused before anything runs, the file as it was
+    (for run, lab and claims alike); with --force, written over."""
+    log = tmp_path / "run.jsonl"
+    log.write_text("precious\n")
+    for command in (["run", "-n", "2"], ["lab", "deadlocks"], ["claims"]):
+        result = asyncplay(*command, "--record", str(log))
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"asyncplay: error: {log} exists already; --force writes over it"
+        ]
+    assert log.read_text() == "precious\n"
+    forced = asyncplay("run", "-n", "2", "--latency", "10", "-s", "asyncio", "--record", str(log),
+                       "--force")  # fmt: skip
+    assert forced.returncode == 0, forced.stderr
+    assert list(read(log).runs) == ["asyncio"]
+
+
+@pytest.mark.parametrize("command", [["run", "-n", "1"], ["lab", "deadlocks"], ["claims"]])
+def test_record_to_no_file_is_refused_by_every_command(command: list[str]) -> None:
+    """--record '' names no file: refused the same way by run, lab and claims."""
+    result = asyncplay(*command, "--record", "", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "asyncplay: error: cannot write '': No such file or directory"
+    ]
+
+
+def test_a_record_file_that_fills_up_is_blamed_and_the_results_still_print() -> None:
+    """lab --record /dev/full (a device, which --record writes to, as a shell's noclobber
+    does): the lab's results on stdout, one line blaming the record file, status 1."""
+    result = asyncplay("lab", "deadlocks", "-s", "gevent", "--json", "--record", "/dev/full")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["variants"][0]["measured"]["outcome"] == "deadlock"
+    assert result.stderr.splitlines() == [
+        "asyncplay: cannot write /dev/full: No space left on device"
+    ]
+
+
+def test_a_suggested_path_is_quoted_for_the_shell(tmp_path: Path) -> None:
+    """A lesson in a folder with a space: the message names it as the shell needs it."""
+    folder = tmp_path / "my lessons"
+    folder.mkdir()
+    lesson = folder / "broken.py"
+    lesson.write_text("def main(job):\n    return (\n")
+    result = asyncplay("run", "--strategy-file", str(lesson), "-n", "1")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"asyncplay: error: --strategy-file {shlex.quote(str(lesson))}:"
+    )
+
+
+def test_sighup_stops_a_lab_and_leaves_nothing_running() -> None:
+    """The terminal closes during `claims` (SIGHUP): status 129, and no lab worker outlives
+    the command, not even for the moment it takes a worker to notice its parent is gone."""
+    marker = uuid.uuid4().hex
+    process = subprocess.Popen(
+        [ASYNCPLAY, "claims"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL, env={**os.environ, "ASYNCPLAY_TEST_MARK": marker},
+    )  # fmt: skip
+    eventually(lambda: _still(process) and _lab_worker(marked(marker)), what="a lab worker")
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=PATIENCE_S)
+    assert marked(marker) == set()
+    assert process.returncode == 129
+    assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGHUP"]
+
+
+def _lab_worker(pids: set[int]) -> bool:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if b"asyncplay.engine.worker.lab" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return True
+    return False
+
+
+def test_the_users_scenarios_run_by_name_and_are_listed_as_theirs(home_of_its_own: Path) -> None:
+    """~/.config/asyncplay/scenarios/mine.toml: `--scenario mine` runs it, and `asyncplay
+    scenarios` lists it after the built-ins, saying where it is, as `strategies` does."""
+    folder = home_of_its_own / ".config" / "asyncplay" / "scenarios"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('description = "Three of mine."\ncount = 3\n')
+    result = asyncplay("run", "--scenario", "mine", "--latency", "10", "-s", "asyncio", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["scenario"]["name"] == "mine"
+    listed = asyncplay("scenarios").stdout.splitlines()
+    names = [line.split()[0] for line in listed if not line.startswith(" ")]
+    assert names == [*builtin_names(), "mine"]
+    assert listed[-2].split(None, 1)[1] == "Three of mine."
+    assert listed[-1].split() == ["yours:", str(folder / "mine.toml")]

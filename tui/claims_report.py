@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import sys
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..engine import claims as claims_module
@@ -16,8 +17,8 @@ from ..engine.labrunner import LabUpdate, measured_from
 from ..engine.labs import LABS, Variant, all_variants
 from ..engine.positions import describe
 from ..engine.session import Session
-from .headless import open_for_writing, until_terminated
-from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED
+from .headless import Stopped, open_for_writing, until_stopped
+from .usage import EXIT_HARNESS, EXIT_OK
 
 VERDICT_STYLE = {"holds": "bold green", "partly": "bold yellow", "fails": "bold red",
                  "unmeasured": "dim"}  # fmt: skip
@@ -26,15 +27,15 @@ VERDICT_STYLE = {"holds": "bold green", "partly": "bold yellow", "fails": "bold 
 def claims(args: argparse.Namespace) -> int:
     needed = {key for claim in CLAIMS for key in claim.needs}
     variants = [variant for variant in all_variants() if variant.key in needed]
-    updates, code = _run(variants, args)
-    measured = measured_from(updates)
+    ran = _run(variants, args)
+    measured = measured_from(ran.updates)
     if args.json:
         print(
             json.dumps({"claims": [claims_module.to_json(c, measured) for c in CLAIMS]}, indent=2)
         )
     else:
         _print_claims(list(CLAIMS), measured)
-    return max(code, _failures(updates))
+    return ran.said()
 
 
 def lab(args: argparse.Namespace) -> int:
@@ -46,56 +47,76 @@ def lab(args: argparse.Namespace) -> int:
         has = ", ".join(chosen.styles)
         raise UsageError(f"lab {chosen.name} has no style {', '.join(unknown)}; it has: {has}")
     variants = chosen.of_styles(args.styles)
-    updates, code = _run(variants, args)
-    measured = measured_from(updates)
+    ran = _run(variants, args)
+    measured = measured_from(ran.updates)
     judged = claims_module.claims_of({variant.key for variant in variants})
     if args.json:
         report = {
             "lab": chosen.name,
-            "variants": [_variant_json(v, updates) for v in variants],
+            "variants": [_variant_json(v, ran.updates) for v in variants],
             "claims": [claims_module.to_json(claim, measured) for claim in judged],
         }
         print(json.dumps(report, indent=2))
     else:
-        _print_variants(variants, updates)
+        _print_variants(variants, ran.updates)
         _print_claims(judged, measured)
-    return max(code, _failures(updates))
+    return ran.said()
 
 
-def _run(variants: list[Variant], args: argparse.Namespace) -> tuple[list[LabUpdate], int]:
-    updates: list[LabUpdate] = []
+@dataclass
+class _Ran:
+    """What the labs gave, and what went wrong beside them (a signal, the record file)."""
+
+    updates: list[LabUpdate] = field(default_factory=list)
+    problem: str = ""
+    code: int = EXIT_OK
+
+    def said(self) -> int:
+        """After the results: a line for the problem and for each variant that failed; the
+        command's exit status."""
+        failed = [update for update in self.updates if update.status == "failed"]
+        lines = [self.problem] if self.problem else []
+        lines += [f"{update.variant} failed: {update.detail}" for update in failed]
+        for line in lines:
+            print(f"asyncplay: {line}", file=sys.stderr)
+        return max(self.code, EXIT_HARNESS if failed else EXIT_OK)
+
+
+def _run(variants: list[Variant], args: argparse.Namespace) -> _Ran:
+    ran = _Ran()
     progress = _Progress(sys.stderr.isatty() and not args.json, len(variants))
     with contextlib.ExitStack() as stack:
         record: IO[str] | None = None
-        if args.record:
-            record = open_for_writing(args.record, stack)
+        if args.record is not None:
+            record = open_for_writing(args.record, stack, force=args.force)
 
         def report(update: LabUpdate) -> None:
-            updates.append(update)
+            nonlocal record
+            ran.updates.append(update)
             progress.show(update)
-            if record is not None:
+            if record is None:
+                return
+            try:
                 record.write(update.to_json() + "\n")
                 record.flush()
+            except OSError as error:  # a full disk: the labs go on, unrecorded
+                ran.problem = f"cannot write {args.record}: {error.strerror}"
+                ran.code = EXIT_HARNESS
+                with contextlib.suppress(OSError):
+                    record.close()  # closed, though its last flush fails again
+                record = None
 
         async def run_labs() -> None:
             async with Session() as session:
                 await session.run_labs(variants, report)
 
         try:
-            asyncio.run(until_terminated(run_labs()))
-        except asyncio.CancelledError:
-            print("asyncplay: stopped by SIGTERM", file=sys.stderr)
-            return updates, EXIT_TERMINATED
+            asyncio.run(until_stopped(run_labs()))
+        except Stopped as stopped:
+            ran.problem, ran.code = str(stopped), stopped.status
         finally:
             progress.clear()
-    return updates, EXIT_OK
-
-
-def _failures(updates: list[LabUpdate]) -> int:
-    failed = [update for update in updates if update.status == "failed"]
-    for update in failed:
-        print(f"asyncplay: {update.variant} failed: {update.detail}", file=sys.stderr)
-    return EXIT_HARNESS if failed else EXIT_OK
+    return ran
 
 
 def _variant_json(variant: Variant, updates: list[LabUpdate]) -> dict[str, Any]:

@@ -9,7 +9,7 @@
     asyncplay lab NAME             run one lab
     asyncplay labs                 list the labs
     asyncplay strategies           list the strategies
-    asyncplay scenarios            list the built-in scenarios
+    asyncplay scenarios            list the scenarios: the built-ins, then yours
     asyncplay faults               list the fault kinds
 
 Only argparse is imported up front, so `--help` and bad input answer at once; the engine,
@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from ..engine.workload import Scenario
 
-from ..engine.errors import AsyncplayError, InputError, OutputLost, UsageError
-from .usage import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, stdout_guard
+from ..engine.errors import AsyncplayError, InputError, OutputLost, UsageError, one_line, quoted
+from .usage import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, printable_streams, stdout_guard
 
 # `asyncplay web`'s port: clear of the usual development servers (8000, 8080, 8888, 8501).
 WEB_PORT = 8642
@@ -39,7 +39,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, but an error is one line, not the usage block and a line."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def _count(text: str) -> int:
@@ -73,9 +73,9 @@ def _number(text: str, kind: type[int] | type[float]) -> Any:
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number") from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a finite number")
     return value
 
 
@@ -87,9 +87,14 @@ def _port(text: str) -> int:
 
 
 def _host(text: str) -> str:
-    if not text or any(c.isspace() for c in text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a host name or address")
-    return text
+    try:
+        text.encode("idna")  # as the resolver will: no empty label, none past 63 characters
+    except UnicodeError:
+        pass
+    else:
+        if text and not any(c.isspace() for c in text):
+            return text
+    raise argparse.ArgumentTypeError(f"{quoted(text)} is not a host name or address")
 
 
 def _scenario_options(defaults: bool = True) -> Parser:
@@ -100,7 +105,7 @@ def _scenario_options(defaults: bool = True) -> Parser:
     group.add_argument(
         "--scenario",
         metavar="NAME|FILE",
-        help="a built-in scenario (see `asyncplay scenarios`) or a TOML file",
+        help="a scenario's name, built in or yours (see `asyncplay scenarios`), or a TOML file",
     )
     group.add_argument("-n", "--count", type=_count, help="tasks to run (default 50)")
     group.add_argument(
@@ -189,6 +194,7 @@ def build_parser() -> Parser:
     )
     run.add_argument("--json", action="store_true", help="print one JSON object, not a table")
     run.add_argument("--record", metavar="FILE", help="write the event log as JSON lines")
+    run.add_argument("--force", action="store_true", help="let --record write over a file")
     run.add_argument(
         "--deadline",
         type=_positive_float,
@@ -235,14 +241,19 @@ def build_parser() -> Parser:
     for command in (claims, lab):
         command.add_argument("--json", action="store_true", help="print one JSON object")
         command.add_argument("--record", metavar="FILE", help="write every update as JSON lines")
+        command.add_argument("--force", action="store_true", help="let --record write over a file")
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
-    commands.add_parser("scenarios", help="list the built-in scenarios")
+    commands.add_parser("scenarios", help="list the scenarios, built in and yours")
     commands.add_parser("faults", help="list the fault kinds")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to say anything
+        print("asyncplay: cannot write the output: stdout is closed", file=sys.stderr)
+        sys.exit(EXIT_HARNESS)
+    printable_streams()  # before anything is printed, and before the app takes the terminal
     args = build_parser().parse_args(argv)
     try:
         with stdout_guard():
@@ -291,7 +302,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             from ..engine.eventlog import read
 
-            return _open_app(replay=read(Path(args.file)))
+            log = read(Path(args.file))
+            code = _open_app(replay=log)
+            if log.note:  # said once the terminal is the shell's again, where it stays
+                print(f"asyncplay: note: {log.note}", file=sys.stderr)
+            return code
         case _:
             from ..engine.scenarios import FIRST
 
@@ -380,8 +395,12 @@ def _list_labs() -> int:
 def _list_scenarios() -> int:
     from ..engine import scenarios
 
-    for name in scenarios.builtin_names():
-        print(f"{name:<14} {scenarios.load(name).description}")
+    every = scenarios.listed()
+    width = max(len(scenario.name) for scenario in every) + 2
+    for scenario in every:
+        print(f"{scenario.name:<{width}}{scenario.description}")
+        if scenario.file is not None:
+            print(f"{'':<{width}}yours: {scenario.file}")
     return EXIT_OK
 
 

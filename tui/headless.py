@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import shlex
 import signal
+import stat
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -14,7 +17,7 @@ from typing import IO, Any
 
 from ..engine import lessons
 from ..engine.catalogue import STRATEGIES
-from ..engine.errors import HarnessError, LessonError, UsageError
+from ..engine.errors import HarnessError, LessonError, UsageError, quoted
 from ..engine.eventlog import LogWriter
 from ..engine.events import Event
 from ..engine.fold import RunState
@@ -22,14 +25,14 @@ from ..engine.result import ResultRow
 from ..engine.session import Session
 from ..engine.targets import Target, parse_target
 from ..engine.workload import Scenario, build_plan
-from .usage import EXIT_HARNESS, EXIT_OK, EXIT_TERMINATED
+from .usage import EXIT_HARNESS, EXIT_HUNG_UP, EXIT_OK, EXIT_TERMINATED
 
 # How long the --target check waits for the server to answer at all.
 TARGET_CHECK_S = 5.0
 
 
 def run(args: argparse.Namespace, scenario: Scenario) -> int:
-    given = [(f"--strategy-file {path}", path) for path in args.strategy_files or []]
+    given = [(f"--strategy-file {shlex.quote(path)}", path) for path in args.strategy_files or []]
     files = _own_lessons(_files_named(args.strategies or []) + given)
     builtins = [name for name in args.strategies or [] if name in STRATEGIES]
     strategies = _strategies(builtins if args.strategies else None, list(files))
@@ -48,8 +51,8 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
         problem, code = str(error), EXIT_HARNESS
     except OSError as error:  # writing the event log failed midway (a full disk, say)
         problem, code = f"cannot write {args.record}: {error.strerror}", EXIT_HARNESS
-    except asyncio.CancelledError:  # SIGTERM: the workers are stopped, the log is complete
-        problem, code = "stopped by SIGTERM", EXIT_TERMINATED
+    except Stopped as stopped:  # the workers are stopped, the log is complete
+        problem, code = str(stopped), stopped.status
 
     rows = [ResultRow.of(state) for state in states.values() if state.status != "idle"]
     if rows:
@@ -86,7 +89,7 @@ def _files_named(names: list[str]) -> list[tuple[str, str]]:
         if own.get(name) is None:
             known = ", ".join([*STRATEGIES, *own])
             raise UsageError(f"unknown strategy {name!r} (known: {known})")
-        files.append((f"-s {name}", str(own[name])))
+        files.append((f"-s {shlex.quote(name)}", str(own[name])))
     return files
 
 
@@ -132,7 +135,8 @@ def _run_and_record(
     with contextlib.ExitStack() as stack:
         record: LogWriter | None = None
         if args.record is not None:
-            record = LogWriter(open_for_writing(args.record, stack), scenario, strategies)
+            stream = open_for_writing(args.record, stack, force=args.force)
+            record = LogWriter(stream, scenario, strategies)
         progress = _Progress(enabled=not args.json and sys.stderr.isatty())
         stack.callback(progress.clear)
 
@@ -146,22 +150,65 @@ def _run_and_record(
             async with Session(target_url, deadline_s=args.deadline) as session:
                 await session.run_each(scenario, strategies, sink, files)
 
-        asyncio.run(until_terminated(run_each()))
+        asyncio.run(until_stopped(run_each()))
 
 
-async def until_terminated(work: Coroutine[Any, Any, None]) -> None:
-    """Run `work`; SIGTERM cancels it like ctrl+c does, so every worker is stopped and the
-    event log gets its last lines (the default SIGTERM would end the process mid-write)."""
+class Stopped(Exception):
+    """A signal stopped the work: SIGTERM, or SIGHUP (the terminal closed)."""
+
+    STATUS = {signal.SIGTERM: EXIT_TERMINATED, signal.SIGHUP: EXIT_HUNG_UP}
+
+    def __init__(self, number: signal.Signals) -> None:
+        super().__init__(f"stopped by {number.name}")
+        self.status = self.STATUS[number]
+
+
+async def until_stopped(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work`; SIGTERM or SIGHUP cancels it as ctrl+c does, so every worker is stopped
+    and the event log gets its last lines, then raises Stopped. (Either signal's default
+    would end the process mid-write, and leave its workers to notice by themselves.)"""
     task = asyncio.ensure_future(work)
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    await task
+    received: list[signal.Signals] = []
 
+    def stop(number: signal.Signals) -> None:
+        if number == signal.SIGHUP:
+            _leave_the_terminal()
+        received.append(number)
+        task.cancel()
 
-def open_for_writing(path: str, stack: contextlib.ExitStack) -> IO[str]:
+    loop = asyncio.get_running_loop()
+    for number in Stopped.STATUS:
+        loop.add_signal_handler(number, stop, number)
     try:
-        return stack.enter_context(open(path, "w"))
+        await task
+    except asyncio.CancelledError:
+        if received:
+            raise Stopped(received[0]) from None
+        raise
+
+
+def _leave_the_terminal() -> None:
+    """The terminal is gone: what would have been written to it goes nowhere (a write to a
+    terminal that hung up fails); stdout sent to a file still gets the results."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        if os.isatty(fd):
+            os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def open_for_writing(path: str, stack: contextlib.ExitStack, force: bool) -> IO[str]:
+    """`path` opened for --record. Never over a file that is there already, unless `force`:
+    as a shell's noclobber, a device or a pipe is written to, only a regular file is kept."""
+    try:
+        try:
+            return stack.enter_context(open(path, "w" if force else "x"))
+        except FileExistsError:
+            if stat.S_ISREG(os.stat(path).st_mode):
+                raise UsageError(f"{path} exists already; --force writes over it") from None
+            return stack.enter_context(open(path, "w"))
     except OSError as error:
-        raise UsageError(f"cannot write {path!r}: {error.strerror}") from None
+        raise UsageError(f"cannot write {quoted(path)}: {error.strerror}") from None
 
 
 def _print_results(args: argparse.Namespace, scenario: Scenario, rows: list[ResultRow]) -> None:

@@ -3,6 +3,8 @@ parent that is gone."""
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import signal
 import sys
@@ -16,6 +18,27 @@ from ..engine.errors import OutputLost
 EXIT_OK, EXIT_HARNESS, EXIT_USAGE = 0, 1, 2
 EXIT_TERMINATED = 128 + 15  # SIGTERM, as a shell reports it
 EXIT_HUNG_UP = 128 + 1  # SIGHUP: the terminal closed
+
+
+def printable_streams() -> None:
+    """stdout and stderr able to print what asyncplay prints (×, ′, →, box drawing).
+
+    In the C locale with Python's UTF-8 mode turned off (`LC_ALL=C PYTHONUTF8=0`) both are
+    ASCII: the table and a lesson's name end in UnicodeEncodeError, and the app (Textual
+    draws on stderr) shows `\\u256d` for each corner. The C locale almost always means no
+    locale was set up, not a terminal that cannot show UTF-8, which is why Python itself
+    speaks UTF-8 there unless told not to (PEP 538, PEP 540): asyncplay does the same. An
+    encoding the user chose (another locale's, or PYTHONIOENCODING) is kept. Whatever the
+    encoding, what it cannot encode (a lone surrogate a lesson's error carried, a ′ in
+    Latin-1) is replaced with ?, never raised."""
+    chosen = "PYTHONIOENCODING" in os.environ
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper):  # gone, or replaced (a test's capture)
+            continue
+        if codecs.lookup(stream.encoding).name == "ascii" and not chosen:
+            stream.reconfigure(encoding="utf-8")
+        if stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 @contextmanager

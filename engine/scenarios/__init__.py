@@ -1,4 +1,4 @@
-"""Named scenarios: the built-in TOML files beside this module, or a user's own file.
+"""Named scenarios: the built-in TOML files beside this module, the user's own, or a file.
 
 A scenario file holds the fields of `Scenario` (see workload.py); all are optional:
 
@@ -10,23 +10,33 @@ A scenario file holds the fields of `Scenario` (see workload.py); all are option
     timeout_s = 5.0
     seed = 1
     faults = ["handler-bug", "http-500:0.1", "timeout@7,31"]
+
+The user's own live in `~/.config/asyncplay/scenarios/`, each named by its file's stem, as
+the user's lessons are: `mine.toml` is `mine`, and a file named after a built-in is marked
+(`clean.toml` is `clean′`), so a name always means one scenario.
 """
 
 from __future__ import annotations
 
+import sys
 import tomllib
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import WorkloadError
-from ..workload import FaultSpec, Scenario
+from ..errors import WorkloadError, quoted
+from ..files import TooLarge, Unreadable, open_regular
+from ..lessons import MARK
+from ..workload import Scenario
 
 FIELDS = {field.name for field in fields(Scenario)} - {"name"}
 # The scenario the app opens with: one response handler raises among fifty, the article's
 # first lesson (where does each style put an error?), shown by the first `r`.
 FIRST = "handler-bug"
+# A scenario is a dozen lines; this leaves room for explicit ids for every task of the
+# largest run (`timeout@0,1,2,...`), and no more.
+MAX_BYTES = 1_000_000
 
 
 def builtin_names() -> list[str]:
@@ -37,20 +47,81 @@ def builtin_names() -> list[str]:
     )
 
 
+def own_folder() -> Path:
+    """Where the user's scenarios are kept (looked up each time: tests move HOME)."""
+    return Path("~/.config/asyncplay/scenarios").expanduser()
+
+
+def own_scenarios() -> dict[str, Path]:
+    """The user's scenario files by the names they go by, sorted by name (a folder that
+    cannot be read holds none)."""
+    builtins = set(builtin_names())
+    try:
+        files = sorted(own_folder().glob("*.toml"))
+    except OSError:
+        return {}
+    # A name is printed and typed: a line's worth of printable text, not hidden, unmarked.
+    usable = [path for path in files if _is_name(path.stem)]
+    names = {f"{path.stem}{MARK}" if path.stem in builtins else path.stem: path for path in usable}
+    return {name: names[name] for name in sorted(names)}
+
+
+def _is_name(stem: str) -> bool:
+    return stem.isprintable() and not stem.startswith(".") and MARK not in stem
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A scenario as `asyncplay scenarios` and the app's picker offer it."""
+
+    name: str  # what `--scenario` takes
+    description: str  # for a file that cannot be loaded, why not
+    file: Path | None = None  # the user's own file (None: a built-in)
+
+
+def listed() -> list[Listed]:
+    """Every scenario on offer: the built-ins, then the user's own. A file of the user's
+    that cannot be loaded is listed all the same, saying why."""
+    offered = [Listed(name, load(name).description) for name in builtin_names()]
+    for name, path in own_scenarios().items():
+        try:
+            description = load(name).description
+        except WorkloadError as error:
+            description = f"(cannot load: {error})"
+        offered.append(Listed(name, description, path))
+    return offered
+
+
 def load(name_or_path: str) -> Scenario:
-    """A built-in scenario by name, or a TOML file by path."""
+    """A built-in scenario or one of the user's own by name, or a TOML file by path. Any
+    problem is a WorkloadError in one line."""
     if name_or_path in builtin_names():
         text = resources.files(__package__).joinpath(f"{name_or_path}.toml").read_text()
         return parse(text, name_or_path)
-    path = Path(name_or_path)
-    if not path.is_file():
-        known = ", ".join(builtin_names())
-        raise WorkloadError(f"no scenario {name_or_path!r}: not a file, nor one of {known}")
+    own = own_scenarios()
+    path, name = own.get(name_or_path), name_or_path
+    if path is None:
+        path = Path(name_or_path)
+        name = path.stem
     try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        raise WorkloadError(f"cannot read {path}: {error}") from None
-    return parse(text, path.stem)
+        with open_regular(path, MAX_BYTES) as stream:
+            content = stream.read(MAX_BYTES + 1)  # the file may have grown since it was opened
+    except Unreadable as why:
+        if isinstance(why, TooLarge) or name_or_path in own:
+            raise WorkloadError(f"cannot read {path}: {why}") from None
+        known = ", ".join([*builtin_names(), *own])
+        raise WorkloadError(
+            f"no scenario {quoted(name_or_path)} ({why}); the scenarios are: {known}"
+        ) from None
+    except OSError as error:
+        raise WorkloadError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(content) > MAX_BYTES:
+        raise WorkloadError(f"cannot read {path}: it is over {MAX_BYTES:,} bytes")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkloadError(f"scenario {name!r} is not UTF-8 text") from None
+    return parse(text, name)
 
 
 def parse(text: str, name: str) -> Scenario:
@@ -59,15 +130,17 @@ def parse(text: str, name: str) -> Scenario:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise WorkloadError(f"scenario {name!r} is not valid TOML: {error}") from None
+    except ValueError:  # tomllib lets int()'s own refusal through
+        digits = sys.get_int_max_str_digits()
+        raise WorkloadError(f"scenario {name!r}: a number of more than {digits:,} digits") from None
+    except RecursionError:
+        raise WorkloadError(f"scenario {name!r}: arrays or tables nested too deeply") from None
     unknown = set(data) - FIELDS
     if unknown:
-        raise WorkloadError(f"scenario {name!r}: unknown keys {', '.join(sorted(unknown))}")
-    faults = data.pop("faults", [])
-    if not isinstance(faults, list) or not all(isinstance(spec, str) for spec in faults):
-        raise WorkloadError(f"scenario {name!r}: faults must be a list of strings")
-    if not isinstance(data.get("description", ""), str):
-        raise WorkloadError(f"scenario {name!r}: description must be text")
-    try:  # a Scenario checks its own numbers
-        return Scenario(name=name, faults=tuple(map(FaultSpec.parse, faults)), **data)
+        raise WorkloadError(
+            f"scenario {name!r}: unknown keys {', '.join(sorted(key[:40] for key in unknown))}"
+        )
+    try:  # a Scenario checks its own fields
+        return Scenario.from_dict({**data, "name": name})
     except WorkloadError as error:
         raise WorkloadError(f"scenario {name!r}: {error}") from None
