@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shlex
 import signal
 import tempfile
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.geometry import Region
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, TextArea
@@ -335,7 +337,7 @@ class AsyncPlayApp(App[None]):
         except OSError as error:
             self.notify(f"cannot save: {error.strerror or error}", severity="error")
             return
-        self.notify(f"saved {path.name}: asyncplay replay {path}")
+        self.notify(f"saved {path.name}: asyncplay replay {shlex.quote(str(path))}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -372,7 +374,9 @@ class AsyncPlayApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The panels' keys act on the panels' screen alone, but for those another screen
         keeps (its PANEL_KEYS): on the claims, `f` opened the fault picker over them, and
-        their footer offered keys of a screen not shown. Help and quit act everywhere. While the editor has the keys, ctrl+c copies (the
+        their footer offered keys of a screen not shown. Help and quit act everywhere.
+
+        While the editor has the keys, ctrl+c copies (the
         TextArea's) instead of quitting, and the footer leaves out the keys that only type
         there (q, ?, enter)."""
         screen = self.screen if self.screen_stack else None
@@ -381,6 +385,19 @@ class AsyncPlayApp(App[None]):
             return action in getattr(screen, "PANEL_KEYS", ())
         typed = action in ("quit", "help", "run_focused")
         return not (typed and isinstance(self.focused, TextArea))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice, never read as markup (whatever `markup` says): its words come from
+        errors, lessons, logs and file names, and one `[/]` in them ended the app."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -34,7 +34,7 @@ class CompareScreen(Screen[None]):
         self.sorted_by: tuple[str, bool] | None = None  # column key, descending
 
     def compose(self) -> ComposeResult:
-        yield Static(describe(self.scenario), id="compare-title")
+        yield Static(describe(self.scenario), id="compare-title", markup=False)
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         yield Static(id="compare-empty")
         yield AppFooter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -96,6 +97,6 @@ class FaultPicker(ModalScreen[tuple[FaultSpec, ...] | None]):
         try:
             specs = self.specs()
         except WorkloadError as error:
-            self.query_one("#fault-problem", Static).update(str(error))
+            self.query_one("#fault-problem", Static).update(Text(str(error)))
             return
         self.dismiss(specs)

@@ -53,7 +53,8 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
         ]
         with Vertical(id="scenario-picker"):
             yield OptionList(*options)
-            yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint")
+            yield Static(f"Your own: TOML files in {self.folder}", id="scenario-hint",
+                         markup=False)  # fmt: skip
         yield AppFooter()
 
     def on_mount(self) -> None:

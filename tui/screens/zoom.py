@@ -121,7 +121,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#source-pane").border_title = self._title()
+        self.query_one("#source-pane").border_title = Text(self._title())
         self.query_one("#errors", DataTable).add_column("error", key="error")
         self._parts = (self.query_one("#zoom-tabs"), self.query_one(XrayStepper))
         self._focus_error(None)  # until the run has an error to focus on
@@ -139,8 +139,8 @@ class ZoomScreen(QuietFocusScreen[None]):
         if state.concurrency:
             title += f", up to {state.concurrency:,} at a time"
         tabs = self.query_one("#zoom-tabs")
-        if tabs.border_title != title:
-            tabs.border_title = title
+        if str(tabs.border_title) != title:
+            tabs.border_title = Text(title)  # a lesson's name is text, not markup
         sample = self._show_xray()  # a new run goes back to live
         stale = state is not self._drawn_state or state.over != self._over
         if not (force or stale) and time.monotonic() - self._refreshed < REFRESH_S:
@@ -304,7 +304,7 @@ class ZoomScreen(QuietFocusScreen[None]):
     def _set_editing(self, editing: bool) -> None:
         self.editing = editing
         self.query_one("#zoom").set_class(editing, "-editing")
-        self.query_one("#source-pane").border_title = self._title()
+        self.query_one("#source-pane").border_title = Text(self._title())
         self.refresh_bindings()
         if not editing:
             self.query_one("#tasks").focus()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
@@ -102,6 +103,6 @@ class LessonEditor(Vertical):
         fine = problem is None
         line.set_class(fine, "-fine")
         if fine:
-            line.update(f"{self.hint} · ctrl+s saves · escape: done")
+            line.update(Text(f"{self.hint} · ctrl+s saves · escape: done"))
         else:
-            line.update(f"✗ {problem}")
+            line.update(Text(f"✗ {problem}"))

@@ -94,7 +94,7 @@ class ScenarioBar(Vertical):
 
     def watch_problem(self, problem: str) -> None:
         shown = self.query_one("#problem", Static)
-        shown.update(problem)
+        shown.update(Text(problem))  # it quotes what was typed
         shown.display = bool(problem)
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -136,7 +136,7 @@ class StrategyPanel(Vertical, can_focus=True):
         super().__init__(id=panel_id(strategy), classes="strategy-panel")
         self.strategy = strategy
         self.idea = idea
-        self.border_title = strategy
+        self.border_title = Text(strategy)  # a file's name: text, not markup
         self.state = RunState(strategy=strategy)
         self.now = 0.0
         self._needs: Needs | None = None

@@ -83,14 +83,14 @@ class TaskTable(DataTable[str | Text]):
         palette = self.palette
         return [
             str(task.id),
-            str(task.fault or ""),
+            Text(task.fault or ""),
             Text(
                 status,
                 style=palette.task_style(status) if status != "unfinished" else palette.muted,
             ),
             self._cell(self._where.get(task.id)),
             Text(FATE_LABELS[fate], style=palette.fate_style(fate)) if fate else "",
-            task.failed.error if task.failed else "",
+            Text(task.failed.error) if task.failed else "",  # never markup: the lesson's
             _seconds(task.started),
             _seconds(task.ended),
             _seconds(took),
