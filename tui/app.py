@@ -114,6 +114,7 @@ class AsyncPlayApp(App[None]):
         self.lab_updates = list(lab_updates or [])  # every lab run's updates, kept across visits
         self.open_panel: StrategyPanel | None = None  # the narrow list's open one
         self._undrawn: set[str] = set()  # panels with news they have not drawn yet
+        self.closing = False  # q was pressed: the app is stopping its runs to end
         self.crash: Exception | None = None  # the bug that ended the app, if one did
         self.crash_report: Path | None = None  # where its traceback was written
         self._gc_threshold: tuple[int, int, int] | None = None  # the collector's, as it was
@@ -368,6 +369,7 @@ class AsyncPlayApp(App[None]):
             best[1].focus()
 
     async def action_quit(self) -> None:
+        self.closing = True
         await self.playground.close()
         self.exit()
 
@@ -375,10 +377,13 @@ class AsyncPlayApp(App[None]):
         """The panels' keys act on the panels' screen alone, but for those another screen
         keeps (its PANEL_KEYS): on the claims, `f` opened the fault picker over them, and
         their footer offered keys of a screen not shown. Help and quit act everywhere.
+        Once q is pressed, nothing acts.
 
         While the editor has the keys, ctrl+c copies (the
         TextArea's) instead of quitting, and the footer leaves out the keys that only type
         there (q, ?, enter)."""
+        if self.closing:  # a key after q: a screen opened now would be taken down mid-mount
+            return False
         screen = self.screen if self.screen_stack else None
         if action in PANELS_ONLY and screen is not None and screen is not self.screen_stack[0]:
             # A screen may keep some (the zoom: run all, and stop, to watch a run live).
