@@ -17,6 +17,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -305,6 +306,23 @@ def test_malformed_messages_are_refused_quietly_and_counted(marker: str) -> None
             f"asyncplay: warning: a page sent {len(MALFORMED) + 1} malformed messages; "
             "they were ignored"
         ]
+
+    asyncio.run(scenario())
+    assert marked(marker) == set()
+
+
+def test_a_page_asking_for_a_huge_terminal_gets_the_default(marker: str) -> None:
+    """A page whose first size is past 1000 cells a side (its app would draw a screen of
+    a hundred million cells): its app starts at textual-serve's default, 80×24."""
+
+    async def scenario() -> None:
+        async with web_server(mark=marker) as (url, server), aiohttp.ClientSession() as http:
+            session = await http.ws_connect(f"{url}/ws?width=100000000&height=30")
+            await until(lambda: _marked_at_least(marker, 2), what="the app to start")
+            app = (marked(marker) & children(of=server.pid)).pop()
+            environment = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
+            assert {b"COLUMNS=80", b"ROWS=24"} <= set(environment)
+            await session.close()
 
     asyncio.run(scenario())
     assert marked(marker) == set()
