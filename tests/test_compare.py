@@ -132,3 +132,18 @@ def test_every_column_is_on_screen_without_scrolling_sideways(width: int) -> Non
             await pilot.press("escape", "q")
 
     asyncio.run(scenario())
+
+
+def test_nothing_run_yet_says_so_and_the_keys_do_no_harm() -> None:
+    """Before any run: the tables have their headers and no row, a line says how to run,
+    and the sort keys change nothing but the mark."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("c", "greater_than_sign", "i", "less_than_sign")
+            assert all(table.row_count == 0 for table in tables(app))
+            assert "Nothing has run yet" in screen_text(app)
+            await pilot.press("escape", "q")
+
+    asyncio.run(scenario())

@@ -89,10 +89,10 @@ class CompareScreen(Screen[None]):
     def _natural_width(self, columns: list[Column]) -> int:
         """How wide a table of these columns is, with room for the sort's mark (on one
         header at a time)."""
-        widths = [max(len(STRATEGY), *(strategy_cell(row).cell_len for row in self.rows))]
+        widths = [max([len(STRATEGY), *(strategy_cell(row).cell_len for row in self.rows)])]
         for column in columns:
             cells = (cell_len(column.text(row)) for row in self.rows)
-            widths.append(max(cell_len(column.header), *cells))
+            widths.append(max([cell_len(column.header), *cells]))
         return sum(width + CELL_PADDING for width in widths) + cell_len(MARKS[False])
 
     def _fill(self) -> None:
