@@ -136,6 +136,7 @@ def _print_variants(variants: list[Variant], updates: list[LabUpdate]) -> None:
 
 def variants_table(variants: list[Variant], updates: list[LabUpdate]) -> Any:
     """Each variant and what it measured, in words (or why it did not)."""
+    from rich.console import RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -144,10 +145,11 @@ def variants_table(variants: list[Variant], updates: list[LabUpdate]) -> Any:
         table.add_column(column, overflow="fold")
     for variant in variants:
         last = next((u for u in reversed(updates) if u.variant == variant.key), None)
-        if last is None or last.status != "done":
-            said = Text(f"{last.status}: {last.detail}" if last else "not run")
-        else:
-            said = in_words(last.numbers).renderable()
+        said: RenderableType = (
+            in_words(last.numbers).renderable()
+            if last is not None and last.status == "done"
+            else Text(f"{last.status}: {last.detail}" if last else "not run")
+        )
         table.add_row(variant.function, variant.style, variant.what, said)
     return table
 
