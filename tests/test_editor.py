@@ -299,3 +299,52 @@ def test_running_the_copy_unchanged_makes_it_and_runs_it(home_of_its_own: Path) 
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+EDITED = "def main(job):\n    for url in job.urls:\n        fetch(url)\n"
+
+
+@pytest.mark.parametrize(
+    ("at", "keys", "text", "cursor"),
+    [
+        # enter keeps the line's indentation...
+        ((2, 18), ["enter", "x"], EDITED + "        x\n", (3, 9)),
+        # ...adds a level after a colon...
+        ((1, 24), ["enter", "x"], EDITED.replace(":\n        f", ":\n        x\n        f"),
+         (2, 9)),
+        ((0, 14), ["enter"], EDITED.replace(":\n", ":\n    \n", 1), (1, 4)),
+        # ...and keeps none when the cursor is before the line's text (the line moves down).
+        ((1, 0), ["enter"], EDITED.replace("\n", "\n\n", 1), (2, 0)),
+        # backspace in an indentation removes one level, to the level below...
+        ((2, 8), ["backspace"], EDITED.replace("        f", "    f"), (2, 4)),
+        ((2, 8), ["backspace", "backspace"], EDITED.replace("        f", "f"), (2, 0)),
+        # (from 6 of 8 spaces: the 2 past the level go, the 2 after the cursor stay)
+        ((2, 6), ["backspace"], EDITED.replace("        f", "      f"), (2, 4)),
+        # ...and one character elsewhere.
+        ((2, 9), ["backspace"], EDITED.replace("fetch", "etch"), (2, 8)),
+        ((2, 18), ["ctrl+home"], EDITED, (0, 0)),
+        ((0, 3), ["ctrl+end"], EDITED, (3, 0)),
+    ],
+    ids=["enter keeps", "enter after a colon", "enter after def", "enter at column 0",
+         "backspace a level", "backspace two levels", "backspace to the level",
+         "backspace a character", "ctrl+home", "ctrl+end"],
+)  # fmt: skip
+def test_the_editor_indents_as_python_is_written(
+    at: tuple[int, int], keys: list[str], text: str, cursor: tuple[int, int]
+) -> None:
+    """The keys a Python editor has: enter keeps the line's indentation and indents one
+    level (4 spaces) after a `:`; backspace with only spaces before the cursor removes one
+    level; ctrl+home and ctrl+end go to the ends of the file."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(120, 40)) as pilot:
+            area = await open_editor(pilot)
+            area.load_text(EDITED)
+            area.move_cursor(at)
+            await pilot.press(*keys)
+            assert (area.text, area.cursor_location) == (text, cursor)
+            assert isinstance(app.screen, ZoomScreen) and app.screen.editing
+            await pilot.press("escape", "escape", "q")
+
+    asyncio.run(scenario())

@@ -14,8 +14,10 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -254,6 +256,132 @@ def test_another_site_cannot_open_the_app(marker: str) -> None:
                 await http.ws_connect(f"{url}/ws", origin="http://evil.example")
             assert refused.value.status == 403
             assert marked(marker) == {server.pid}
+
+    asyncio.run(scenario())
+    assert marked(marker) == set()
+
+
+# What a page's websocket may carry that textual-serve's page never sends: each is refused
+# and counted, the session goes on. (A lone surrogate cannot be typed; JSON can carry it.)
+MALFORMED = [
+    '["stdin", 5]',
+    '["resize", {"w": 1}]',
+    '["resize", {"width": true, "height": 40}]',
+    '["resize", {"width": 120, "height": 100000000}]',
+    "[]",
+    "{}",
+    "not json",
+    '["stdin", "\\ud800"]',
+    '["ping", {"a": 1}]',
+    '["explode"]',
+    "[" * 100_000,
+    "[" + "9" * 5_000 + "]",
+]
+
+
+def test_malformed_messages_are_refused_quietly_and_counted(marker: str) -> None:
+    """A page that sends what textual-serve's page never does (a number to type, a size
+    without its width, no JSON at all, ...): the server refuses each one without a
+    traceback, the page's session goes on (a ping is answered), and when the session ends
+    the server says on stderr, in one line, how many it refused."""
+
+    async def scenario() -> None:
+        async with web_server(mark=marker) as (url, server), aiohttp.ClientSession() as http:
+            session = await http.ws_connect(f"{url}/ws?width=100&height=30")
+            for message in MALFORMED:
+                await session.send_str(message)
+            await session.send_bytes(b"\x00binary")
+            await session.send_str('["ping", "still here"]')
+            while (reply := await session.receive()).type is aiohttp.WSMsgType.BINARY:
+                pass  # the app's screen
+            assert reply.type is aiohttp.WSMsgType.TEXT, reply
+            assert reply.json() == ["pong", "still here"]
+            await session.close()
+            await until(lambda: _no_app(marker, server.pid), what="the page's app to end")
+            server.send_signal(signal.SIGINT)
+            assert await asyncio.wait_for(server.wait(), STOP_S) == 0
+            assert server.stderr is not None
+            said = (await server.stderr.read()).decode().splitlines()
+        assert said == [
+            f"asyncplay: warning: a page sent {len(MALFORMED) + 1} malformed messages; "
+            "they were ignored"
+        ]
+
+    asyncio.run(scenario())
+    assert marked(marker) == set()
+
+
+def test_a_page_asking_for_a_huge_terminal_gets_the_default(marker: str) -> None:
+    """A page whose first size is past 1000 cells a side (its app would draw a screen of
+    a hundred million cells): its app starts at textual-serve's default, 80×24."""
+
+    async def scenario() -> None:
+        async with web_server(mark=marker) as (url, server), aiohttp.ClientSession() as http:
+            session = await http.ws_connect(f"{url}/ws?width=100000000&height=30")
+            await until(lambda: _marked_at_least(marker, 2), what="the app to start")
+            app = (marked(marker) & children(of=server.pid)).pop()
+            environment = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
+            assert {b"COLUMNS=80", b"ROWS=24"} <= set(environment)
+            await session.close()
+
+    asyncio.run(scenario())
+    assert marked(marker) == set()
+
+
+# An app as the server starts one, busy with a big first frame when its page is gone: it
+# says it is a Textual app, waits for the server's first word (the quit that follows a
+# closed page), then writes screen packets and never reads again, as a Textual app blocked
+# on its output does.
+APP_DRAWING_AFTER_ITS_PAGE = """
+import os, sys
+sys.stdout.buffer.write(b"__GANGLION__\\n")
+sys.stdout.buffer.flush()
+os.read(0, 1)
+packet = b"D" + (4096).to_bytes(4, "big") + b"x" * 4096
+while True:
+    os.write(1, packet)
+"""
+SERVER_OF_THAT_APP = f"""
+import sys
+from asyncplay.tui import web
+web.app_command = lambda scenario_args: [sys.executable, "-c", {APP_DRAWING_AFTER_ITS_PAGE!r}]
+print("asyncplay:", end=" ", flush=True)
+sys.exit(web.serve("127.0.0.1", 0, []))
+"""
+
+
+def test_sigterm_after_a_page_closed_before_its_first_frame_stops_the_server(
+    marker: str,
+) -> None:
+    """A page closed before its app's first frame: the app's output, drawn for a page that
+    is gone, is still read to its end, so the app, killed once it did not quit, is
+    collected and its session ends; SIGTERM then stops the server (143), with nothing
+    left. (The reader used to stop at the first write to the closed page; the app's pipe
+    filled, and asyncio, which collects a child only once its pipes are read to the end,
+    waited for it forever, and the server with it.)"""
+
+    async def scenario() -> None:
+        server = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", SERVER_OF_THAT_APP, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, MARK: marker},
+        )  # fmt: skip
+        try:
+            assert server.stdout is not None and server.stderr is not None
+            line = (await asyncio.wait_for(server.stdout.readline(), STOP_S)).decode()
+            url = re.search(r"http://\S+", line)
+            assert url is not None, line + (await server.stderr.read()).decode()
+            async with aiohttp.ClientSession() as http:
+                session = await http.ws_connect(f"{url.group(0)}/ws?width=300&height=60")
+                await until(lambda: _marked_at_least(marker, 2), what="the app to start")
+                await session.close()
+            server.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(server.wait(), STOP_S) == 143
+            said = (await server.stderr.read()).decode()
+            assert "Traceback" not in said, said
+        finally:
+            if server.returncode is None:
+                server.kill()
+                await server.wait()
 
     asyncio.run(scenario())
     assert marked(marker) == set()

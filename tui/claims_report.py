@@ -15,9 +15,9 @@ from ..engine.claims import CLAIMS, Claim, Measured
 from ..engine.errors import UsageError
 from ..engine.labrunner import LabUpdate, measured_from
 from ..engine.labs import LABS, Variant, all_variants
-from ..engine.positions import describe
 from ..engine.session import Session
 from .headless import Stopped, open_for_writing, until_stopped
+from .measured import in_words
 from .usage import EXIT_HARNESS, EXIT_OK
 
 VERDICT_STYLE = {"holds": "bold green", "partly": "bold yellow", "fails": "bold red",
@@ -152,30 +152,27 @@ def _print_claims(chosen: list[Claim], measured: Measured) -> None:
 
 
 def _print_variants(variants: list[Variant], updates: list[LabUpdate]) -> None:
+    _console().print(variants_table(variants, updates))
+
+
+def variants_table(variants: list[Variant], updates: list[LabUpdate]) -> Any:
+    """Each variant and what it measured, in words (or why it did not)."""
+    from rich.console import RenderableType
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False)
     for column in ("variant", "style", "what", "measured"):
         table.add_column(column, overflow="fold")
     for variant in variants:
-        row = _variant_json(variant, updates)
-        numbers = row["measured"] or {"status": row["status"], "detail": row["detail"]}
-        hidden = ("positions", "in_the_longest_gap", "waits_s", "statuses")
-        shown = {k: v for k, v in numbers.items() if k not in hidden}
-        # Who holds what and who waits where, when the lab got stuck (or while a heartbeat
-        # waited longest): a line each, from the X-ray's looks.
-        where = [
-            line
-            for name, heading in (
-                ("positions", "stuck"),
-                ("in_the_longest_gap", "in the longest gap"),
-            )
-            if numbers.get(name)
-            for line in (f"  {heading}:", *(f"    {describe(p)}" for p in numbers[name]))
-        ]
-        table.add_row(variant.function, variant.style, variant.what,
-                      "\n".join([json.dumps(shown), *where]))  # fmt: skip
-    _console().print(table)
+        last = next((u for u in reversed(updates) if u.variant == variant.key), None)
+        said: RenderableType = (
+            in_words(last.numbers).renderable()
+            if last is not None and last.status == "done"
+            else Text(f"{last.status}: {last.detail}" if last else "not run")
+        )
+        table.add_row(variant.function, variant.style, variant.what, said)
+    return table
 
 
 class _Progress:
@@ -188,7 +185,7 @@ class _Progress:
         if update.status != "running":
             self.done += 1
         if self.enabled:
-            numbers = " ".join(f"{k}={v}" for k, v in update.numbers.items())
+            numbers = in_words(update.numbers).line()
             sys.stderr.write(f"\r\x1b[K[{self.done}/{self.total}] {update.variant} {numbers}")
             sys.stderr.flush()
             self.shown = True

@@ -7,6 +7,7 @@ each repeating the strategy, so nothing is cut off at 80 columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 
 from rich import box
@@ -33,27 +34,28 @@ CAPTION = (
 
 def comparison(scenario: Scenario, rows: list[ResultRow], console: Console) -> RenderableType:
     """The results as one table, or as several when one would not fit `console`."""
-    groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
-    whole = _table([c for group in groups for c in group], rows)
-    tables: list[RenderableType] = [whole]
-    if _natural_width(whole, console) > console.width:  # it would squeeze and cut columns
-        tables = _split(groups, rows, console.width, console)
+
+    def fits(columns: list[Column]) -> bool:  # without squeezing, which would cut columns
+        return _natural_width(_table(columns, rows), console) <= console.width
+
+    tables = [_table(columns, rows) for columns in split_columns(fits)]
     notes = [note for row in rows if (note := unexplained_note(row))]
     return Group(Text(describe(scenario)), *tables, Text(CAPTION, style="bright_black"), *notes)
 
 
-def _split(
-    groups: list[list[Column]], rows: list[ResultRow], width: int, console: Console
-) -> list[RenderableType]:
-    """Tables of as many whole groups as fit the width."""
-    tables: list[RenderableType] = []
+def split_columns(fits: Callable[[list[Column]], bool]) -> list[list[Column]]:
+    """Every column, in one table if it `fits`, else in tables of as many whole groups
+    (time, tasks, fates, machine) as fit; a group too wide on its own is a table alone.
+    The compare screen splits by the same rule."""
+    groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
+    tables: list[list[Column]] = []
     current: list[Column] = []
     for group in groups:
-        if current and _natural_width(_table(current + group, rows), console) > width:
-            tables.append(_table(current, rows))
+        if current and not fits(current + group):
+            tables.append(current)
             current = []
         current += group
-    tables.append(_table(current, rows))
+    tables.append(current)
     return tables
 
 

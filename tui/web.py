@@ -7,7 +7,8 @@ quits every app. A quitting app stops its workers and its fault server as it alw
 one that does not quit in time is killed.
 
 textual-serve is pinned exactly: this module overrides three of its methods (the page, the
-websocket, how the app process starts) to give the server the apps' lifetimes.
+websocket, how the app process starts) to give the server the apps' lifetimes, and reads the
+page's messages itself (textual-serve's reader raises on the first malformed one).
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import os
 import shlex
 import signal
 import sys
 from asyncio.subprocess import PIPE, Process
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import aiohttp_jinja2
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -35,6 +38,9 @@ from .usage import EXIT_HUNG_UP, EXIT_OK, EXIT_TERMINATED
 QUIT_GRACE_S = 10.0
 # What the server's own end says to each open page.
 SERVER_STOPPED = b"the asyncplay server stopped"
+# The terminal a page may ask for, a side at most: a 4K screen at a small font is 640 columns.
+MAX_SIDE = 1000
+DEFAULT_SIZE = (80, 24)  # textual-serve's, for a page that names none or one past MAX_SIDE
 EXIT_STATUS = {signal.SIGINT: EXIT_OK, signal.SIGTERM: EXIT_TERMINATED, signal.SIGHUP: EXIT_HUNG_UP}
 
 
@@ -151,8 +157,11 @@ class WebServer(Server):
         self.check_caller(request)
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
-        size = (to_int(request.query.get("width", "80"), 80),
-                to_int(request.query.get("height", "24"), 24))  # fmt: skip
+        width, height = DEFAULT_SIZE
+        size = (to_int(request.query.get("width", ""), width),
+                to_int(request.query.get("height", ""), height))  # fmt: skip
+        if not _fits(*size):
+            size = DEFAULT_SIZE
         session = asyncio.ensure_future(self._session(websocket, size))
         self.sessions[session] = websocket
         session.add_done_callback(lambda done: self.sessions.pop(done))
@@ -163,16 +172,89 @@ class WebServer(Server):
 
     async def _session(self, websocket: web.WebSocketResponse, size: tuple[int, int]) -> None:
         app = AppProcess(
-            self.argv, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-            close=websocket.close, download_manager=self.download_manager,
+            self.argv, write_bytes=_while_open(websocket, websocket.send_bytes),
+            write_str=_while_open(websocket, websocket.send_str), close=websocket.close,
+            download_manager=self.download_manager,
         )  # fmt: skip
+        refused = 0
         try:
             await app.start(*size)
-            await self._process_messages(websocket, app)
+            refused = await _relay(websocket, app)
         finally:
             await app.end()
             with contextlib.suppress(Exception):
                 await websocket.close()
+            if refused:
+                print(f"asyncplay: warning: a page sent {refused:,} malformed "
+                      f"message{'' if refused == 1 else 's'}; they were ignored",
+                      file=sys.stderr)  # fmt: skip
+
+
+async def _relay(websocket: web.WebSocketResponse, app: AppProcess) -> int:
+    """What the page sends, to its app, until the page closes; returns how many messages
+    were not what textual-serve's page sends. Those are refused quietly: the page is
+    untrusted input, and one bad message must not end its session with a traceback."""
+    refused = 0
+    async for message in websocket:
+        if message.type is WSMsgType.ERROR:  # the connection failed: no message
+            continue
+        match _envelope(message):
+            case ["stdin", str(typed)] if (keys := _utf8(typed)) is not None:
+                await app.send_bytes(keys)
+            case ["resize", {"width": int(width), "height": int(height)}] if _fits(width, height):
+                await app.set_terminal_size(width, height)
+            case ["ping", str(token)]:
+                with contextlib.suppress(ConnectionError):
+                    await websocket.send_json(["pong", token])
+            case ["blur"]:
+                await app.blur()
+            case ["focus"]:
+                await app.focus()
+            case _:
+                refused += 1
+    return refused
+
+
+def _envelope(message: WSMessage) -> Any:
+    """A text message's JSON, or None: JSON nested too deep for the parser, or holding a
+    number of more digits than Python converts, is no envelope either."""
+    if message.type is not WSMsgType.TEXT:
+        return None
+    try:
+        return json.loads(message.data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _utf8(text: str) -> bytes | None:
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: JSON can carry one, no keyboard types it
+        return None
+
+
+def _fits(width: int, height: int) -> bool:
+    """A terminal size a page may ask for (a bool is an int to Python, not to a page)."""
+    return all(type(side) is int and 1 <= side <= MAX_SIDE for side in (width, height))
+
+
+T = TypeVar("T")
+
+
+def _while_open(
+    websocket: web.WebSocketResponse, send: Callable[[T], Awaitable[None]]
+) -> Callable[[T], Awaitable[None]]:
+    """`send` to the page while it is open; after, nothing. The app's output goes on being
+    read to its end when the page is gone: a reader that stopped at the first write to a
+    closed page would leave the app blocked on a full pipe, and asyncio collects a child
+    only once its pipes are read to the end (the server waited for it forever)."""
+
+    async def to_page(data: T) -> None:
+        if not websocket.closed:
+            with contextlib.suppress(ConnectionError):
+                await send(data)
+
+    return to_page
 
 
 class AppProcess(AppService):
@@ -193,14 +275,17 @@ class AppProcess(AppService):
         return process
 
     async def end(self) -> None:
-        """Tell the app to quit (it stops its runs and its server first); kill its group if
-        it is still there after QUIT_GRACE_S."""
-        process = self._process
-        if process is None:
+        """Tell the app to quit (it stops its runs and its server first); kill its group if it
+        is still there after QUIT_GRACE_S. Its output is read to the end meanwhile and after
+        (see `_while_open`): the reader is never cancelled, and ends when the app does."""
+        process, reading = self._process, self._task
+        if process is None or reading is None:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + QUIT_GRACE_S
+        await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
+        await self.send_meta({"type": "quit"})
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout_at(deadline):
-                await self.stop()  # quit, then read its output to the end
+            await asyncio.wait_for(asyncio.shield(reading), QUIT_GRACE_S)
         await end_process(process, grace_s=deadline - loop.time())
+        await reading

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.style import Style
+from rich.padding import Padding
+from rich.style import Style, StyleType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
@@ -29,15 +29,12 @@ from ...engine.catalogue import source_of
 from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured
 from ...engine.labrunner import LabUpdate, measured_from
 from ...engine.labs import Variant, all_variants
-from ...engine.positions import describe
 from ...engine.session import Session
+from ..measured import PLACES, in_words
 from ..palette import PALETTE_CLASSES, Palette
 from ..widgets.app_footer import AppFooter
 
 STATUS_MARK = {"running": "…", "done": "✓", "failed": "✗"}
-HIDDEN_NUMBERS = ("positions", "in_the_longest_gap", "waits_s", "statuses")  # shown another
-# way, or too long. Positions come from the X-ray's looks: who was where, and doing what.
-POSITIONS = {"positions": "stuck", "in_the_longest_gap": "where everyone was in the longest gap"}
 VARIANTS = {variant.key: variant for variant in all_variants()}
 LABS = "labs"  # the worker group the screen runs its labs in
 
@@ -182,27 +179,16 @@ def claim_detail(claim_id: str, updates: list[LabUpdate], look: Look) -> Rendera
 def _variant_line(key: str, update: LabUpdate | None, look: Look) -> RenderableType:
     if update is None:
         return Text(f"  · {key}", style=look.palette.faint)
-    shown = {k: v for k, v in update.numbers.items() if k not in HIDDEN_NUMBERS}
-    numbers = ", ".join(f"{k} {_short(v)}" for k, v in shown.items())
-    line = Text.assemble(f"  {STATUS_MARK[update.status]} ", (key, "bold"), f"  {numbers}")
+    line = Text.assemble(f"  {STATUS_MARK[update.status]} ", (key, "bold"))
     if update.detail:
         line.append(f"  {update.detail}", style=look.palette.fate_style("lost"))
-    where = []
-    for name, heading in POSITIONS.items():
-        found = update.numbers.get(name, [])
-        if found:
-            where.append(Text(f"    {heading}:", style=look.palette.muted))
-        style = look.palette.fate_style("logged") if name == "positions" else look.palette.muted
-        where += [Text(f"      {describe(p)}", style=style) for p in found]
-    return Group(line, *where)
 
+    def place_style(heading: str) -> StyleType:  # stuck: where the lesson went wrong
+        stuck = heading == PLACES["positions"]
+        return look.palette.fate_style("logged") if stuck else look.palette.muted
 
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} {_short(v)}" for k, v in value.items()) + "}"
-    return str(value)
+    measured = in_words(update.numbers).renderable(place_style, look.palette.muted)
+    return Group(line, Padding(measured, (0, 0, 0, 4)))
 
 
 # The charts: (variant key, its label) and how to read a bar from the numbers.

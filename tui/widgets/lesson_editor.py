@@ -10,12 +10,55 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
 from ...engine import lessons
 from ...engine.errors import LessonError
+
+
+class PythonTextArea(TextArea):
+    """A TextArea with the keys of a Python editor: enter keeps the line's indentation and
+    adds a level after a `:`, backspace in an indentation removes a level, ctrl+home and
+    ctrl+end go to the ends of the file."""
+
+    BINDINGS = [
+        Binding("ctrl+home", "cursor_file_start", "Start of file", show=False),
+        Binding("ctrl+end", "cursor_file_end", "End of file", show=False),
+    ]
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key != "enter" or self.read_only:
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        before = self.document[start[0]][: start[1]]  # the line up to the cursor
+        indentation = before[: len(before) - len(before.lstrip())]
+        if before.rstrip().endswith(":"):  # a block opens: def, for, if, with, ...
+            indentation += " " * self.indent_width
+        self.replace("\n" + indentation, start, end, maintain_selection_offset=False)
+
+    def action_delete_left(self) -> None:
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        if self.read_only or not self.selection.is_empty or not before or before.strip(" "):
+            super().action_delete_left()
+            return
+        # Only spaces before the cursor: back to the level below (4 spaces, or what is
+        # left over from an odd indentation).
+        level = column % self.indent_width or self.indent_width
+        self.delete((row, column - level), (row, column), maintain_selection_offset=False)
+
+    def action_cursor_file_start(self) -> None:
+        self.move_cursor(self.document.start)
+
+    def action_cursor_file_end(self) -> None:
+        self.move_cursor(self.document.end)
 
 
 class LessonEditor(Vertical):
@@ -35,7 +78,7 @@ class LessonEditor(Vertical):
         self.hint = ""
         self.problem: LessonError | None = None  # why the text cannot be run
         # Kept, not queried: the edit is saved as the zoom closes, its children gone by then.
-        self.text_area = TextArea(
+        self.text_area = PythonTextArea(
             id="editor-text", language="python", show_line_numbers=True, soft_wrap=False,
             tab_behavior="indent",
         )  # fmt: skip
