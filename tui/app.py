@@ -19,6 +19,7 @@ from textual.geometry import Region
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Header, TextArea
 
 from ..engine import lessons, scenarios
@@ -27,6 +28,7 @@ from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
 from ..engine.playground import Playground
 from ..engine.workload import FaultSpec, Scenario
+from . import settings
 from .keys import KEYS
 from .palette import PaletteSource
 from .screens.claims import ClaimsScreen
@@ -93,12 +95,17 @@ class AsyncPlayApp(App[None]):
         start_server: bool = True,
         lab_updates: list[LabUpdate] | None = None,
         deadline_s: float | None = None,
+        theme: str | None = None,
     ) -> None:
         """`replay` shows a recorded log instead of an idle playground; `start_server=False`
         leaves the fault server to the first run (snapshot tests never start one);
         `lab_updates` is what the claims screen shows before it runs a lab (a recorded run);
-        `deadline_s` kills a run that takes longer (by default, from its scenario)."""
+        `deadline_s` kills a run that takes longer (by default, from its scenario);
+        `theme` is this start's, in place of the one the user chose last."""
         super().__init__()
+        saved, self.settings_problem = (None, "") if theme else settings.saved_theme()
+        self.started_theme = theme or saved or self.theme
+        self.theme = self.started_theme
         self.replay = replay
         self.start_server = start_server and replay is None
         first = replay.scenario if replay else scenario or scenarios.load(scenarios.FIRST)
@@ -140,8 +147,13 @@ class AsyncPlayApp(App[None]):
             self.panels[name].show(state, state.now)
         self.open_panel = self.query_one(StrategyPanel)
         self.watch(self.screen, "focused", self._focus_moved)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.settings_problem:
+            self.notify(self.settings_problem, severity="warning")
         if self.replay:
             self.sub_title = "replaying a recorded log: r runs it live"
+            if self.replay.note:  # read up to where it was cut, say
+                self.notify(self.replay.note, severity="warning")
         if self.start_server:
             self.run_worker(self._start_server(), exclusive=True, group="server")
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
@@ -160,6 +172,16 @@ class AsyncPlayApp(App[None]):
             gc.unfreeze()
             gc.set_threshold(*self._gc_threshold)
         await self.playground.close()
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme the user picked is the next start's too (one given by --theme is not)."""
+        if theme.name != self.started_theme:
+            self.started_theme = theme.name
+            try:
+                settings.save_theme(theme.name)
+            except OSError as error:
+                self.notify(f"the theme is not remembered: {error.strerror or error}",
+                            severity="warning")  # fmt: skip
 
     def _tune_garbage_collector(self) -> None:
         """Once the first screen is drawn: what exists now lives as long as the app (Textual,

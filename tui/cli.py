@@ -79,6 +79,16 @@ def _number(text: str, kind: type[int] | type[float]) -> Any:
     return value
 
 
+def _theme(name: str) -> str:
+    from .settings import theme_names
+
+    if name not in theme_names():
+        raise argparse.ArgumentTypeError(
+            f"no theme {quoted(name)}: one of {', '.join(theme_names())}"
+        )
+    return name
+
+
 def _port(text: str) -> int:
     value: int = _number(text, int)
     if not 0 <= value <= 65535:
@@ -164,6 +174,10 @@ def build_parser() -> Parser:
         "run with threads, green threads, callbacks and coroutines, side by side.",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--theme", type=_theme, metavar="NAME",
+        help="the app's theme for this start (the one picked in the app is remembered)",
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     run = commands.add_parser(
@@ -303,14 +317,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             from ..engine.eventlog import read
 
             log = read(Path(args.file))
-            code = _open_app(replay=log)
+            code = _open_app(replay=log, theme=args.theme)
             if log.note:  # said once the terminal is the shell's again, where it stays
                 print(f"asyncplay: note: {log.note}", file=sys.stderr)
             return code
         case _:
             from ..engine.scenarios import FIRST
 
-            return _open_app(scenario=scenario_from(args, first=FIRST))
+            return _open_app(scenario=scenario_from(args, first=FIRST), theme=args.theme)
 
 
 def scenario_from(args: argparse.Namespace, first: str | None = None) -> Scenario:

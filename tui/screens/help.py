@@ -46,6 +46,10 @@ IN_THE_CLAIMS = (
     ("r", "Run every lab, one after another (a minute or two)"),
     ("escape", "Back to the panels; labs still running are stopped, their results kept"),
 )
+IN_THE_COMPARE = (
+    ("< >", "Sort by the column to the left or right (a click on a header does too)"),
+    ("i", "Reverse the order"),
+)
 FATES_EXPLAINED = {
     "raised": "the exception reached the code that started the work",
     "returned": "it came back as a value the caller has to check",
@@ -100,6 +104,10 @@ class HelpScreen(ModalScreen[None]):
                                f"{budget} of a core; off above {xray.MAX_TASKS:,} tasks.",
                                style=self.palette.muted))  # fmt: skip
         table.add_row("", "")
+        table.add_row(Text("In the compare (c)", style=heading), "")
+        for keys, meaning in IN_THE_COMPARE:
+            table.add_row(keys, meaning)
+        table.add_row("", "")
         table.add_row(Text("In the claims (l)", style=heading), "")
         for keys, meaning in IN_THE_CLAIMS:
             table.add_row(keys, meaning)
@@ -112,6 +120,11 @@ class HelpScreen(ModalScreen[None]):
         for fate in FATES:
             label = Text(f"● {FATE_LABELS[fate]}", style=self.palette.fate_style(fate))
             table.add_row(label, FATES_EXPLAINED[fate])
+        dots = Text("When a strategy is one line (a narrow or short terminal), its dots ")
+        for fate in FATES:
+            dots.append("●", style=self.palette.fate_style(fate))
+        dots.append(" count these five, in this order.")
+        table.add_row("", dots)
         table.add_row("", "")
         table.add_row("", Text("The ideal time (▲) is the plan's critical path at the strategy's "
                                "concurrency, with no overhead. Run all races the workers on the "

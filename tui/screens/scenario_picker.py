@@ -1,8 +1,6 @@
-"""The scenario picker: the built-in scenarios and the user's own TOML files."""
+"""The scenario picker: the built-in scenarios and the user's own TOML files, by name."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,22 +16,6 @@ from ...engine.workload import Scenario
 from ..widgets.app_footer import AppFooter
 
 
-def user_scenarios() -> Path:
-    """The user's own scenario files (looked up each time, as the user's lessons are)."""
-    return Path("~/.config/asyncplay/scenarios").expanduser()
-
-
-def available(folder: Path) -> list[tuple[str, str]]:
-    """(name or path, description) of every scenario on offer; broken files say so."""
-    offered = [(name, scenarios.load(name).description) for name in scenarios.builtin_names()]
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        try:
-            offered.append((str(path), scenarios.load(str(path)).description or path.name))
-        except WorkloadError as error:
-            offered.append((str(path), f"(cannot load: {error})"))
-    return offered
-
-
 class ScenarioPicker(ModalScreen[Scenario | None]):
     """Pick a scenario to load; it replaces the scenario bar's values and faults."""
 
@@ -42,14 +24,23 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.folder = folder or user_scenarios()
+        self.folder = scenarios.own_folder()
 
     def compose(self) -> ComposeResult:
+        # The user's own are marked, and open by name as `--scenario NAME` does.
         options = [
-            Option(Text.assemble((Path(name).stem, "bold"), "  ", (description, "dim")), id=name)
-            for name, description in available(self.folder)
+            Option(
+                Text.assemble(
+                    (entry.name, "bold"),
+                    "  yours" if entry.file else "",
+                    "  ",
+                    (entry.description, "dim"),
+                ),
+                id=entry.name,
+            )
+            for entry in scenarios.listed()
         ]
         with Vertical(id="scenario-picker"):
             yield OptionList(*options)

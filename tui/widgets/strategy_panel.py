@@ -24,6 +24,9 @@ from .progress_line import ProgressLine
 from .text_line import TextLine
 from .timeline import Timeline
 
+# The summary line's dots, said where they are (and in help).
+DOTS_LEGEND = "● raised  ● returned  ● logged  ● lost  ● not run: the fates, in this order"
+
 
 def times(palette: Palette, state: RunState, now: float) -> Text:
     """`wall 1.31 s  ideal ▲0.20 s  ×6.5`, or what the run is waiting for."""
@@ -151,6 +154,7 @@ class StrategyPanel(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         self.summary = TextLine(classes="summary")
+        self.summary.tooltip = Text(DOTS_LEGEND)
         self.idea_text = TextLine(classes="idea detail")
         self.times = TextLine(classes="times detail")
         self.progress = ProgressLine(classes="detail")
