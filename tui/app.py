@@ -27,7 +27,7 @@ from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
 from ..engine.playground import Playground
-from ..engine.workload import FaultSpec, Scenario
+from ..engine.workload import FaultSpec, Scenario, build_plan
 from . import settings
 from .keys import KEYS
 from .palette import PaletteSource
@@ -35,6 +35,7 @@ from .screens.claims import ClaimsScreen
 from .screens.compare import CompareScreen
 from .screens.fault_picker import FaultPicker
 from .screens.help import HelpScreen
+from .screens.long_run import Choice, LongRunQuestion
 from .screens.quiet_focus import QuietFocusScreen
 from .screens.scenario_picker import ScenarioPicker
 from .screens.zoom import ZoomScreen
@@ -45,6 +46,9 @@ from .widgets.scenario_bar import ScenarioBar
 from .widgets.strategy_panel import StrategyPanel
 
 REDRAW_PER_SECOND = 30
+# Run all asks first when the strategy that fetches one at a time would take longer.
+ONE_AT_A_TIME = "sequential"
+LONG_RUN_S = 600.0
 # The garbage collector looks at new objects after this many more were made than freed
 # (Python's default: 700). A frame makes thousands that live a frame or a few (strips, their
 # caches); looked at every 700, they were old enough for the oldest generation before they
@@ -270,7 +274,26 @@ class AsyncPlayApp(App[None]):
     # Actions
 
     def action_run_all(self) -> None:
-        self._run(list(self.playground.lessons))
+        """Every strategy; if the one-at-a-time one would take longer than LONG_RUN_S at
+        the bar's scenario, ask first."""
+        names = list(self.playground.lessons)
+        slow = ONE_AT_A_TIME if ONE_AT_A_TIME in names else None
+        estimate = self.scenario.count * self.scenario.latency_ms / 1000  # cheap, a bound below
+        if slow is None or estimate <= LONG_RUN_S or self.query_one(ScenarioBar).problem:
+            self._run(names)
+            return
+        ideal_s = build_plan(self.scenario).ideal_s(1)
+        if ideal_s <= LONG_RUN_S:
+            self._run(names)
+            return
+
+        def answered(choice: Choice | None) -> None:
+            if choice == "all":
+                self._run(names)
+            elif choice == "without":
+                self._run([name for name in names if name != slow])
+
+        self.push_screen(LongRunQuestion(slow, ideal_s, self.scenario.count), answered)
 
     def action_run_focused(self) -> None:
         panel = self._focused_panel()

@@ -39,6 +39,12 @@ VARIANTS = {variant.key: variant for variant in all_variants()}
 LABS = "labs"  # the worker group the screen runs its labs in
 
 
+class ClaimList(OptionList):
+    """The claims; enter runs the highlighted one's labs, and the footer says so."""
+
+    BINDINGS = [Binding("enter", "select", "Run its labs")]
+
+
 class ClaimsScreen(Screen[None]):
     """The claim list on the left, the highlighted claim on the right. The labs run while
     the screen is open; escape stops them. What they measured stays with the app."""
@@ -63,7 +69,7 @@ class ClaimsScreen(Screen[None]):
             id="claims-title",
         )
         with Horizontal():
-            yield OptionList(*self._options(), id="claims-list")
+            yield ClaimList(*self._options(), id="claims-list")
             with VerticalScroll(id="claim-detail"):
                 yield Static(id="claim-text")
         yield AppFooter()
@@ -97,6 +103,9 @@ class ClaimsScreen(Screen[None]):
 
     def on_option_list_option_selected(self, _: OptionList.OptionSelected) -> None:
         """enter: the list's own binding has the key, so the screen hears it as a selection."""
+        self.action_run_claim()
+
+    def action_run_claim(self) -> None:
         self._run([VARIANTS[key] for key in self.claim.needs])
 
     def action_run_labs(self) -> None:

@@ -120,10 +120,9 @@ class HelpScreen(ModalScreen[None]):
         for fate in FATES:
             label = Text(f"● {FATE_LABELS[fate]}", style=self.palette.fate_style(fate))
             table.add_row(label, FATES_EXPLAINED[fate])
-        dots = Text("When a strategy is one line (a narrow or short terminal), its dots ")
+        dots = Text("A strategy on one line counts these in its dots, in order: ")
         for fate in FATES:
             dots.append("●", style=self.palette.fate_style(fate))
-        dots.append(" count these five, in this order.")
         table.add_row("", dots)
         table.add_row("", "")
         table.add_row("", Text("The ideal time (▲) is the plan's critical path at the strategy's "

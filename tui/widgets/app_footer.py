@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from ..keys import KEYS
@@ -16,7 +17,24 @@ NARROW_BELOW = 110
 NARROW_BELOW_ELSEWHERE = 160
 APP_ACTIONS = {key.action for key in KEYS}
 NARROW_ACTIONS = {key.action for key in KEYS if key.narrow}
-EVERYWHERE = {"help", "quit"}
+EVERYWHERE = {"help", "quit", "app.help", "app.quit"}
+KEY_PADDING = 4  # a space each side of the key, one after its words, one between keys
+
+
+def key_width(widget: Widget) -> int:
+    """The cells a footer key takes: its key, its words, and the space around them."""
+    display, words = getattr(widget, "key_display", ""), getattr(widget, "description", "")
+    return len(display) + len(words) + KEY_PADDING if words else len(display) + 1
+
+
+def fitted(widgets: list[Widget], width: int) -> list[Widget]:
+    """As many keys as fit `width`, help and quit always: the others go from the last on
+    (at 60 columns, `q Quit` was cut to `q Q`)."""
+    kept = list(widgets)
+    droppable = [w for w in kept if getattr(w, "action", None) not in EVERYWHERE]
+    while sum(map(key_width, kept)) > width - 1 and droppable:
+        kept.remove(droppable.pop())
+    return kept
 
 
 class AppFooter(Footer):
@@ -43,6 +61,7 @@ class AppFooter(Footer):
         app_keys = NARROW_ACTIONS if main else EVERYWHERE
         # A screen's keys that can go when narrow (the zoom's tabs show their own names).
         own_wide_only: set[str] = getattr(self.screen, "WIDE_ONLY_ACTIONS", set())
+        kept = []
         for widget in super().compose():
             # FooterKey widgets carry their binding's action; the palette key's is
             # "command_palette", and it goes too when the footer is narrow.
@@ -51,7 +70,8 @@ class AppFooter(Footer):
             if narrow and (action == "command_palette" or name in own_wide_only or
                            (action in APP_ACTIONS and action not in app_keys)):  # fmt: skip
                 continue
-            yield widget
+            kept.append(widget)
+        yield from fitted(kept, self.app.size.width)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         keys = (
