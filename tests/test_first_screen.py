@@ -85,7 +85,12 @@ def test_help_and_the_summary_lines_say_what_the_dots_are() -> None:
             panel = app.query_one("#panel-threads")
             assert str(panel.summary.tooltip) == DOTS_LEGEND  # type: ignore[attr-defined]
             await pilot.press("question_mark")
-            await until(lambda: "●●●●●" in screen_text(app), what="the dots' legend in help")
+            await until(lambda: isinstance(app.screen, HelpScreen), what="help")
+            await pilot.press("end")  # the fates are help's last part
+            await until(
+                lambda: "●●●●●" in screen_text(app),
+                what=lambda: f"the dots' legend in help:\n{screen_text(app)}",
+            )
             await pilot.press("escape", "q")
 
     asyncio.run(legend())
