@@ -2,8 +2,11 @@
 
 A user's lessons live in `~/.config/asyncplay/strategies/`. A file there named after a
 built-in is the user's copy of it, edited in the app: `threads.py` is shown as `threads′`,
-beside `threads`. Any other module there is a lesson of its own, shown by its file's stem.
-`asyncplay run --strategy-file PATH` runs a module from anywhere the same way.
+beside `threads`. Any other module there is a lesson of its own, shown by its file's stem,
+but for a stem that ends in the mark already (`threads′.py`, saved under the name the app
+shows): it gets one more (`threads′′`), so that no two files share a name. A name leads back
+to its file by dropping one mark. `asyncplay run --strategy-file PATH` runs a module from
+anywhere the same way.
 
 A lesson is any module with a `main(job)`. The worker loads a file as a module of the
 lessons' package, so a copy keeps its relative imports (`from .job import Job`).
@@ -27,13 +30,24 @@ NAME_MAX = 64  # a lesson's name: a file's stem, shown as a panel's title
 
 
 def is_lesson_name(name: str) -> bool:
-    """Could a lesson file in the user's folder have this name? Its stem (with the mark for
-    a copy of a built-in): no path, no hidden file, a line's worth of printable text."""
-    stem = name.removesuffix(MARK)
+    """Could a lesson file in the user's folder have this name? The name its stem gets (see
+    `name_for`), of a stem that is no path, no hidden file, a line's worth of printable text."""
+    stem = stem_of(name)
     return (
         0 < len(stem) <= NAME_MAX and stem.isprintable() and not stem.startswith(".")
-        and not any(separator in stem for separator in "/\\" + MARK)
+        and not any(separator in stem for separator in "/\\") and _named(stem) == name
     )  # fmt: skip
+
+
+def _named(stem: str) -> str:
+    """A stem's lesson name: marked if it is a built-in's name (the user's copy of it), or
+    ends in the mark already (so that `threads′.py` is not taken for the copy `threads.py`)."""
+    return f"{stem}{MARK}" if stem in STRATEGIES or stem.endswith(MARK) else stem
+
+
+def stem_of(name: str) -> str:
+    """The stem of the file a lesson name stands for: the name less the mark `_named` added."""
+    return name.removesuffix(MARK)
 
 
 def own_folder() -> Path:
@@ -56,7 +70,7 @@ class Lesson:
     @property
     def original(self) -> str | None:
         """The built-in this is a copy of, if it is one."""
-        stem = self.name.removesuffix(MARK)
+        stem = stem_of(self.name)
         return stem if self.name.endswith(MARK) and stem in STRATEGIES else None
 
 
@@ -83,7 +97,7 @@ def named(name: str) -> Lesson:
         return Lesson(name, STRATEGIES[name])
     if not is_lesson_name(name):  # a log is input: never a path out of the user's folder
         return Lesson(name, "yours, from a recorded log (not a lesson's name)")
-    path = own_folder() / f"{name.removesuffix(MARK)}.py"
+    path = own_folder() / f"{stem_of(name)}.py"
     if path.is_file():
         return Lesson(name, from_path_unchecked(path).idea, path)
     return Lesson(name, "yours, from a recorded log (its file is not here)")
@@ -94,8 +108,8 @@ def builtins() -> list[Lesson]:
 
 
 def name_for(path: Path) -> str:
-    """A file's lesson name: a copy of a built-in gets the mark."""
-    return f"{path.stem}{MARK}" if path.stem in STRATEGIES else path.stem
+    """A file's lesson name: a copy of a built-in gets the mark (see `_named`)."""
+    return _named(path.stem)
 
 
 def from_file(path: Path) -> Lesson:

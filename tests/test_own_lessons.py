@@ -138,10 +138,11 @@ def test_a_lesson_in_the_users_folder_runs_by_its_name(home_of_its_own: Path) ->
     assert refused.returncode == 2 and "threads′" in refused.stderr
 
 
-@pytest.mark.parametrize("name", ["../../etc/x", ".hidden", "a/b", "threads′′", "x" * 65])
+@pytest.mark.parametrize("name", ["../../etc/x", ".hidden", "a/b", "mine′", "x" * 65])
 def test_a_log_naming_a_path_is_refused(tmp_path: Path, name: str) -> None:
     """A run's name in a log becomes a file name in the user's folder when replayed: one
-    that is a path, hidden, or not a stem is refused."""
+    that is a path, hidden, too long, or a name no file gets (mine.py is mine, never mine′)
+    is refused."""
     from asyncplay.engine.errors import LogError
     from asyncplay.engine.eventlog import read
 
@@ -156,3 +157,25 @@ def test_main_may_be_bound_in_a_block_or_annotated() -> None:
     lessons.check("try:\n    from x import main\nexcept ImportError:\n    pass\n", "a.py")
     lessons.check("main: object = print\n", "a.py")
     lessons.check("from elsewhere import *\n", "a.py")
+
+
+def test_each_file_in_the_users_folder_has_a_name_of_its_own(home_of_its_own: Path) -> None:
+    """The mark is what the app adds to a copy of a built-in (threads.py is threads′), so a
+    file whose stem already ends in it (threads′.py, saved under the name the app shows) gets
+    one more: one name, one file, and each name leads back to its own file."""
+    folder = home_of_its_own / ".config" / "asyncplay" / "strategies"
+    files = {stem: write(folder, f"{stem}.py", f"'''{stem}'s.'''\n\ndef main(job):\n    pass\n")
+             for stem in ("threads", "threads′", "mine", "mine′")}  # fmt: skip
+    listed = {lesson.name: lesson.file for lesson in lessons.own_lessons()}
+    assert listed == {
+        "threads′": files["threads"], "threads′′": files["threads′"],
+        "mine": files["mine"], "mine′′": files["mine′"],
+    }  # fmt: skip
+    for name, path in listed.items():
+        assert lessons.named(name).file == path and lessons.is_lesson_name(name)
+    assert lessons.named("threads′").original == "threads"
+    assert lessons.named("threads′′").original is None  # a lesson of its own, not a copy
+    assert not lessons.is_lesson_name("mine′")  # no file has it: mine.py is mine
+    shown = [line.split()[0] for line in asyncplay("strategies").stdout.splitlines()
+             if not line.startswith(" ")]  # fmt: skip
+    assert shown == [*STRATEGIES, *listed]
