@@ -8,8 +8,11 @@ shows): it gets one more (`threads′′`), so that no two files share a name. A
 to its file by dropping one mark. `asyncplay run --strategy-file PATH` runs a module from
 anywhere the same way.
 
-A lesson is any module with a `main(job)`. The worker loads a file as a module of the
-lessons' package, so a copy keeps its relative imports (`from .job import Job`).
+A lesson is any module with a `def main(job)`: a plain function the worker calls with the
+job (an `async def main` would only make a coroutine, and a `main()` could not be called: each
+would leave every task unfinished, so each is refused before it runs). The worker loads a
+file as a module of the lessons' package, so a copy keeps its relative imports
+(`from .job import Job`).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import STRATEGIES, source_of
+from .catalogue import MAIN_IS, STRATEGIES, source_of
 from .errors import LessonError
 
 MARK = "′"  # a prime: threads′ is the user's threads
@@ -173,8 +177,10 @@ def read_source(path: Path) -> str:
 
 
 def check(source: str, filename: str) -> None:
-    """Raise LessonError if `source` cannot be a lesson: it does not compile, or it has no
-    `main` at its top level. (An import that fails is only known when it runs.)"""
+    """Raise LessonError if `source` cannot be a lesson: it does not compile, it has no
+    `main` at its top level, or a `def main` there cannot be called with the job alone (or
+    is async). (An import that fails, or a `main` bound otherwise, is only known when it
+    runs: `check_imports`.)"""
     try:
         tree = ast.parse(source, filename)
         compile(tree, filename, "exec")
@@ -183,6 +189,40 @@ def check(source: str, filename: str) -> None:
         raise LessonError(f"syntax error, {where}{error.msg}", error.lineno) from None
     if not {"main", "*"} & _top_level_names(tree):
         raise LessonError("no main(job): a lesson needs a function `main` that takes the job")
+    for node in _top_level_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "main":
+            _check_main(node)
+
+
+def _check_main(main: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """A `def main` the worker can call with the job: one positional argument, whatever else
+    has a default; and not async (the worker calls it, it awaits nothing)."""
+    args = main.args
+    positional = [*args.posonlyargs, *args.args]
+    takes_job = bool(positional) or args.vararg is not None
+    required = len(positional) - len(args.defaults)
+    kwonly_required = any(default is None for default in args.kw_defaults)
+    called = f"main({_parameters(args)})"
+    if not takes_job or required > 1 or kwonly_required:
+        raise LessonError(f"{called} cannot take the job: {MAIN_IS}", main.lineno)
+    if isinstance(main, ast.AsyncFunctionDef):
+        raise LessonError(f"{called} is async: {MAIN_IS} (it may run a loop of its own, "
+                          "asyncio.run)", main.lineno)  # fmt: skip
+
+
+def _parameters(args: ast.arguments) -> str:
+    """A def's parameters by name, as `inspect.signature` writes them without annotations
+    or defaults (the worker's refusal of a main bound otherwise says them the same way)."""
+    bare = ast.arguments(
+        posonlyargs=[ast.arg(arg.arg) for arg in args.posonlyargs],
+        args=[ast.arg(arg.arg) for arg in args.args],
+        vararg=ast.arg(args.vararg.arg) if args.vararg else None,
+        kwonlyargs=[ast.arg(arg.arg) for arg in args.kwonlyargs],
+        kw_defaults=[None] * len(args.kwonlyargs),
+        kwarg=ast.arg(args.kwarg.arg) if args.kwarg else None,
+        defaults=[],
+    )
+    return ast.unparse(bare)
 
 
 def idea_of(source: str) -> str:
@@ -198,17 +238,24 @@ def _top_level_names(tree: ast.Module) -> set[str]:
     """The names the module's own code binds (in an `if` or a `try` too, not in functions);
     `*` for a star import, which may bind any."""
     names: set[str] = set()
+    for node in _top_level_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _top_level_nodes(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The statements the module's own code runs: at its top level, and in the blocks of an
+    `if`, a `try` or a `with` there (not in functions or classes)."""
     blocks = [tree.body]
     while blocks:
         for node in blocks.pop():
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.update(target.id for target in targets if isinstance(target, ast.Name))
-            elif isinstance(node, ast.Import | ast.ImportFrom):
-                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.If | ast.Try | ast.With):
+            yield node
+            if isinstance(node, ast.If | ast.Try | ast.With):
                 blocks += [getattr(node, part, []) for part in ("body", "orelse", "finalbody")]
                 blocks += [handler.body for handler in getattr(node, "handlers", [])]
-    return names

@@ -5,12 +5,19 @@ file that cannot be a lesson is one line and exit status 2, never a traceback.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from helpers import run, scenario
 from lessons_of_mine import (
+    ASYNC_MAIN,
+    ASYNC_MAIN_LINE,
     HANGS,
     IMPORT_ERROR,
+    MAIN_BOUND_TO_NOTHING,
+    MAIN_OF_NOTHING,
+    MAIN_OF_NOTHING_LINE,
     NO_MAIN,
     ORIGINAL_THREADS,
     SYNTAX_ERROR,
@@ -24,6 +31,7 @@ from test_cli import asyncplay
 from asyncplay.engine import lessons
 from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.errors import LessonError
+from asyncplay.engine.targets import Target
 
 SMALL = ("-n", "6", "--latency", "50", "--timeout", "1", "-f", "handler-bug@2")
 
@@ -62,8 +70,11 @@ def test_a_file_alone_runs_alone_and_its_log_replays(tmp_path: Path) -> None:
         (SYNTAX_ERROR, f"syntax error, line {SYNTAX_ERROR_LINE}"),
         (NO_MAIN, "no main(job)"),
         (IMPORT_ERROR, "importing it raised ModuleNotFoundError"),
+        (MAIN_OF_NOTHING, "main() cannot take the job"),
+        (ASYNC_MAIN, "main(job) is async"),
+        (MAIN_BOUND_TO_NOTHING, "main() cannot take the job"),
     ],
-    ids=["syntax error", "no main", "import error"],
+    ids=["syntax error", "no main", "import error", "main()", "async main", "main = lambda"],
 )
 def test_a_file_that_cannot_be_a_lesson_is_one_line_and_status_2(
     tmp_path: Path, text: str, said: str
@@ -151,6 +162,40 @@ def test_a_log_naming_a_path_is_refused(tmp_path: Path, name: str) -> None:
     log.write_text(json.dumps(header) + "\n")
     with pytest.raises(LogError, match="strategy names"):
         read(log)
+
+
+def test_a_main_that_cannot_take_the_job_is_refused_at_its_line() -> None:
+    """`def main():` and `async def main(job)` would run, leave every task unfinished and
+    exit 0: refused before they run, with the editor's cursor put on their line."""
+    with pytest.raises(LessonError, match=r"main\(\) cannot take the job") as raised:
+        lessons.check(MAIN_OF_NOTHING, "threads.py")
+    assert raised.value.line == MAIN_OF_NOTHING_LINE
+    with pytest.raises(LessonError, match=r"main\(job\) is async") as raised:
+        lessons.check(ASYNC_MAIN, "asyncio.py")
+    assert raised.value.line == ASYNC_MAIN_LINE
+    for fine in ("main(job)", "main(*args)", "main(job, extra=1, *, more=2)", "main(job=None)"):
+        lessons.check(f"def {fine}: pass\n", "a.py")
+    for unfit in ("main(job, extra)", "main(*, job)", "main(job, *, more)"):
+        with pytest.raises(LessonError, match=rf"{re.escape(unfit)} cannot take the job"):
+            lessons.check(f"def {unfit}: pass\n", "a.py")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [(MAIN_BOUND_TO_NOTHING, "main() cannot take the job"), (ASYNC_MAIN, "main(job) is async")],
+    ids=["main = lambda", "async main"],
+)
+def test_a_main_that_cannot_take_the_job_ends_its_run_crashed_in_one_line(
+    home_of_its_own: Path, target: Target, text: str, said: str
+) -> None:
+    """The app lists the files in the user's folder as they are, and runs one without the
+    headless checks: its worker refuses such a main before the run (no task started, none
+    left unfinished as if the run had been), and says why."""
+    mine = write(home_of_its_own / ".config" / "asyncplay" / "strategies", "mine.py", text)
+    state = run("mine", scenario(), target, file=str(mine))
+    assert state.status == "crashed" and state.aborted is not None
+    assert said in state.aborted.detail, state.aborted.detail
+    assert state.tasks == [] and state.finished is None  # refused before it started
 
 
 def test_main_may_be_bound_in_a_block_or_annotated() -> None:

@@ -15,6 +15,7 @@ import argparse
 import gc
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -22,12 +23,12 @@ import resource
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events, xray
-from ..catalogue import LESSONS_PACKAGE
+from ..catalogue import LESSONS_PACKAGE, MAIN_IS
 from ..targets import Target
 from ..workload import Scenario, build_plan
 from . import probe
@@ -64,6 +65,9 @@ def main() -> None:
     entry = getattr(strategy, function or "main", None)
     if not callable(entry):
         raise SystemExit(f"{spec.get('file') or module_name} has no main(job) to call")
+    unfit = unfit_entry(entry, function or "main")
+    if unfit is not None:  # it would leave every task unfinished: no run to measure
+        raise SystemExit(f"{spec.get('file') or module_name}: {unfit}")
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
@@ -137,6 +141,30 @@ def load_file(path: str) -> ModuleType:
     sys.modules[name] = module  # as an import would: dataclasses and pickling look it up
     spec.loader.exec_module(module)
     return module
+
+
+def unfit_entry(entry: Callable[..., Any], name: str) -> str | None:
+    """Why `entry` cannot be a lesson's main, called with the job alone and not awaited (an
+    `async def` would only make a coroutine); None if it can. A callable whose signature
+    Python cannot tell is given the benefit of the doubt. Said as lessons.check says it of a
+    `def main` it reads (for a main bound otherwise: `main = lambda: None`)."""
+    try:
+        signature = inspect.signature(entry)
+    except (TypeError, ValueError):
+        return None
+    bare = signature.replace(
+        parameters=[each.replace(annotation=each.empty, default=each.empty)
+                    for each in signature.parameters.values()],
+        return_annotation=signature.empty,
+    )  # fmt: skip
+    called = f"{name}{bare}"
+    try:
+        signature.bind(None)
+    except TypeError:
+        return f"{called} cannot take the job: {MAIN_IS}"
+    if inspect.iscoroutinefunction(entry) or inspect.isasyncgenfunction(entry):
+        return f"{called} is async: {MAIN_IS} (it may run a loop of its own, asyncio.run)"
+    return None
 
 
 def settle_garbage() -> None:
