@@ -16,6 +16,8 @@ import sys
 from collections.abc import AsyncGenerator, Awaitable
 from typing import Any
 
+from .errors import MalformedEvent
+
 # The longest line a child may send on its pipe: an event or a lab's message. (A longer one
 # is refused by the reader.)
 PIPE_LINE_LIMIT = 2**24
@@ -59,7 +61,9 @@ async def spawn_with_pipe(
 
 
 async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
-    """The lines of a pipe's read end as they come; the caller keeps `fd`, and closes it."""
+    """The lines of a pipe's read end as they come; the caller keeps `fd`, and closes it.
+    Raises MalformedEvent at a line longer than PIPE_LINE_LIMIT (a child is not to be
+    trusted with the parent's memory)."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=PIPE_LINE_LIMIT, loop=loop)
     pipe = os.fdopen(os.dup(fd), "rb", buffering=0)
@@ -69,6 +73,8 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
     try:
         async for line in reader:
             yield line
+    except ValueError:  # the reader's word for a line past its limit
+        raise MalformedEvent(f"a line of over {PIPE_LINE_LIMIT:,} bytes") from None
     finally:
         transport.close()
 

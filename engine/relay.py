@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from . import events
-from .errors import MalformedEvent, WorkerBroke
+from .errors import MalformedEvent, WorkerBroke, one_line
 from .events import Event
 from .processes import pipe_lines
 from .server_process import FaultServer
@@ -70,17 +70,17 @@ class Relay:
 
     async def events(self, fd: int) -> None:
         """Every event on the worker's pipe, until it closes. Raises WorkerBroke, once the
-        run is ended as crashed, if the worker sends what is not an event."""
-        async with contextlib.aclosing(pipe_lines(fd)) as lines:
-            async for line in lines:
-                if not line.endswith(b"\n"):
-                    break  # the worker died mid-line: the runner reports the crash
-                try:
-                    event = events.decode(line)
-                except MalformedEvent as error:  # a bug in the worker: its run is over
-                    self.abort("crashed", f"the worker sent a malformed event: {error}")
-                    raise WorkerBroke(str(error)) from None
-                self.send(event)
+        run is ended as crashed, if the worker sends what is not an event: a worker runs a
+        lesson, anyone's code, and the lesson may write to the pipe too."""
+        try:
+            async with contextlib.aclosing(pipe_lines(fd)) as lines:
+                async for line in lines:
+                    if not line.endswith(b"\n"):
+                        break  # the worker died mid-line: the runner reports the crash
+                    self.send(events.decode(line))
+        except MalformedEvent as error:  # its run is over; the parent and other runs go on
+            self.abort("crashed", one_line(f"the worker sent a malformed event: {error}"))
+            raise WorkerBroke(str(error)) from None
 
     async def output(self, process: asyncio.subprocess.Process) -> None:
         """What the worker prints (stdout and stderr, one pipe), as it comes."""

@@ -170,8 +170,8 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
     _emit(
-        events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error),
-        cut_off, lesson_frames(error),
+        events.TaskFailed, task, type(error).__name__, events.cut(str(error)),
+        format_traceback(error), cut_off, lesson_frames(error),
     )  # fmt: skip
 
 
@@ -254,4 +254,7 @@ def lesson_frames(error: BaseException) -> tuple[Frame, ...]:
 
 
 def format_traceback(error: BaseException) -> str:
-    return "".join(traceback.format_exception(error, limit=-TRACEBACK_LIMIT, chain=False))
+    """The error's traceback, its last frames, cut to what an event carries (a lesson's
+    error may say 20 MB)."""
+    text = "".join(traceback.format_exception(error, limit=-TRACEBACK_LIMIT, chain=False))
+    return events.cut(text)

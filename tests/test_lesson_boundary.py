@@ -1,0 +1,105 @@
+"""What a lesson can do to the process boundary, done by real lessons in real workers: a lesson
+is user code, and whatever its worker sends the parent is input. A line on the event pipe that
+is not an event ends that run as crashed, in one line naming the problem, and nothing else; an
+error of 20 MB is cut, and says so."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from helpers import scenario
+from lessons_of_mine import write
+
+from asyncplay.engine import events
+from asyncplay.engine.errors import MESSAGE_MAX
+from asyncplay.engine.fold import RunState
+from asyncplay.engine.processes import PIPE_LINE_LIMIT
+from asyncplay.engine.runner import run_strategy
+from asyncplay.engine.targets import Target
+
+# A lesson that writes `PAYLOAD` (a Python expression) to its worker's event pipe as it is
+# imported: before its RunStarted, so that no event of the worker's own shares the pipe with
+# it. The worker is told its pipe on its command line, as anyone could read.
+WRITES_TO_THE_PIPE = '''"""Writes {what} to its worker's event pipe."""
+import os
+import sys
+
+with open(int(sys.argv[sys.argv.index("--events-fd") + 1]), "wb", closefd=False) as pipe:
+    pipe.write({payload})
+
+
+def main(job):
+    return []
+'''
+# What a child may send that is no event, and how the run's end names the problem.
+NOT_EVENTS = {
+    "an unhashable kind": ('b\'{"kind": ["x"]}\\n\'', "unknown event kind (a list, not text)"),
+    "5,000 digits": ('b\'{"kind": "task_started", "t": 0, "task": \' + b"9" * 5000 + b"}\\n"',
+                     "cannot be read: Exceeds the limit (4300 digits)"),
+    "not JSON": ('b"no event\\n"', "not JSON: Expecting value"),
+    "100,000 brackets": ('b"[" * 100_000 + b"\\n"', "nested too deep"),
+    "not UTF-8": ('b\'{"kind": "\\xff"}\\n\'', "not UTF-8 text"),
+    "a line past the limit": (f'b"x" * {PIPE_LINE_LIMIT + 1} + b"\\n"',
+                              f"a line of over {PIPE_LINE_LIMIT:,} bytes"),
+}  # fmt: skip
+
+
+def run_beside_sequential(
+    lesson: Path, target: Target, **options: bool
+) -> tuple[RunState, RunState]:
+    """The lesson's run and a built-in's, side by side, as the app runs them."""
+    mine, other = RunState(), RunState()
+
+    async def side_by_side() -> None:
+        await asyncio.gather(
+            run_strategy("mine", scenario(), target, mine.apply, file=str(lesson), **options),
+            run_strategy("sequential", scenario(), target, other.apply),
+        )
+
+    asyncio.run(side_by_side())
+    return mine, other
+
+
+@pytest.mark.parametrize(("payload", "said"), list(NOT_EVENTS.values()), ids=list(NOT_EVENTS))
+def test_what_is_not_an_event_ends_its_run_alone_crashed_in_one_line(
+    tmp_path: Path, target: Target, payload: str, said: str
+) -> None:
+    """The run is crashed, its end one line that names what was wrong; the run beside it
+    goes on to its end, and so does the parent (it raised nothing)."""
+    lesson = write(tmp_path, "mine.py", WRITES_TO_THE_PIPE.format(what=said, payload=payload))
+    mine, other = run_beside_sequential(lesson, target)
+    assert mine.status == "crashed" and mine.aborted is not None
+    detail = mine.aborted.detail
+    assert detail.startswith(f"the worker sent a malformed event: {said}"), detail
+    assert "\n" not in detail and len(detail) <= MESSAGE_MAX
+    assert other.completed, other.aborted  # the other run went on, and the parent with it
+
+
+TEXT_MAX_SAID = "(cut: 20,000,"  # the start of the cut's note for a message of 20 MB
+
+
+def test_an_error_of_20_mb_is_cut_and_says_so(tmp_path: Path, target: Target) -> None:
+    """A main that raises an error of 20 MB: the run is done, and the error it raised comes
+    cut to a sane length, saying it was cut and how long it was."""
+    lesson = write(tmp_path, "mine.py", "def main(job):\n    raise ValueError('x' * 20_000_000)\n")
+    mine, other = run_beside_sequential(lesson, target)
+    assert mine.completed, mine.aborted
+    (raised,) = mine.stray
+    assert raised.via == "main() raised" and raised.error == "ValueError"
+    assert len(raised.traceback) == events.TEXT_MAX
+    assert raised.traceback.startswith("Traceback") and TEXT_MAX_SAID in raised.traceback
+    assert other.completed, other.aborted
+
+
+def test_a_text_too_long_from_the_pipe_is_cut_by_the_parent(tmp_path: Path, target: Target) -> None:
+    """An event under the line limit whose text is past any sane length (written by the
+    lesson, not the worker, which cuts its own): the parent cuts it, and says so."""
+    payload = 'b\'{"kind": "output", "t": 0, "text": "\' + b"x" * 5_000_000 + b\'"}\\n\''
+    lesson = write(tmp_path, "mine.py", WRITES_TO_THE_PIPE.format(what="a long text",
+                                                                   payload=payload))  # fmt: skip
+    mine, _ = run_beside_sequential(lesson, target)
+    assert mine.completed, mine.aborted
+    (said,) = [text for text in mine.output if text.startswith("x")]
+    assert len(said) == events.TEXT_MAX and said.endswith("(cut: 5,000,000 characters)")
