@@ -51,8 +51,10 @@ async def run_strategy(
         relay.abort("crashed", f"{death} before the run")
         return
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
+    # `parent`: the worker ends when this process does (its stdin is a pipe from here that
+    # only closes then); it asks the kernel for that too, and is told whom to outlive.
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
-            "nice": nice, "xray": xray, "file": file}  # fmt: skip
+            "nice": nice, "xray": xray, "file": file, "parent": os.getpid()}  # fmt: skip
     process, read_fd = await spawn_with_pipe(
         "-m", WORKER_MODULE, json.dumps(spec), pipe_flag="--events-fd",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

@@ -1,16 +1,24 @@
 """What a lesson can do to the process boundary, done by real lessons in real workers: a lesson
 is user code, and whatever its worker sends the parent is input. A line on the event pipe that
 is not an event ends that run as crashed, in one line naming the problem, and nothing else; an
-error of 20 MB is cut, and says so."""
+error of 20 MB is cut, and says so. And whatever the lesson does to its worker's threads, the
+worker ends with its parent."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 from helpers import scenario
 from lessons_of_mine import write
+from procs import alive, marked
+from test_cli import ASYNCPLAY
+from waiting import eventually
 
 from asyncplay.engine import events
 from asyncplay.engine.errors import MESSAGE_MAX
@@ -103,3 +111,78 @@ def test_a_text_too_long_from_the_pipe_is_cut_by_the_parent(tmp_path: Path, targ
     assert mine.completed, mine.aborted
     (said,) = [text for text in mine.output if text.startswith("x")]
     assert len(said) == events.TEXT_MAX and said.endswith("(cut: 5,000,000 characters)")
+
+
+# Lessons that leave their worker deaf, each waiting long past any test once it says its pid
+# (in the file named by its environment): the parent is killed then.
+BREAKS_ITS_PIPE = '''"""Puts a pipe nobody reads in place of its event pipe, and waits."""
+import os
+import sys
+import time
+
+from asyncplay.engine.worker import probe
+
+
+def main(job):
+    events_fd = int(sys.argv[sys.argv.index("--events-fd") + 1])
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    os.dup2(write_end, events_fd)  # the reporter's next write breaks on it
+    with job.client() as client:
+        client.get(job.urls[0])  # events for the reporter to write
+    while probe.REPORTER.queue:  # it has tried (and died, if nothing else watches)
+        time.sleep(0.01)
+    with open(os.environ["PID_FILE"], "w") as said:
+        said.write(str(os.getpid()))
+    time.sleep(3600)
+'''
+HOLDS_THE_GIL = '''"""Matches a regular expression for hours, holding the GIL all along: no other
+thread of the worker runs."""
+import os
+import re
+
+
+def main(job):
+    with open(os.environ["PID_FILE"], "w") as said:
+        said.write(str(os.getpid()))
+    re.match("(x+x+)+y", "x" * 40)
+'''
+STOPS_ITSELF = '''"""Stops its own worker: no thread of it runs."""
+import os
+import signal
+
+
+def main(job):
+    with open(os.environ["PID_FILE"], "w") as said:
+        said.write(str(os.getpid()))
+    os.kill(os.getpid(), signal.SIGSTOP)
+'''
+
+
+@pytest.mark.parametrize(
+    "lesson", [BREAKS_ITS_PIPE, HOLDS_THE_GIL, STOPS_ITSELF],
+    ids=["breaks its pipe", "holds the GIL", "stops itself"],
+)  # fmt: skip
+def test_a_worker_ends_with_its_killed_parent_whatever_its_lesson_does(
+    tmp_path: Path, lesson: str
+) -> None:
+    """kill -9 of the parent (`asyncplay run`): its worker goes too, with no thread of its
+    own left to notice (the pipe that its reporter watched from is broken, the GIL is held,
+    the process stopped), and so does everything else the command started."""
+    mine, pid_file, mark = write(tmp_path, "mine.py", lesson), tmp_path / "pid", uuid.uuid4().hex
+    parent = subprocess.Popen(
+        [ASYNCPLAY, "run", "--strategy-file", str(mine), "-n", "1", "--latency", "10"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PID_FILE": str(pid_file), "ASYNCPLAY_TEST_MARK": mark},
+    )  # fmt: skip
+    try:
+        worker = int(eventually(lambda: pid_file.exists() and pid_file.read_text(),
+                                what="the lesson to say its worker's pid"))  # fmt: skip
+        parent.kill()
+        parent.wait()
+        eventually(lambda: not alive(worker), what="the worker to end with its parent",
+                   timeout=60)  # fmt: skip
+        eventually(lambda: marked(mark) == set(), what="nothing of the command left running")
+    finally:
+        for pid in marked(mark):
+            os.kill(pid, signal.SIGKILL)

@@ -3,10 +3,14 @@
     python -m asyncplay.engine.worker '{"strategy": ..., "scenario": ..., "target": ...}'
         --events-fd 3
 
-The order matters: the reporter thread starts before the lesson is imported (the gevent
-lesson monkey-patches on import, and the reporter must stay a real thread), and nothing here
-imports ssl or asyncio before that, so gevent can patch them cleanly. Everything the harness
-computes (the plan, the URLs, the ideal time) is done before the run's clock starts.
+The runner gives it a stdin it never writes to, and closes it only when the worker is to end
+(or the runner dies): the worker's lifeline waits on it (lifeline.py).
+
+The order matters: the lifeline's and the reporter's threads start before the lesson is
+imported (the gevent lesson monkey-patches on import, and they must stay real threads), and
+nothing here imports ssl or asyncio before that, so gevent can patch them cleanly. Everything
+the harness computes (the plan, the URLs, the ideal time) is done before the run's clock
+starts.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from .. import events, xray
 from ..catalogue import LESSONS_PACKAGE, MAIN_IS
 from ..targets import Target
 from ..workload import Scenario, build_plan
-from . import probe
+from . import lifeline, probe
 from .probe import Reporter
 
 if TYPE_CHECKING:
@@ -47,6 +51,7 @@ def main() -> None:
     parser.add_argument("--events-fd", type=int, required=True)
     args = parser.parse_args()
     spec = json.loads(args.spec)
+    lifeline.tie_to(spec["parent"])  # before anything of the lesson's can run
     os.nice(spec.get("nice", 0))
 
     reporter = probe.REPORTER = Reporter(args.events_fd)
