@@ -120,6 +120,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class RunWarned:
+    """The runner's word on what the run left that the user should know of: a process of
+    the lesson's out of the run's process group (a session of its own), ended with it."""
+
+    kind: ClassVar[str] = "run_warned"
+    t: float
+    text: str
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The strategy's `main` returned or raised; the worker's measurements of the run."""
 
@@ -152,11 +162,12 @@ Event = (
     | ErrorSeen
     | Sampled
     | Output
+    | RunWarned
     | RunFinished
     | RunAborted
 )
 # Every kind a log may hold, by its name: what workers send, and what only the runner makes
-# (Output, RunAborted), since a recorded log holds those too.
+# (Output, RunWarned, RunAborted), since a recorded log holds those too.
 EVENT_TYPES: dict[str, type[Any]] = {cls.kind: cls for cls in get_args(Event)}
 
 
@@ -263,7 +274,7 @@ def _check(event: Event) -> None:
             if event.channel not in CHANNELS:
                 raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
             _text(event, "via", "error", "traceback")
-        case Output():
+        case Output() | RunWarned():
             _text(event, "text")
         case RunFinished():
             _time(event, "wall_s", "cpu_s", "xray_cpu_s")

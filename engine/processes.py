@@ -3,7 +3,9 @@
 Every child is a Python process in a process group of its own, killed as a group when it is
 done, stopped or past its deadline, so nothing outlives whoever started it. (A process group,
 not a new session: Linux schedules each session as one "autogroup", which would give eight
-workers eight times the CPU share of the app and make their `nice` meaningless.)
+workers eight times the CPU share of the app and make their `nice` meaningless.) What a child
+started that left its group (a session of its own) is found by the mark each child carries,
+and ended too (runaways.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import contextlib
 import os
 import signal
 import sys
+import weakref
 from collections.abc import AsyncGenerator, Awaitable
 from typing import Any
 
+from . import runaways
 from .errors import MalformedEvent
 
 # The longest line a child may send on its pipe: an event or a lab's message. (A longer one
@@ -24,17 +28,32 @@ PIPE_LINE_LIMIT = 2**24
 
 
 async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
-    """A Python child in its own process group. Cancelled while it starts (a stop or a quit
-    at that moment), the child may exist already: it is ended before the cancel goes on,
-    so no child is ever left behind unowned."""
+    """A Python child in its own process group, with a mark of its own in its environment
+    (this process's, or `env` if given). Cancelled while it starts (a stop or a quit at that
+    moment), the child may exist already: it is ended before the cancel goes on, so no child
+    is ever left behind unowned."""
+    mark = runaways.new_mark()
+    env = {**(options.pop("env", None) or os.environ), runaways.MARK_VARIABLE: mark}
     spawning = asyncio.ensure_future(
-        asyncio.create_subprocess_exec(sys.executable, *args, process_group=0, **options)
+        asyncio.create_subprocess_exec(sys.executable, *args, process_group=0, env=env, **options)
     )
     try:
-        return await asyncio.shield(spawning)
+        process = await asyncio.shield(spawning)
     except asyncio.CancelledError:
         await through_cancels(_end_spawned(spawning))
         raise
+    _marks[process] = mark
+    return process
+
+
+# Each child's mark, for as long as the parent holds the child.
+_marks: weakref.WeakKeyDictionary[asyncio.subprocess.Process, str] = weakref.WeakKeyDictionary()
+
+
+def end_runaways(process: asyncio.subprocess.Process) -> list[runaways.Runaway]:
+    """Kill what the child started that left its process group; the ones found."""
+    mark = _marks.get(process)
+    return runaways.end(mark, group=process.pid) if mark is not None else []
 
 
 async def _end_spawned(spawning: asyncio.Future[asyncio.subprocess.Process]) -> None:
@@ -81,9 +100,9 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
 
 async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
     """Close the child's stdin (its cue to exit), then kill its whole group if it lingers
-    past `grace_s` (at once for 0). Returns once the child is gone: cancelled meanwhile (a
-    quit while a run was closing its worker), it kills the group at once and waits for the
-    child all the same, then lets the cancel go on."""
+    past `grace_s` (at once for 0), and what left the group. Returns once the child is
+    gone: cancelled meanwhile (a quit while a run was closing its worker), it kills them at
+    once and waits for the child all the same, then lets the cancel go on."""
     if process.stdin is not None:
         process.stdin.close()
     try:
@@ -91,9 +110,12 @@ async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), grace_s)
     finally:
+        # The group even when the child has exited: what it forked may live on, and keeps
+        # the group's id (the child's pid) from being reused while it does.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        end_runaways(process)
         if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
             # Collected even through cancels (SIGKILL makes it quick): a child still dying
             # when its owner moves on looks like one left behind.
             await through_cancels(process.wait())

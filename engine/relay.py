@@ -4,6 +4,9 @@ the run's clock, and an end made for it when the worker could not say one.
 A worker's RunFinished that comes after the fault server died is not passed on: the run
 measured a dead server, and is reported crashed like one the runner stopped.
 
+A run's end, whichever, comes after the runner's warnings of what the run leaves behind
+(`last_look`): a run's log ends with its end.
+
 Output comes at once, events at the worker's next tick: what the worker prints before its
 RunStarted has arrived waits for it, since a run's log starts with its start.
 """
@@ -26,11 +29,16 @@ OUTPUT_CHUNK = 4096
 
 
 class Relay:
-    """Passes one run's events to its sink, from its worker's pipe and output, in order."""
+    """Passes one run's events to its sink, from its worker's pipe and output, in order.
+    `last_look`, called once as the run ends, says what the run leaves behind."""
 
-    def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
+    def __init__(
+        self, sink: EventSink, server: FaultServer | None = None,
+        last_look: Callable[[], list[str]] = list,
+    ) -> None:  # fmt: skip
         self.sink = sink
         self.server = server
+        self.last_look = last_look
         self.origin: float | None = None
         self.over = False
         self.output_text: list[str] = []
@@ -52,6 +60,8 @@ class Relay:
         if isinstance(event, events.RunFinished | events.RunAborted):
             self.over = True
             self._send_early()  # a run that ended before it started: its output still shows
+            for text in self.last_look():
+                self.sink(events.RunWarned(self.now(), text))
         self.sink(event)
 
     def _send_early(self) -> None:

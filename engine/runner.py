@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict
 
 from .errors import ServerDied, WorkerBroke
-from .processes import end_process, spawn_with_pipe
+from .processes import end_process, end_runaways, spawn_with_pipe
 from .relay import EventSink, Relay
 from .server_process import FaultServer
 from .targets import Target
@@ -22,6 +22,7 @@ from .workload import Scenario
 
 # The worker's command line: `python -m` this, with its spec and its event pipe.
 WORKER_MODULE = f"{__package__}.worker"
+RUNAWAYS_NAMED = 5  # processes named in the warning of those that left a run's group
 
 
 def deadline_for(scenario: Scenario) -> float:
@@ -46,7 +47,8 @@ async def run_strategy(
     X-ray off whatever the task count. `file` is a user's lesson to run under the name
     `strategy` (see lessons.py).
     """
-    relay = Relay(sink, server)
+    process: asyncio.subprocess.Process | None = None
+    relay = Relay(sink, server, lambda: _runaways_named(process))
     if server is not None and (death := server.death()) is not None:
         relay.abort("crashed", f"{death} before the run")
         return
@@ -84,6 +86,18 @@ async def run_strategy(
             detail = f"worker exited with status {process.returncode}"
             last = relay.last_line()
             relay.abort("crashed", f"{detail}: {last}" if last else detail)
+
+
+def _runaways_named(process: asyncio.subprocess.Process | None) -> list[str]:
+    """The warning of what the worker's lesson started out of its process group, ended
+    now: at the run's end, the worker may be there still, its group whole (see
+    runaways.py)."""
+    found = end_runaways(process) if process is not None else []
+    if not found:
+        return []
+    named = "; ".join(map(str, found[:RUNAWAYS_NAMED]))
+    more = f" and {len(found) - RUNAWAYS_NAMED} more" if len(found) > RUNAWAYS_NAMED else ""
+    return [f"the lesson's {named}{more}: out of the run's process group, ended with the run"]
 
 
 async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:

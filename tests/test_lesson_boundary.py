@@ -18,7 +18,7 @@ from helpers import scenario
 from lessons_of_mine import write
 from procs import alive, marked
 from test_cli import ASYNCPLAY
-from waiting import eventually
+from waiting import PATIENCE_S, eventually
 
 from asyncplay.engine import events
 from asyncplay.engine.errors import MESSAGE_MAX
@@ -183,6 +183,53 @@ def test_a_worker_ends_with_its_killed_parent_whatever_its_lesson_does(
         eventually(lambda: not alive(worker), what="the worker to end with its parent",
                    timeout=60)  # fmt: skip
         eventually(lambda: marked(mark) == set(), what="nothing of the command left running")
+    finally:
+        for pid in marked(mark):
+            os.kill(pid, signal.SIGKILL)
+
+
+FORKS = '''"""Forks a child that outlives main, and another that starts a session of its own."""
+import os
+import time
+
+
+def main(job):
+    stays = os.fork()
+    if stays == 0:
+        time.sleep(3600)
+        os._exit(0)
+    leaves = os.fork()
+    if leaves == 0:
+        os.setsid()
+        time.sleep(3600)
+        os._exit(0)
+    while os.getsid(leaves) == os.getsid(0):  # until it has left
+        time.sleep(0.01)
+    with open(os.environ["PID_FILE"], "w") as said:
+        said.write(f"{stays} {leaves}")
+    return []
+'''
+
+
+def test_what_a_lesson_forks_ends_with_its_run_and_a_runaway_is_named(tmp_path: Path) -> None:
+    """A lesson that forks: its child, left running when main returns, ends with the run. One
+    that started a session of its own (os.setsid) is out of the reach of the run's process
+    group: it is found all the same, ended, and named in a warning under the results."""
+    mine, pid_file, mark = write(tmp_path, "forks.py", FORKS), tmp_path / "pid", uuid.uuid4().hex
+    try:
+        result = subprocess.run(
+            [ASYNCPLAY, "run", "--strategy-file", str(mine), "-n", "1", "--latency", "10"],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PATIENCE_S,
+            env={**os.environ, "PID_FILE": str(pid_file), "ASYNCPLAY_TEST_MARK": mark},
+        )  # fmt: skip
+        stays, leaves = map(int, pid_file.read_text().split())
+        eventually(lambda: not alive(stays) and not alive(leaves),
+                   what="the lesson's children to end with its run", timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        (warning,) = result.stderr.splitlines()
+        assert warning.startswith(f"asyncplay: warning: forks: the lesson's process {leaves} ")
+        assert "a session of its own (os.setsid)" in warning and "ended" in warning
+        assert str(stays) not in warning  # in the run's group: ended with it, nothing to say
     finally:
         for pid in marked(mark):
             os.kill(pid, signal.SIGKILL)
