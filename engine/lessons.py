@@ -18,6 +18,10 @@ file as a module of the lessons' package, so a copy keeps its relative imports
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
+import secrets
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -159,6 +163,31 @@ def own_lessons() -> list[Lesson]:
     order = {name: index for index, name in enumerate(STRATEGIES)}
     files.sort(key=lambda path: (order.get(path.stem, len(order)), path.stem))
     return [from_path_unchecked(path) for path in files if is_lesson_name(name_for(path))]
+
+
+def save_source(path: Path, text: str) -> None:
+    """Write a lesson's text to `path` whole, or not at all: to a hidden file of its own
+    beside it, then renamed over it. A worker that starts a run of it meanwhile (the zoom
+    saves the edit again as it closes, while the run it asked for starts) reads the old text
+    or the new, never an empty or half-written file. Raises OSError (a full disk, a folder
+    made read-only), leaving `path` as it was and nothing else behind. A `path` that is a
+    link (to the user's own files elsewhere) stays one: the file it leads to is replaced."""
+    path = path.resolve() if path.is_symlink() else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Hidden, and not a *.py: never listed as a lesson, even if a crash leaves it behind.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.saving")
+    try:
+        with open(temporary, "x", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            with contextlib.suppress(FileNotFoundError):  # a new lesson: the umask's mode
+                os.chmod(file.fileno(), stat.S_IMODE(path.stat().st_mode))
+            os.fsync(file.fileno())  # on the disk before it is the lesson: a crash keeps one
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def read_source(path: Path) -> str:

@@ -5,7 +5,9 @@ file that cannot be a lesson is one line and exit status 2, never a traceback.""
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,67 @@ def test_each_file_in_the_users_folder_has_a_name_of_its_own(home_of_its_own: Pa
     shown = [line.split()[0] for line in asyncplay("strategies").stdout.splitlines()
              if not line.startswith(" ")]  # fmt: skip
     assert shown == [*STRATEGIES, *listed]
+
+
+def test_a_reader_sees_the_lesson_before_its_save_or_after_never_a_part(tmp_path: Path) -> None:
+    """A worker that starts a run as the editor saves (the zoom saves the edit again as it
+    closes, while the run it asked for starts) reads the old text or the new one, whole: never
+    an empty or half-written file. Two texts of 200 KB, saved in turn, read all along."""
+    path = tmp_path / "threads.py"
+    texts = ["# one\n" * 35_000, "# the other\n" * 17_000]
+    lessons.save_source(path, texts[0])
+    saving = True
+    seen: set[str] = set()
+
+    def read_all_along() -> None:
+        while saving:
+            seen.add(path.read_text(encoding="utf-8"))
+
+    reader = threading.Thread(target=read_all_along)
+    reader.start()
+    try:
+        for number in range(200):
+            lessons.save_source(path, texts[number % 2])
+    finally:
+        saving = False
+        reader.join()
+    assert seen <= set(texts), sorted(len(text) for text in seen - set(texts))
+    assert [entry.name for entry in tmp_path.iterdir()] == ["threads.py"]  # nothing left over
+
+
+def test_a_lesson_that_is_a_link_stays_one_when_saved(tmp_path: Path) -> None:
+    """The user's folder may link a lesson to their own files: a save writes through it."""
+    kept = write(tmp_path / "dotfiles", "mine.py", "def main(job):\n    return []\n")
+    link = tmp_path / "strategies" / "mine.py"
+    link.parent.mkdir()
+    link.symlink_to(kept)
+    lessons.save_source(link, "def main(job):\n    return [1]\n")
+    assert link.is_symlink() and kept.read_text() == "def main(job):\n    return [1]\n"
+
+
+def test_a_lesson_saved_under_a_home_of_spaces_and_accents_runs_as_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: Target
+) -> None:
+    """Saved under a HOME with spaces and non-ASCII letters in it, a lesson runs from its
+    folder; saved again in the same second at the same length (what a .pyc is checked by),
+    the next run runs the new text, not the old one compiled."""
+    home = tmp_path / "Ana María's home – 名前"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)  # as a user's Python does
+    path = lessons.own_folder() / "threads.py"
+
+    def save(said: str) -> None:
+        lessons.save_source(path, f"def main(job):\n    print('{said}')\n    return []\n")
+
+    def ran() -> str:
+        state = run("threads′", scenario(), target, file=str(path))
+        assert state.completed, state.aborted
+        return "".join(state.output).strip()
+
+    save("first")
+    assert ran() == "first"
+    first_saved = path.stat().st_mtime_ns
+    save("again")  # the same length, and (below) the same second, as far as a .pyc can tell
+    os.utime(path, ns=(first_saved, first_saved))
+    assert ran() == "again"
+    assert sorted(entry.name for entry in path.parent.iterdir()) == ["threads.py"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import importlib.machinery
 import importlib.util
 import inspect
 import json
@@ -28,7 +29,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events, xray
@@ -134,12 +135,23 @@ def main() -> None:
     os._exit(0)
 
 
+class _FromSource(importlib.machinery.SourceFileLoader):
+    """Compiles the file as it is now, every time: no .pyc is read or written. A .pyc is
+    matched to its source by the whole second of its mtime and its size, so an edit of the
+    same length saved within the second would run the text before it; and the user's folder
+    stays theirs."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)  # type: ignore[arg-type]
+
+
 def load_file(path: str) -> ModuleType:
     """A user's lesson file, as a module of the lessons' package: a copy of a built-in keeps
     its relative imports (`from .job import Job`)."""
     stem = re.sub(r"\W", "_", os.path.basename(path).removesuffix(".py"))
     name = f"{LESSONS_PACKAGE}._own_{stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=_FromSource(name, path))
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path} as a Python module")
     module = importlib.util.module_from_spec(spec)
