@@ -25,6 +25,8 @@ from .errors import MalformedEvent
 # The longest line a child may send on its pipe: an event or a lab's message. (A longer one
 # is refused by the reader.)
 PIPE_LINE_LIMIT = 2**24
+# How often `exited` asks whether a child is gone, where the kernel cannot say.
+EXIT_POLL_S = 0.05
 
 
 async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
@@ -50,8 +52,44 @@ async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process
 _marks: weakref.WeakKeyDictionary[asyncio.subprocess.Process, str] = weakref.WeakKeyDictionary()
 
 
-def end_runaways(process: asyncio.subprocess.Process) -> list[runaways.Runaway]:
-    """Kill what the child started that left its process group; the ones found."""
+async def exited(process: asyncio.subprocess.Process) -> None:
+    """Return once the child has exited, whoever holds its pipes: `process.wait()` waits for
+    its pipes to close too, and what the child forked holds them as long as it lives."""
+    if process.returncode is not None:
+        return
+    try:
+        pidfd = os.pidfd_open(process.pid)  # readable once the process has exited
+    except ProcessLookupError:  # gone, and collected already
+        return
+    except OSError:  # no pidfd here (Linux before 5.3): ask until it is gone
+        await _asked_until_gone(process)
+        return
+    loop = asyncio.get_running_loop()
+    gone: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not gone.done():
+            gone.set_result(None)
+
+    loop.add_reader(pidfd, readable)
+    try:
+        await gone
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+
+
+async def _asked_until_gone(process: asyncio.subprocess.Process) -> None:
+    while process.returncode is None:
+        await asyncio.sleep(EXIT_POLL_S)
+
+
+def end_group(process: asyncio.subprocess.Process) -> list[runaways.Runaway]:
+    """Kill the child's process group, the child or not (what it forked may live on, and
+    keeps the group's id, the child's pid, from being reused while it does), and what the
+    child started that left the group: the runaways found."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
     mark = _marks.get(process)
     return runaways.end(mark, group=process.pid) if mark is not None else []
 
@@ -98,11 +136,14 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
         transport.close()
 
 
-async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0) -> None:
-    """Close the child's stdin (its cue to exit), then kill its whole group if it lingers
-    past `grace_s` (at once for 0), and what left the group. Returns once the child is
-    gone: cancelled meanwhile (a quit while a run was closing its worker), it kills them at
-    once and waits for the child all the same, then lets the cancel go on."""
+async def end_process(
+    process: asyncio.subprocess.Process, grace_s: float = 2.0
+) -> list[runaways.Runaway]:
+    """Close the child's stdin (its cue to exit), then kill its whole group (`end_group`) if
+    it lingers past `grace_s` (at once for 0), or once it is gone. Returns once the child is
+    gone, with the runaways it left: cancelled meanwhile (a quit while a run was closing its
+    worker), it kills them at once and waits for the child all the same, then lets the
+    cancel go on."""
     if process.stdin is not None:
         process.stdin.close()
     try:
@@ -110,15 +151,12 @@ async def end_process(process: asyncio.subprocess.Process, grace_s: float = 2.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), grace_s)
     finally:
-        # The group even when the child has exited: what it forked may live on, and keeps
-        # the group's id (the child's pid) from being reused while it does.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        end_runaways(process)
+        left = end_group(process)
         if process.returncode is None:
             # Collected even through cancels (SIGKILL makes it quick): a child still dying
             # when its owner moves on looks like one left behind.
             await through_cancels(process.wait())
+    return left
 
 
 async def through_cancels(work: Awaitable[object]) -> None:

@@ -4,11 +4,11 @@ the run's clock, and an end made for it when the worker could not say one.
 A worker's RunFinished that comes after the fault server died is not passed on: the run
 measured a dead server, and is reported crashed like one the runner stopped.
 
-A run's end, whichever, comes after the runner's warnings of what the run leaves behind
-(`last_look`): a run's log ends with its end.
-
-Output comes at once, events at the worker's next tick: what the worker prints before its
-RunStarted has arrived waits for it, since a run's log starts with its start.
+Output and events come down two pipes, read in whatever order they come: what the worker
+prints before its RunStarted has arrived waits for it, since a run's log starts with its
+start; and its end waits for the last of its output (the pipe's end: the worker and all it
+started are gone), and the runner's warnings of what the run left (`warn`), since a run's
+log ends with its end.
 """
 
 from __future__ import annotations
@@ -29,20 +29,19 @@ OUTPUT_CHUNK = 4096
 
 
 class Relay:
-    """Passes one run's events to its sink, from its worker's pipe and output, in order.
-    `last_look`, called once as the run ends, says what the run leaves behind."""
+    """Passes one run's events to its sink, from its worker's pipe and output, in order."""
 
-    def __init__(
-        self, sink: EventSink, server: FaultServer | None = None,
-        last_look: Callable[[], list[str]] = list,
-    ) -> None:  # fmt: skip
+    def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
         self.sink = sink
         self.server = server
-        self.last_look = last_look
         self.origin: float | None = None
-        self.over = False
+        self.over = False  # the run's end came: no event after it
         self.output_text: list[str] = []
         self._early: list[str] = []  # output before the RunStarted came
+        self._reading_output = False  # the end waits for the output's
+        self._warnings: list[str] = []
+        self._end: events.RunFinished | events.RunAborted | None = None
+        self._ended = False  # the end was passed on: nothing more is
 
     def now(self) -> float:
         return time.monotonic() - self.origin if self.origin is not None else 0.0
@@ -58,11 +57,32 @@ class Relay:
             self._send_early()
             return
         if isinstance(event, events.RunFinished | events.RunAborted):
-            self.over = True
-            self._send_early()  # a run that ended before it started: its output still shows
-            for text in self.last_look():
-                self.sink(events.RunWarned(self.now(), text))
+            self.over, self._end = True, event
+            if not self._reading_output:
+                self._pass_end()
+            return
         self.sink(event)
+
+    def warn(self, text: str) -> None:
+        """A warning of what the run left behind, passed on before its end (none after it)."""
+        self._warnings.append(text)
+
+    def close(self, unended: str) -> None:
+        """The run's end, now that its worker is gone: the one it came to, else crashed
+        with `unended` (or the worker's last line, if it printed one) for the reason."""
+        if not self.over:
+            last = self.last_line()
+            self.abort("crashed", f"{unended}: {last}" if last else unended)
+        self._pass_end()
+
+    def _pass_end(self) -> None:
+        if self._end is None or self._ended:
+            return
+        self._ended = True
+        self._send_early()  # a run that ended before it started: its output still shows
+        for text in self._warnings:
+            self.sink(events.RunWarned(self.now(), text))
+        self.sink(self._end)
 
     def _send_early(self) -> None:
         for text in self._early:
@@ -93,10 +113,14 @@ class Relay:
             raise WorkerBroke(str(error)) from None
 
     async def output(self, process: asyncio.subprocess.Process) -> None:
-        """What the worker prints (stdout and stderr, one pipe), as it comes."""
+        """What the worker prints (stdout and stderr, one pipe), as it comes, to the pipe's
+        end; the run's end, if it came meanwhile, after it."""
         assert process.stdout is not None
+        self._reading_output = True
         while chunk := await process.stdout.read(OUTPUT_CHUNK):
             self.printed(chunk.decode(errors="replace"))
+        self._reading_output = False
+        self._pass_end()
 
     def last_line(self) -> str:
         """The last line the worker printed (a traceback's: the error). Whole, though the
@@ -110,9 +134,11 @@ class Relay:
         return lines[-1] if lines else ""
 
     def printed(self, text: str) -> None:
-        """What the worker printed, as it comes."""
+        """What the worker printed, as it comes (up to the run's end)."""
         self.output_text.append(text)
+        if self._ended:
+            return
         if self.origin is None:
             self._early.append(text)
         else:
-            self.send(events.Output(self.now(), text))
+            self.sink(events.Output(self.now(), text))

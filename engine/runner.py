@@ -14,8 +14,9 @@ import os
 from dataclasses import asdict
 
 from .errors import ServerDied, WorkerBroke
-from .processes import end_process, end_runaways, spawn_with_pipe
+from .processes import end_group, end_process, exited, spawn_with_pipe
 from .relay import EventSink, Relay
+from .runaways import Runaway
 from .server_process import FaultServer
 from .targets import Target
 from .workload import Scenario
@@ -47,8 +48,7 @@ async def run_strategy(
     X-ray off whatever the task count. `file` is a user's lesson to run under the name
     `strategy` (see lessons.py).
     """
-    process: asyncio.subprocess.Process | None = None
-    relay = Relay(sink, server, lambda: _runaways_named(process))
+    relay = Relay(sink, server)
     if server is not None and (death := server.death()) is not None:
         relay.abort("crashed", f"{death} before the run")
         return
@@ -68,7 +68,7 @@ async def run_strategy(
         # CancelledError to this task instead of logging it as "never retrieved".
         async with asyncio.timeout(deadline_s):
             await asyncio.gather(
-                relay.events(read_fd), relay.output(process), process.wait(), *watching
+                relay.events(read_fd), relay.output(process), _exited(process, relay), *watching
             )
     except TimeoutError:
         relay.abort("killed", f"no result after {deadline_s:.0f} s; killed")
@@ -80,24 +80,27 @@ async def run_strategy(
         relay.abort("killed", "stopped")
         raise
     finally:
-        await end_process(process, grace_s=0.0)
-        os.close(read_fd)
-        if not relay.over:
-            detail = f"worker exited with status {process.returncode}"
-            last = relay.last_line()
-            relay.abort("crashed", f"{detail}: {last}" if last else detail)
+        try:
+            _warn_of(await end_process(process, grace_s=0.0), relay)
+        finally:
+            os.close(read_fd)
+            relay.close(f"worker exited with status {process.returncode}")
 
 
-def _runaways_named(process: asyncio.subprocess.Process | None) -> list[str]:
-    """The warning of what the worker's lesson started out of its process group, ended
-    now: at the run's end, the worker may be there still, its group whole (see
-    runaways.py)."""
-    found = end_runaways(process) if process is not None else []
-    if not found:
-        return []
-    named = "; ".join(map(str, found[:RUNAWAYS_NAMED]))
-    more = f" and {len(found) - RUNAWAYS_NAMED} more" if len(found) > RUNAWAYS_NAMED else ""
-    return [f"the lesson's {named}{more}: out of the run's process group, ended with the run"]
+async def _exited(process: asyncio.subprocess.Process, relay: Relay) -> None:
+    """Return once the worker has exited and what it started is ended: what it forked holds
+    its output open, and the run's end waits for the output's."""
+    await exited(process)
+    _warn_of(end_group(process), relay)
+
+
+def _warn_of(found: list[Runaway], relay: Relay) -> None:
+    """Name the processes the lesson started out of the worker's group, ended with the run."""
+    if found:
+        named = "; ".join(map(str, found[:RUNAWAYS_NAMED]))
+        more = f" and {len(found) - RUNAWAYS_NAMED} more" if len(found) > RUNAWAYS_NAMED else ""
+        relay.warn(f"the lesson's {named}{more}: out of the run's process group, "
+                   "ended with the run")  # fmt: skip
 
 
 async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:

@@ -212,13 +212,16 @@ def main(job):
 
 
 def test_what_a_lesson_forks_ends_with_its_run_and_a_runaway_is_named(tmp_path: Path) -> None:
-    """A lesson that forks: its child, left running when main returns, ends with the run. One
-    that started a session of its own (os.setsid) is out of the reach of the run's process
-    group: it is found all the same, ended, and named in a warning under the results."""
+    """A lesson that forks: its child, left running when main returns, ends with the run (it
+    holds the worker's output open: the run ends when the worker does, not at its deadline).
+    One that started a session of its own (os.setsid) is out of the reach of the run's
+    process group: it is found all the same, ended, and named in a warning under the
+    results."""
     mine, pid_file, mark = write(tmp_path, "forks.py", FORKS), tmp_path / "pid", uuid.uuid4().hex
     try:
-        result = subprocess.run(
-            [ASYNCPLAY, "run", "--strategy-file", str(mine), "-n", "1", "--latency", "10"],
+        result = subprocess.run(  # a deadline past the test's patience: the run ends by itself
+            [ASYNCPLAY, "run", "--strategy-file", str(mine), "-n", "1", "--latency", "10",
+             "--deadline", str(PATIENCE_S * 5)],
             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PATIENCE_S,
             env={**os.environ, "PID_FILE": str(pid_file), "ASYNCPLAY_TEST_MARK": mark},
         )  # fmt: skip
@@ -233,3 +236,19 @@ def test_what_a_lesson_forks_ends_with_its_run_and_a_runaway_is_named(tmp_path: 
     finally:
         for pid in marked(mark):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_what_a_lesson_prints_last_is_in_its_run(
+    tmp_path: Path, target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson's print just before main returns reaches the run's output, before its end:
+    though the worker skips the interpreter's exit (no flush of its own), and though its
+    output and its events come down two pipes, read in whatever order they come. Under a
+    Python that buffers stdout, as a user's does, ten runs in a row."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    lesson = write(tmp_path, "mine.py", "def main(job):\n    print('last words')\n    return []\n")
+    for _ in range(10):
+        state = RunState()
+        asyncio.run(run_strategy("mine", scenario(), target, state.apply, file=str(lesson)))
+        assert state.completed, state.aborted
+        assert "".join(state.output) == "last words\n"
