@@ -130,7 +130,8 @@ def main(job):
     os.dup2(write_end, events_fd)  # the reporter's next write breaks on it
     with job.client() as client:
         client.get(job.urls[0])  # events for the reporter to write
-    while probe.REPORTER.queue:  # it has tried (and died, if nothing else watches)
+    reporter = probe.REPORTER
+    while reporter.queue and reporter._stopped.locked():  # until it has tried, and died
         time.sleep(0.01)
     with open(os.environ["PID_FILE"], "w") as said:
         said.write(str(os.getpid()))
