@@ -6,9 +6,10 @@ measured a dead server, and is reported crashed like one the runner stopped.
 
 Output and events come down two pipes, read in whatever order they come: what the worker
 prints before its RunStarted has arrived waits for it, since a run's log starts with its
-start; and its end waits for the last of its output (the pipe's end: the worker and all it
-started are gone), and the runner's warnings of what the run left (`warn`), since a run's
-log ends with its end.
+start. The runner's relay holds the run's end until the runner closes it, once the worker
+and all it started are gone: the worker's last output may come after its RunFinished, and
+the runner's warnings of what the run left (`warn`) are known only then; a run's log ends
+with its end.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ OUTPUT_CHUNK = 4096
 
 
 class Relay:
-    """Passes one run's events to its sink, from its worker's pipe and output, in order."""
+    """Passes one run's events to its sink, from its worker's pipe and output, in order.
+    `until_closed`: the run's end is passed on by `close()`, not as it comes."""
 
-    def __init__(self, sink: EventSink, server: FaultServer | None = None) -> None:
+    def __init__(
+        self, sink: EventSink, server: FaultServer | None = None, until_closed: bool = False
+    ) -> None:
         self.sink = sink
         self.server = server
+        self.until_closed = until_closed
         self.origin: float | None = None
         self.over = False  # the run's end came: no event after it
         self.output_text: list[str] = []
         self._early: list[str] = []  # output before the RunStarted came
-        self._reading_output = False  # the end waits for the output's
         self._warnings: list[str] = []
         self._end: events.RunFinished | events.RunAborted | None = None
         self._ended = False  # the end was passed on: nothing more is
@@ -58,7 +62,7 @@ class Relay:
             return
         if isinstance(event, events.RunFinished | events.RunAborted):
             self.over, self._end = True, event
-            if not self._reading_output:
+            if not self.until_closed:
                 self._pass_end()
             return
         self.sink(event)
@@ -68,8 +72,8 @@ class Relay:
         self._warnings.append(text)
 
     def close(self, unended: str) -> None:
-        """The run's end, now that its worker is gone: the one it came to, else crashed
-        with `unended` (or the worker's last line, if it printed one) for the reason."""
+        """The run's end, now that its worker and all it started are gone: the one it came
+        to, else crashed with `unended` (and the worker's last line, if it printed one)."""
         if not self.over:
             last = self.last_line()
             self.abort("crashed", f"{unended}: {last}" if last else unended)
@@ -113,14 +117,10 @@ class Relay:
             raise WorkerBroke(str(error)) from None
 
     async def output(self, process: asyncio.subprocess.Process) -> None:
-        """What the worker prints (stdout and stderr, one pipe), as it comes, to the pipe's
-        end; the run's end, if it came meanwhile, after it."""
+        """What the worker prints (stdout and stderr, one pipe), as it comes."""
         assert process.stdout is not None
-        self._reading_output = True
         while chunk := await process.stdout.read(OUTPUT_CHUNK):
             self.printed(chunk.decode(errors="replace"))
-        self._reading_output = False
-        self._pass_end()
 
     def last_line(self) -> str:
         """The last line the worker printed (a traceback's: the error). Whole, though the

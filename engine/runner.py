@@ -42,16 +42,17 @@ async def run_strategy(
 
     Ends with the worker's RunFinished, or with a RunAborted made here when the worker
     crashed, ran past its deadline, `server` died under it, or this coroutine was cancelled
-    (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
-    workers still answers keys at once. `env` adds to the worker's environment (a lab turns
-    on asyncio's debug mode and gevent's monitor thread with it). `xray=False` turns the
-    X-ray off whatever the task count. `file` is a user's lesson to run under the name
-    `strategy` (see lessons.py).
+    (a stop); once the worker and all it started are gone, a RunWarned before the end names
+    what the lesson started out of the worker's process group (ended too). `nice` lowers the
+    worker's CPU priority: the app passes it so a machine full of workers still answers keys
+    at once. `env` adds to the worker's environment (a lab turns on asyncio's debug mode
+    and gevent's monitor thread with it). `xray=False` turns the X-ray off whatever the task
+    count. `file` is a user's lesson to run under the name `strategy` (see lessons.py).
     """
-    relay = Relay(sink, server)
     if server is not None and (death := server.death()) is not None:
-        relay.abort("crashed", f"{death} before the run")
+        Relay(sink).abort("crashed", f"{death} before the run")
         return
+    relay = Relay(sink, server, until_closed=True)
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
     # `parent`: the worker ends when this process does (its stdin is a pipe from here that
     # only closes then); it asks the kernel for that too, and is told whom to outlive.
@@ -88,8 +89,8 @@ async def run_strategy(
 
 
 async def _exited(process: asyncio.subprocess.Process, relay: Relay) -> None:
-    """Return once the worker has exited and what it started is ended: what it forked holds
-    its output open, and the run's end waits for the output's."""
+    """Return once the worker has exited and what it started is ended: what it forked may
+    hold its pipes open, and the run's end waits for them."""
     await exited(process)
     _warn_of(end_group(process), relay)
 
