@@ -202,6 +202,7 @@ def main(job):
     leaves = os.fork()
     if leaves == 0:
         os.setsid()
+        {and_then}
         time.sleep(3600)
         os._exit(0)
     while os.getsid(leaves) == os.getsid(0):  # until it has left
@@ -212,13 +213,19 @@ def main(job):
 '''
 
 
-def test_what_a_lesson_forks_ends_with_its_run_and_a_runaway_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "and_then", ["pass", "os.closerange(0, 1024)"], ids=["keeps its pipes", "closes them"]
+)
+def test_what_a_lesson_forks_ends_with_its_run_and_a_runaway_is_named(
+    tmp_path: Path, and_then: str
+) -> None:
     """A lesson that forks: its child, left running when main returns, ends with the run (it
     holds the worker's output open: the run ends when the worker does, not at its deadline).
     One that started a session of its own (os.setsid) is out of the reach of the run's
     process group: it is found all the same, ended, and named in a warning under the
-    results."""
-    mine, pid_file, mark = write(tmp_path, "forks.py", FORKS), tmp_path / "pid", uuid.uuid4().hex
+    results, whether it holds the worker's pipes or closed them as a daemon does."""
+    mine = write(tmp_path, "forks.py", FORKS.replace("{and_then}", and_then))
+    pid_file, mark = tmp_path / "pid", uuid.uuid4().hex
     try:
         result = subprocess.run(  # a deadline past the test's patience: the run ends by itself
             [ASYNCPLAY, "run", "--strategy-file", str(mine), "-n", "1", "--latency", "10",
