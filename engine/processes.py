@@ -27,6 +27,8 @@ from .errors import MalformedEvent
 PIPE_LINE_LIMIT = 2**24
 # How often `exited` asks whether a child is gone, where the kernel cannot say.
 EXIT_POLL_S = 0.05
+# Each child's mark, for as long as the parent holds the child.
+_marks: weakref.WeakKeyDictionary[asyncio.subprocess.Process, str] = weakref.WeakKeyDictionary()
 
 
 async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process:
@@ -46,52 +48,6 @@ async def spawn_python(*args: str, **options: Any) -> asyncio.subprocess.Process
         raise
     _marks[process] = mark
     return process
-
-
-# Each child's mark, for as long as the parent holds the child.
-_marks: weakref.WeakKeyDictionary[asyncio.subprocess.Process, str] = weakref.WeakKeyDictionary()
-
-
-async def exited(process: asyncio.subprocess.Process) -> None:
-    """Return once the child has exited, whoever holds its pipes: `process.wait()` waits for
-    its pipes to close too, and what the child forked holds them as long as it lives."""
-    if process.returncode is not None:
-        return
-    try:
-        pidfd = os.pidfd_open(process.pid)  # readable once the process has exited
-    except ProcessLookupError:  # gone, and collected already
-        return
-    except OSError:  # no pidfd here (Linux before 5.3): ask until it is gone
-        await _asked_until_gone(process)
-        return
-    loop = asyncio.get_running_loop()
-    gone: asyncio.Future[None] = loop.create_future()
-
-    def readable() -> None:
-        if not gone.done():
-            gone.set_result(None)
-
-    loop.add_reader(pidfd, readable)
-    try:
-        await gone
-    finally:
-        loop.remove_reader(pidfd)
-        os.close(pidfd)
-
-
-async def _asked_until_gone(process: asyncio.subprocess.Process) -> None:
-    while process.returncode is None:
-        await asyncio.sleep(EXIT_POLL_S)
-
-
-def end_group(process: asyncio.subprocess.Process) -> list[runaways.Runaway]:
-    """Kill the child's process group, the child or not (what it forked may live on, and
-    keeps the group's id, the child's pid, from being reused while it does), and what the
-    child started that left the group: the runaways found."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    mark = _marks.get(process)
-    return runaways.end(mark, group=process.pid) if mark is not None else []
 
 
 async def _end_spawned(spawning: asyncio.Future[asyncio.subprocess.Process]) -> None:
@@ -134,6 +90,48 @@ async def pipe_lines(fd: int) -> AsyncGenerator[bytes, None]:
         raise MalformedEvent(f"a line of over {PIPE_LINE_LIMIT:,} bytes") from None
     finally:
         transport.close()
+
+
+async def exited(process: asyncio.subprocess.Process) -> None:
+    """Return once the child has exited, whoever holds its pipes: `process.wait()` waits for
+    its pipes to close too, and what the child forked holds them as long as it lives."""
+    if process.returncode is not None:
+        return
+    try:
+        pidfd = os.pidfd_open(process.pid)  # readable once the process has exited
+    except ProcessLookupError:  # gone, and collected already
+        return
+    except OSError:  # no pidfd here (Linux before 5.3): ask until it is gone
+        await _asked_until_gone(process)
+        return
+    loop = asyncio.get_running_loop()
+    gone: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not gone.done():
+            gone.set_result(None)
+
+    loop.add_reader(pidfd, readable)
+    try:
+        await gone
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+
+
+async def _asked_until_gone(process: asyncio.subprocess.Process) -> None:
+    while process.returncode is None:
+        await asyncio.sleep(EXIT_POLL_S)
+
+
+def end_group(process: asyncio.subprocess.Process) -> list[runaways.Runaway]:
+    """Kill the child's process group, the child or not (what it forked may live on, and
+    keeps the group's id, the child's pid, from being reused while it does), and what the
+    child started that left the group: the runaways found."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    mark = _marks.get(process)
+    return runaways.end(mark, group=process.pid) if mark is not None else []
 
 
 async def end_process(
