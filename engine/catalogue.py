@@ -10,6 +10,9 @@ from __future__ import annotations
 # The learner's package: every lesson, the labs, the job and the page handler.
 LESSONS_PACKAGE = "asyncplay.strategies"
 LABS_PACKAGE = f"{LESSONS_PACKAGE}.labs"
+# What a lesson's main is, as a refusal says it: lessons.check of a `def main` it reads, the
+# worker of a main it imported.
+MAIN_IS = "a lesson's main is a plain def main(job), called with the job"
 
 # The styles, in the article's order, each with the one-line idea the UI shows beside it.
 STRATEGIES: dict[str, str] = {

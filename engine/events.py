@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, ClassVar, Literal, get_args
 
 from .errors import MalformedEvent
@@ -31,6 +31,10 @@ AbortReason = Literal["crashed", "killed"]
 # No run lasts longer than this (a sequential run of the most tasks at the longest hold is
 # well under it): a later time in a log is a corrupt log, not a long run.
 MAX_T = 1e7
+# The longest text an event carries (an error's message or traceback, a run's output): a
+# screenful and more. A lesson may raise an error of 20 MB; the worker cuts it to this, and
+# so does the parent with whatever a child sends it.
+TEXT_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class RunWarned:
+    """The runner's word on what the run left that the user should know of: a process of
+    the lesson's out of the run's process group (a session of its own), ended with it."""
+
+    kind: ClassVar[str] = "run_warned"
+    t: float
+    text: str
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The strategy's `main` returned or raised; the worker's measurements of the run."""
 
@@ -148,11 +162,12 @@ Event = (
     | ErrorSeen
     | Sampled
     | Output
+    | RunWarned
     | RunFinished
     | RunAborted
 )
 # Every kind a log may hold, by its name: what workers send, and what only the runner makes
-# (Output, RunAborted), since a recorded log holds those too.
+# (Output, RunWarned, RunAborted), since a recorded log holds those too.
 EVENT_TYPES: dict[str, type[Any]] = {cls.kind: cls for cls in get_args(Event)}
 
 
@@ -190,12 +205,30 @@ def _plain(t: object, *counts: object) -> bool:
     return all(type(count) is int for count in counts)
 
 
+def cut(text: str, limit: int = TEXT_MAX) -> str:
+    """`text`, or as much of its start as fits in `limit` characters with a note that says
+    it was cut, and from how long (so the worker's cut passes the parent's as it is)."""
+    if len(text) <= limit:
+        return text
+    note = f"… (cut: {len(text):,} characters)"
+    return text[: limit - len(note)] + note
+
+
+def cut_texts(event: Event) -> Event:
+    """The event with each of its texts cut to TEXT_MAX (see `cut`)."""
+    long = {name: cut(value) for name, value in vars(event).items()
+            if isinstance(value, str) and len(value) > TEXT_MAX}  # fmt: skip
+    # Each name is one of the event's own text fields, which mypy cannot tell of a union.
+    return replace(event, **long) if long else event  # type: ignore[arg-type]
+
+
 def from_dict(data: dict[str, Any]) -> Event:
     data = dict(data)
     kind = data.pop("kind", None)
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        raise MalformedEvent(f"unknown event kind in {data!r:.80}")
+    if cls is None:  # named, never quoted whole: a kind may be a list nested 900 deep
+        named = f"{kind!r:.80}" if isinstance(kind, str) else f"(a {type(kind).__name__}, not text)"
+        raise MalformedEvent(f"unknown event kind {named}")
     names = {field.name for field in fields(cls)}
     values = {key: value for key, value in data.items() if key in names}
     try:
@@ -242,7 +275,7 @@ def _check(event: Event) -> None:
             if event.channel not in CHANNELS:
                 raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
             _text(event, "via", "error", "traceback")
-        case Output():
+        case Output() | RunWarned():
             _text(event, "text")
         case RunFinished():
             _time(event, "wall_s", "cpu_s", "xray_cpu_s")
@@ -329,10 +362,20 @@ def _is_int(value: object) -> bool:
 
 
 def decode(line: str | bytes) -> Event:
+    """The event a line from a child holds, its texts cut to TEXT_MAX. A child runs a lesson,
+    which is anyone's code: whatever else the line is raises MalformedEvent, never more."""
     try:
         data = json.loads(line)
+        if not isinstance(data, dict):
+            raise MalformedEvent("not a JSON object")
+        return cut_texts(from_dict(data))
+    except MalformedEvent:
+        raise
     except json.JSONDecodeError as error:
         raise MalformedEvent(f"not JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise MalformedEvent("not a JSON object")
-    return from_dict(data)
+    except UnicodeDecodeError:
+        raise MalformedEvent("not UTF-8 text") from None
+    except ValueError as error:  # a number of more digits than Python reads (4,300)
+        raise MalformedEvent(f"cannot be read: {error}") from None
+    except RecursionError:  # 100,000 `[`: the reader, or a message quoting it, went too deep
+        raise MalformedEvent("nested too deep") from None

@@ -85,6 +85,7 @@ class RunState:
     finished: events.RunFinished | None = None
     aborted: events.RunAborted | None = None
     output: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the runner's, on what the run left
     stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
     folded: int = 0  # events folded in so far: a cheap "has anything changed?"
     xray: str = ""  # the X-ray's state as the worker reported it: "on: ...", "off: why"
@@ -265,6 +266,8 @@ class RunState:
                 self.samples.append(event)
             case events.Output():
                 self.output.append(event.text)
+            case events.RunWarned():
+                self.warnings.append(event.text)
             case events.RunFinished():
                 self.finished, self.status = event, "done"
             case events.RunAborted():

@@ -2,22 +2,33 @@
 
 A user's lessons live in `~/.config/asyncplay/strategies/`. A file there named after a
 built-in is the user's copy of it, edited in the app: `threads.py` is shown as `threads′`,
-beside `threads`. Any other module there is a lesson of its own, shown by its file's stem.
-`asyncplay run --strategy-file PATH` runs a module from anywhere the same way.
+beside `threads`. Any other module there is a lesson of its own, shown by its file's stem,
+but for a stem that ends in the mark already (`threads′.py`, saved under the name the app
+shows): it gets one more (`threads′′`), so that no two files share a name. A name leads back
+to its file by dropping one mark. `asyncplay run --strategy-file PATH` runs a module from
+anywhere the same way.
 
-A lesson is any module with a `main(job)`. The worker loads a file as a module of the
-lessons' package, so a copy keeps its relative imports (`from .job import Job`).
+A lesson is any module with a `def main(job)`: a plain function the worker calls with the
+job (an `async def main` would only make a coroutine, and a `main()` could not be called: each
+would leave every task unfinished, so each is refused before it runs). The worker loads a
+file as a module of the lessons' package, so a copy keeps its relative imports
+(`from .job import Job`).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
+import secrets
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import STRATEGIES, source_of
+from .catalogue import MAIN_IS, STRATEGIES, source_of
 from .errors import LessonError
 
 MARK = "′"  # a prime: threads′ is the user's threads
@@ -27,13 +38,24 @@ NAME_MAX = 64  # a lesson's name: a file's stem, shown as a panel's title
 
 
 def is_lesson_name(name: str) -> bool:
-    """Could a lesson file in the user's folder have this name? Its stem (with the mark for
-    a copy of a built-in): no path, no hidden file, a line's worth of printable text."""
-    stem = name.removesuffix(MARK)
+    """Could a lesson file in the user's folder have this name? The name its stem gets (see
+    `name_for`), of a stem that is no path, no hidden file, a line's worth of printable text."""
+    stem = stem_of(name)
     return (
         0 < len(stem) <= NAME_MAX and stem.isprintable() and not stem.startswith(".")
-        and not any(separator in stem for separator in "/\\" + MARK)
+        and not any(separator in stem for separator in "/\\") and _named(stem) == name
     )  # fmt: skip
+
+
+def _named(stem: str) -> str:
+    """A stem's lesson name: marked if it is a built-in's name (the user's copy of it), or
+    ends in the mark already (so that `threads′.py` is not taken for the copy `threads.py`)."""
+    return f"{stem}{MARK}" if stem in STRATEGIES or stem.endswith(MARK) else stem
+
+
+def stem_of(name: str) -> str:
+    """The stem of the file a lesson name stands for: the name less the mark `_named` added."""
+    return name.removesuffix(MARK)
 
 
 def own_folder() -> Path:
@@ -56,7 +78,7 @@ class Lesson:
     @property
     def original(self) -> str | None:
         """The built-in this is a copy of, if it is one."""
-        stem = self.name.removesuffix(MARK)
+        stem = stem_of(self.name)
         return stem if self.name.endswith(MARK) and stem in STRATEGIES else None
 
 
@@ -83,7 +105,7 @@ def named(name: str) -> Lesson:
         return Lesson(name, STRATEGIES[name])
     if not is_lesson_name(name):  # a log is input: never a path out of the user's folder
         return Lesson(name, "yours, from a recorded log (not a lesson's name)")
-    path = own_folder() / f"{name.removesuffix(MARK)}.py"
+    path = own_folder() / f"{stem_of(name)}.py"
     if path.is_file():
         return Lesson(name, from_path_unchecked(path).idea, path)
     return Lesson(name, "yours, from a recorded log (its file is not here)")
@@ -94,8 +116,8 @@ def builtins() -> list[Lesson]:
 
 
 def name_for(path: Path) -> str:
-    """A file's lesson name: a copy of a built-in gets the mark."""
-    return f"{path.stem}{MARK}" if path.stem in STRATEGIES else path.stem
+    """A file's lesson name: a copy of a built-in gets the mark (see `_named`)."""
+    return _named(path.stem)
 
 
 def from_file(path: Path) -> Lesson:
@@ -143,6 +165,31 @@ def own_lessons() -> list[Lesson]:
     return [from_path_unchecked(path) for path in files if is_lesson_name(name_for(path))]
 
 
+def save_source(path: Path, text: str) -> None:
+    """Write a lesson's text to `path` whole, or not at all: to a hidden file of its own
+    beside it, then renamed over it. A worker that starts a run of it meanwhile (the zoom
+    saves the edit again as it closes, while the run it asked for starts) reads the old text
+    or the new, never an empty or half-written file. Raises OSError (a full disk, a folder
+    made read-only), leaving `path` as it was and nothing else behind. A `path` that is a
+    link (to the user's own files elsewhere) stays one: the file it leads to is replaced."""
+    path = path.resolve() if path.is_symlink() else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Hidden, and not a *.py: never listed as a lesson, even if a crash leaves it behind.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.saving")
+    try:
+        with open(temporary, "x", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            with contextlib.suppress(FileNotFoundError):  # a new lesson: the umask's mode
+                os.chmod(file.fileno(), stat.S_IMODE(path.stat().st_mode))
+            os.fsync(file.fileno())  # on the disk before it is the lesson: a crash keeps one
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
 def read_source(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
@@ -159,8 +206,10 @@ def read_source(path: Path) -> str:
 
 
 def check(source: str, filename: str) -> None:
-    """Raise LessonError if `source` cannot be a lesson: it does not compile, or it has no
-    `main` at its top level. (An import that fails is only known when it runs.)"""
+    """Raise LessonError if `source` cannot be a lesson: it does not compile, it has no
+    `main` at its top level, or a `def main` there cannot be called with the job alone (or
+    is async). (An import that fails, or a `main` bound otherwise, is only known when it
+    runs: `check_imports`.)"""
     try:
         tree = ast.parse(source, filename)
         compile(tree, filename, "exec")
@@ -169,6 +218,40 @@ def check(source: str, filename: str) -> None:
         raise LessonError(f"syntax error, {where}{error.msg}", error.lineno) from None
     if not {"main", "*"} & _top_level_names(tree):
         raise LessonError("no main(job): a lesson needs a function `main` that takes the job")
+    for node in _top_level_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "main":
+            _check_main(node)
+
+
+def _check_main(main: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """A `def main` the worker can call with the job: one positional argument, whatever else
+    has a default; and not async (the worker calls it, it awaits nothing)."""
+    args = main.args
+    positional = [*args.posonlyargs, *args.args]
+    takes_job = bool(positional) or args.vararg is not None
+    required = len(positional) - len(args.defaults)
+    kwonly_required = any(default is None for default in args.kw_defaults)
+    called = f"main({_parameters(args)})"
+    if not takes_job or required > 1 or kwonly_required:
+        raise LessonError(f"{called} cannot take the job: {MAIN_IS}", main.lineno)
+    if isinstance(main, ast.AsyncFunctionDef):
+        raise LessonError(f"{called} is async: {MAIN_IS} (it may run a loop of its own, "
+                          "asyncio.run)", main.lineno)  # fmt: skip
+
+
+def _parameters(args: ast.arguments) -> str:
+    """A def's parameters by name, as `inspect.signature` writes them without annotations
+    or defaults (the worker's refusal of a main bound otherwise says them the same way)."""
+    bare = ast.arguments(
+        posonlyargs=[ast.arg(arg.arg) for arg in args.posonlyargs],
+        args=[ast.arg(arg.arg) for arg in args.args],
+        vararg=ast.arg(args.vararg.arg) if args.vararg else None,
+        kwonlyargs=[ast.arg(arg.arg) for arg in args.kwonlyargs],
+        kw_defaults=[None] * len(args.kwonlyargs),
+        kwarg=ast.arg(args.kwarg.arg) if args.kwarg else None,
+        defaults=[],
+    )
+    return ast.unparse(bare)
 
 
 def idea_of(source: str) -> str:
@@ -184,17 +267,24 @@ def _top_level_names(tree: ast.Module) -> set[str]:
     """The names the module's own code binds (in an `if` or a `try` too, not in functions);
     `*` for a star import, which may bind any."""
     names: set[str] = set()
+    for node in _top_level_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _top_level_nodes(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The statements the module's own code runs: at its top level, and in the blocks of an
+    `if`, a `try` or a `with` there (not in functions or classes)."""
     blocks = [tree.body]
     while blocks:
         for node in blocks.pop():
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.update(target.id for target in targets if isinstance(target, ast.Name))
-            elif isinstance(node, ast.Import | ast.ImportFrom):
-                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.If | ast.Try | ast.With):
+            yield node
+            if isinstance(node, ast.If | ast.Try | ast.With):
                 blocks += [getattr(node, part, []) for part in ("body", "orelse", "finalbody")]
                 blocks += [handler.body for handler in getattr(node, "handlers", [])]
-    return names

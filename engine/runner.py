@@ -14,14 +14,16 @@ import os
 from dataclasses import asdict
 
 from .errors import ServerDied, WorkerBroke
-from .processes import end_process, spawn_with_pipe
+from .processes import end_group, end_process, exited, spawn_with_pipe
 from .relay import EventSink, Relay
+from .runaways import Runaway
 from .server_process import FaultServer
 from .targets import Target
 from .workload import Scenario
 
 # The worker's command line: `python -m` this, with its spec and its event pipe.
 WORKER_MODULE = f"{__package__}.worker"
+RUNAWAYS_NAMED = 5  # processes named in the warning of those that left a run's group
 
 
 def deadline_for(scenario: Scenario) -> float:
@@ -40,19 +42,22 @@ async def run_strategy(
 
     Ends with the worker's RunFinished, or with a RunAborted made here when the worker
     crashed, ran past its deadline, `server` died under it, or this coroutine was cancelled
-    (a stop). `nice` lowers the worker's CPU priority: the app passes it so a machine full of
-    workers still answers keys at once. `env` adds to the worker's environment (a lab turns
-    on asyncio's debug mode and gevent's monitor thread with it). `xray=False` turns the
-    X-ray off whatever the task count. `file` is a user's lesson to run under the name
-    `strategy` (see lessons.py).
+    (a stop); once the worker and all it started are gone, a RunWarned before the end names
+    what the lesson started out of the worker's process group (ended too). `nice` lowers the
+    worker's CPU priority: the app passes it so a machine full of workers still answers keys
+    at once. `env` adds to the worker's environment (a lab turns on asyncio's debug mode
+    and gevent's monitor thread with it). `xray=False` turns the X-ray off whatever the task
+    count. `file` is a user's lesson to run under the name `strategy` (see lessons.py).
     """
-    relay = Relay(sink, server)
     if server is not None and (death := server.death()) is not None:
-        relay.abort("crashed", f"{death} before the run")
+        Relay(sink).abort("crashed", f"{death} before the run")
         return
+    relay = Relay(sink, server, until_closed=True)
     deadline_s = deadline_for(scenario) if deadline_s is None else deadline_s
+    # `parent`: the worker ends when this process does (its stdin is a pipe from here that
+    # only closes then); it asks the kernel for that too, and is told whom to outlive.
     spec = {"strategy": strategy, "scenario": scenario.to_dict(), "target": asdict(target),
-            "nice": nice, "xray": xray, "file": file}  # fmt: skip
+            "nice": nice, "xray": xray, "file": file, "parent": os.getpid()}  # fmt: skip
     process, read_fd = await spawn_with_pipe(
         "-m", WORKER_MODULE, json.dumps(spec), pipe_flag="--events-fd",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -64,7 +69,7 @@ async def run_strategy(
         # CancelledError to this task instead of logging it as "never retrieved".
         async with asyncio.timeout(deadline_s):
             await asyncio.gather(
-                relay.events(read_fd), relay.output(process), process.wait(), *watching
+                relay.events(read_fd), relay.output(process), _exited(process, relay), *watching
             )
     except TimeoutError:
         relay.abort("killed", f"no result after {deadline_s:.0f} s; killed")
@@ -76,12 +81,27 @@ async def run_strategy(
         relay.abort("killed", "stopped")
         raise
     finally:
-        await end_process(process, grace_s=0.0)
-        os.close(read_fd)
-        if not relay.over:
-            detail = f"worker exited with status {process.returncode}"
-            last = relay.last_line()
-            relay.abort("crashed", f"{detail}: {last}" if last else detail)
+        try:
+            _warn_of(await end_process(process, grace_s=0.0), relay)
+        finally:
+            os.close(read_fd)
+            relay.close(f"worker exited with status {process.returncode}")
+
+
+async def _exited(process: asyncio.subprocess.Process, relay: Relay) -> None:
+    """Return once the worker has exited and what it started is ended: what it forked may
+    hold its pipes open, and the run's end waits for them."""
+    await exited(process)
+    _warn_of(end_group(process), relay)
+
+
+def _warn_of(found: list[Runaway], relay: Relay) -> None:
+    """Name the processes the lesson started out of the worker's group, ended with the run."""
+    if found:
+        named = "; ".join(map(str, found[:RUNAWAYS_NAMED]))
+        more = f" and {len(found) - RUNAWAYS_NAMED} more" if len(found) > RUNAWAYS_NAMED else ""
+        relay.warn(f"the lesson's {named}{more}: out of the run's process group, "
+                   "ended with the run")  # fmt: skip
 
 
 async def _watch(server: FaultServer, process: asyncio.subprocess.Process) -> None:

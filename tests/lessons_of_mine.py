@@ -42,6 +42,14 @@ for _old, _new in (QUEUE_IMPORT, QUEUE_MADE, QUEUE_FILLED, QUEUE_RERAISED):
 SYNTAX_ERROR = ORIGINAL_THREADS.replace("def main(job: Job)", "def main(job: Job", 1)
 SYNTAX_ERROR_LINE = ORIGINAL_THREADS[: ORIGINAL_THREADS.index("def main(job: Job)")].count("\n") + 1
 NO_MAIN = ORIGINAL_THREADS.replace("def main(job: Job)", "def run(job: Job)", 1)
+# A main that cannot take the job, or that only makes a coroutine: run, they would leave every
+# task unfinished and exit 0.
+MAIN_OF_NOTHING = ORIGINAL_THREADS.replace("def main(job: Job)", "def main()", 1)
+ASYNC_MAIN = source_of("asyncio").replace("def main(job: Job)", "async def main(job: Job)", 1)
+MAIN_OF_NOTHING_LINE = MAIN_OF_NOTHING[: MAIN_OF_NOTHING.index("def main()")].count("\n") + 1
+ASYNC_MAIN_LINE = ASYNC_MAIN[: ASYNC_MAIN.index("async def main")].count("\n") + 1
+# One no reading of the source can see: main is bound to a lambda of no argument.
+MAIN_BOUND_TO_NOTHING = "main = lambda: None\n"
 IMPORT_ERROR = "import no_such_module_anywhere\n\n\ndef main(job):\n    return []\n"
 HANGS = '"""A lesson that never returns."""\n\n\ndef main(job):\n    while True:\n        pass\n'
 

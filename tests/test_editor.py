@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 from lessons_of_mine import (
+    ASYNC_MAIN,
+    ASYNC_MAIN_LINE,
     HANGS,
     IMPORT_ERROR,
+    MAIN_OF_NOTHING,
+    MAIN_OF_NOTHING_LINE,
     NO_MAIN,
     ORIGINAL_THREADS,
     QUEUE_FILLED,
@@ -126,8 +130,10 @@ def test_the_queue_fix_runs_beside_threads_and_its_fate_is_raised(
     [
         (SYNTAX_ERROR, f"syntax error, line {SYNTAX_ERROR_LINE}", SYNTAX_ERROR_LINE),
         (NO_MAIN, "no main(job)", None),
+        (MAIN_OF_NOTHING, "main() cannot take the job", MAIN_OF_NOTHING_LINE),
+        (ASYNC_MAIN, "main(job) is async", ASYNC_MAIN_LINE),
     ],
-    ids=["syntax error", "no main"],
+    ids=["syntax error", "no main", "main()", "async main"],
 )
 def test_an_edit_that_cannot_be_a_lesson_is_a_message_and_runs_nothing(
     text: str, said: str, line: int | None

@@ -88,6 +88,24 @@ def test_a_run_that_finishes_on_a_dead_fault_server_is_reported_crashed() -> Non
     assert event.detail.startswith("the fault server died")
 
 
+def test_a_run_on_a_server_dead_before_it_ends_at_once() -> None:
+    """No worker is started for a run whose fault server is dead already: the run ends, and
+    says why (the runner's relay holds a run's end until it closes it: not this one)."""
+
+    async def kill_then_run() -> list[events.Event]:
+        relayed: list[events.Event] = []
+        async with fault_server() as server:
+            os.kill(server.pid, signal.SIGKILL)
+            await server.exited
+            await run_strategy("threads", scenario(), Target(server.url, ""), relayed.append,
+                               server=server)  # fmt: skip
+        return relayed
+
+    [event] = asyncio.run(kill_then_run())
+    assert isinstance(event, events.RunAborted) and event.reason == "crashed"
+    assert event.detail.endswith("before the run"), event.detail
+
+
 def test_what_a_worker_prints_before_its_start_arrives_comes_after_it() -> None:
     """Output comes at once, events at the worker's next tick: a line printed early waits
     for the RunStarted, since a run's log starts with its start (a saved log is read back)."""

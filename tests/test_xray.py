@@ -15,6 +15,7 @@ import asyncio
 
 import pytest
 from helpers import run, scenario
+from waiting import eventually
 
 from asyncplay.engine import events as ev
 from asyncplay.engine import xray
@@ -206,3 +207,57 @@ def test_closing_the_sampler_does_not_wait_for_its_next_look(
     closing.start()
     closing.join(10)
     assert not closing.is_alive(), "close() waited for the next look"
+
+
+def test_the_threadpool_starter_handing_out_a_task_is_not_that_tasks(target: Target) -> None:
+    """The real threadpool lesson, its main run on a thread of this process and looked at as
+    the sampler looks: held in its submitting loop after handing out task 0 (the job's URLs
+    wait there until told to go on), its thread is at the submit line, as no task's, though
+    the comprehension's `url` is task 0's; the pool's thread that fetches task 0 is task 0's.
+    (The X-ray named the starter "task 0" at the submit line, where the live view had it
+    as MainThread.)"""
+    import threading
+
+    import httpx
+
+    from asyncplay.engine.worker.attribution import task_of
+    from asyncplay.engine.worker.finding import Finder
+    from asyncplay.engine.workload import build_plan
+    from asyncplay.strategies import threadpool
+
+    urls = target.urls(build_plan(scenario(count=2, latency_ms=3000, timeout_s=10.0)))
+    go_on = threading.Event()
+
+    class HeldJob:
+        limit = 2
+
+        @property
+        def urls(self):  # type: ignore[no-untyped-def]
+            yield urls[0]
+            go_on.wait()  # the starter's loop waits here, task 0 handed out
+            yield from urls[1:]
+
+        def client(self) -> httpx.Client:
+            return httpx.Client(timeout=10.0)
+
+    starter = threading.Thread(target=threadpool.main, args=(HeldJob(),), name="starter")
+    starter.start()
+    submit_line, fetch_line = (
+        line_of("threadpool", "pool.submit("),
+        line_of("threadpool", "client.get(url)"),
+    )
+    finder = Finder()
+
+    def both_seen() -> dict[str, tuple[int | None, int]] | None:
+        seen = {each.worker: (task_of(each), each.frames[0].f_lineno)
+                for each in finder.look(threadpool.__file__)}  # fmt: skip
+        fetching = [name for name, (_, line) in seen.items() if line == fetch_line]
+        return seen if "starter" in seen and fetching else None
+
+    try:
+        seen = eventually(both_seen, what="the starter held at the submit, task 0 fetched")
+    finally:
+        go_on.set()
+        starter.join()
+    assert seen["starter"] == (None, submit_line), seen
+    assert [task for task, line in seen.values() if line == fetch_line] == [0], seen

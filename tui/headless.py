@@ -60,9 +60,12 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     cut_short = [row for row in rows if row.status != "done"]
     if cut_short:
         code = max(code, EXIT_HARNESS)
-    # One line for what went wrong: the harness's problem if there was one (it explains the
-    # runs it cut short), else each run that did not end by itself.
-    lines = [problem] if problem else [f"{r.strategy} {r.status}: {r.detail}" for r in cut_short]
+    # What the runs left behind, then one line for what went wrong: the harness's problem if
+    # there was one (it explains the runs it cut short), else each run that did not end by
+    # itself.
+    lines = [f"warning: {state.strategy}: {text}" for state in states.values()
+             for text in state.warnings]  # fmt: skip
+    lines += [problem] if problem else [f"{r.strategy} {r.status}: {r.detail}" for r in cut_short]
     for line in lines:
         print(f"asyncplay: {line}", file=sys.stderr)
     return code

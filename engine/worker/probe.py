@@ -13,7 +13,6 @@ import _thread
 import os
 import resource
 import select
-import sys
 import time
 import traceback
 from collections import deque
@@ -58,7 +57,8 @@ class Reporter:
         self.origin = time.monotonic()
         self.queue: deque[Event] = deque()
         self.threads_peak = 0
-        self.harness_threads = 1  # this reporter, and the X-ray's sampler while it looks
+        # This reporter, the lifeline's (lifeline.py), and the X-ray's sampler while it looks.
+        self.harness_threads = 2
         self.own_usage: resource.struct_rusage | None = None
         self._stop = False
         self._stopped = _allocate_lock()
@@ -88,8 +88,7 @@ class Reporter:
             while not self._stop:
                 self._flush()
                 self._sample()
-                if self._parent_gone():
-                    os._exit(3)
+                _select([self._wake_read], [], [], FLUSH_EVERY_S)  # a tick, or until close()
             self._flush()
         finally:
             self._stopped.release()
@@ -116,13 +115,6 @@ class Reporter:
         as long as their request, so a thread per task is counted even when tasks are brief.
         Main thread plus the ones `_thread` started, less this reporter."""
         self.threads_peak = max(self.threads_peak, _python_threads() + 1 - self.harness_threads)
-
-    def _parent_gone(self) -> bool:
-        """Wait one tick on stdin, or until close(): the runner never writes to stdin, so
-        readable means closed."""
-        stdin = sys.stdin.fileno()
-        readable, _, _ = _select([stdin, self._wake_read], [], [], FLUSH_EVERY_S)
-        return stdin in readable and not os.read(stdin, 1)
 
 
 def os_thread_count() -> int:
@@ -170,8 +162,8 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
     _emit(
-        events.TaskFailed, task, type(error).__name__, str(error), format_traceback(error),
-        cut_off, lesson_frames(error),
+        events.TaskFailed, task, type(error).__name__, events.cut(str(error)),
+        format_traceback(error), cut_off, lesson_frames(error),
     )  # fmt: skip
 
 
@@ -254,4 +246,7 @@ def lesson_frames(error: BaseException) -> tuple[Frame, ...]:
 
 
 def format_traceback(error: BaseException) -> str:
-    return "".join(traceback.format_exception(error, limit=-TRACEBACK_LIMIT, chain=False))
+    """The error's traceback, its last frames, cut to what an event carries (a lesson's
+    error may say 20 MB)."""
+    text = "".join(traceback.format_exception(error, limit=-TRACEBACK_LIMIT, chain=False))
+    return events.cut(text)

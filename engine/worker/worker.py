@@ -3,18 +3,25 @@
     python -m asyncplay.engine.worker '{"strategy": ..., "scenario": ..., "target": ...}'
         --events-fd 3
 
-The order matters: the reporter thread starts before the lesson is imported (the gevent
-lesson monkey-patches on import, and the reporter must stay a real thread), and nothing here
-imports ssl or asyncio before that, so gevent can patch them cleanly. Everything the harness
-computes (the plan, the URLs, the ideal time) is done before the run's clock starts.
+The runner gives it a stdin it never writes to, and closes it only when the worker is to end
+(or the runner dies): the worker's lifeline waits on it (lifeline.py).
+
+The order matters: the lifeline's and the reporter's threads start before the lesson is
+imported (the gevent lesson monkey-patches on import, and they must stay real threads), and
+nothing here imports ssl or asyncio before that, so gevent can patch them cleanly. Everything
+the harness computes (the plan, the URLs, the ideal time) is done before the run's clock
+starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
+import importlib.machinery
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -22,15 +29,15 @@ import resource
 import sys
 import time
 import warnings
-from collections.abc import Iterator
-from types import ModuleType
+from collections.abc import Callable, Iterator
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events, xray
-from ..catalogue import LESSONS_PACKAGE
+from ..catalogue import LESSONS_PACKAGE, MAIN_IS
 from ..targets import Target
 from ..workload import Scenario, build_plan
-from . import probe
+from . import lifeline, probe
 from .probe import Reporter
 
 if TYPE_CHECKING:
@@ -46,6 +53,7 @@ def main() -> None:
     parser.add_argument("--events-fd", type=int, required=True)
     args = parser.parse_args()
     spec = json.loads(args.spec)
+    lifeline.tie_to(spec["parent"])  # before anything of the lesson's can run
     os.nice(spec.get("nice", 0))
 
     reporter = probe.REPORTER = Reporter(args.events_fd)
@@ -64,6 +72,9 @@ def main() -> None:
     entry = getattr(strategy, function or "main", None)
     if not callable(entry):
         raise SystemExit(f"{spec.get('file') or module_name} has no main(job) to call")
+    unfit = unfit_entry(entry, function or "main")
+    if unfit is not None:  # it would leave every task unfinished: no run to measure
+        raise SystemExit(f"{spec.get('file') or module_name}: {unfit}")
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
@@ -108,6 +119,7 @@ def main() -> None:
     cpu, voluntary, involuntary = (
         max(0.0, end - start) for end, start in zip(after, before, strict=True)
     )
+    flush_output()  # what the lesson printed is sent before its run's end
     reporter.emit(
         events.RunFinished(
             reporter.now(),
@@ -125,18 +137,61 @@ def main() -> None:
     os._exit(0)
 
 
+class _FromSource(importlib.machinery.SourceFileLoader):
+    """Compiles the file as it is now, every time: no .pyc is read or written. A .pyc is
+    matched to its source by the whole second of its mtime and its size, so an edit of the
+    same length saved within the second would run the text before it; and the user's folder
+    stays theirs."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)
+
+
 def load_file(path: str) -> ModuleType:
     """A user's lesson file, as a module of the lessons' package: a copy of a built-in keeps
     its relative imports (`from .job import Job`)."""
     stem = re.sub(r"\W", "_", os.path.basename(path).removesuffix(".py"))
     name = f"{LESSONS_PACKAGE}._own_{stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=_FromSource(name, path))
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path} as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # as an import would: dataclasses and pickling look it up
     spec.loader.exec_module(module)
     return module
+
+
+def unfit_entry(entry: Callable[..., Any], name: str) -> str | None:
+    """Why `entry` cannot be a lesson's main, called with the job alone and not awaited (an
+    `async def` would only make a coroutine); None if it can. A callable whose signature
+    Python cannot tell is given the benefit of the doubt. Said as lessons.check says it of a
+    `def main` it reads (for a main bound otherwise: `main = lambda: None`)."""
+    try:
+        signature = inspect.signature(entry)
+    except (TypeError, ValueError):
+        return None
+    bare = signature.replace(
+        parameters=[each.replace(annotation=each.empty, default=each.empty)
+                    for each in signature.parameters.values()],
+        return_annotation=signature.empty,
+    )  # fmt: skip
+    called = f"{name}{bare}"
+    try:
+        signature.bind(None)
+    except TypeError:
+        return f"{called} cannot take the job: {MAIN_IS}"
+    if inspect.iscoroutinefunction(entry) or inspect.isasyncgenfunction(entry):
+        return f"{called} is async: {MAIN_IS} (it may run a loop of its own, asyncio.run)"
+    return None
+
+
+def flush_output() -> None:
+    """Send on what the lesson printed and Python still holds: the worker skips the exit that
+    would (a stdout to a pipe is buffered in blocks, unless PYTHONUNBUFFERED says not)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # closed, replaced, None: the lesson's to break
+            stream.flush()
 
 
 def settle_garbage() -> None:

@@ -126,8 +126,7 @@ class LessonEditor(Vertical):
         if self.original is not None and text == self.original and not make_copy:
             return text  # still the original: no copy to make
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(text, encoding="utf-8")
+            lessons.save_source(self.path, text)
             self.original = None
         except OSError as error:  # a full disk, a folder made read-only: said, not a crash
             self._say(LessonError(f"cannot save {self.path}: {error.strerror}"))
