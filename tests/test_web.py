@@ -68,7 +68,10 @@ def test_the_playground_in_a_browser_runs_and_ends_with_the_page(marker: str) ->
 
     async def scenario() -> None:
         async with (
-            web_server("-n", "5", "--latency", "50", mark=marker) as (url, server),
+            web_server("--scenario", "clean", "-n", "5", "--latency", "50", mark=marker) as (
+                url,
+                server,
+            ),
             chromium() as browser,
         ):
             page = await browser.open(url)

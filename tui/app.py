@@ -237,6 +237,8 @@ class AsyncPlayApp(App[None]):
         # A run the user stopped is announced once, by the stop; this is for the surprises.
         if state.aborted and state.aborted.detail != "stopped":
             self.notify(f"{strategy}: {state.aborted.detail}", severity="warning")
+        for warning in state.warnings:  # what the run left behind, ended with it
+            self.notify(f"{strategy}: {warning}", severity="warning")
 
     def _server_restarted(self, reason: str) -> None:
         self.notify(f"{reason}; a new one was started for this run", severity="warning")
