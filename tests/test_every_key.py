@@ -32,6 +32,7 @@ from asyncplay.tui.screens.claims import ClaimsScreen
 from asyncplay.tui.screens.compare import CompareScreen
 from asyncplay.tui.screens.fault_picker import FaultPicker
 from asyncplay.tui.screens.help import HelpScreen
+from asyncplay.tui.screens.long_run import LongRunQuestion
 from asyncplay.tui.screens.scenario_picker import ScenarioPicker
 from asyncplay.tui.screens.zoom import ZoomScreen
 
@@ -283,6 +284,9 @@ def test_every_key_mid_run_then_stopped(tmp_path: Path) -> None:
             await through_palette(pilot, "Run this")  # one strategy, from the palette
             await until(lambda: states["threads"].pid is not None, what="threads' worker")
             await press(pilot, "r")  # the others join it; threads keeps running
+            # Sequential would take 800 s: run all asks first, and enter runs them all.
+            await until(lambda: isinstance(app.screen, LongRunQuestion), what="the question")
+            await press(pilot, "enter")
             await until(lambda: all(state.pid is not None for state in states.values()),
                         what="every worker started")  # fmt: skip
             pids = {state.pid for state in states.values()}

@@ -279,7 +279,8 @@ class AsyncPlayApp(App[None]):
         """Every strategy; if the one-at-a-time one would take longer than LONG_RUN_S at
         the bar's scenario, ask first."""
         names = list(self.playground.lessons)
-        slow = ONE_AT_A_TIME if ONE_AT_A_TIME in names else None
+        idle = ONE_AT_A_TIME in names and ONE_AT_A_TIME not in self.playground.running()
+        slow = ONE_AT_A_TIME if idle else None  # one running already is not asked about
         estimate = self.scenario.count * self.scenario.latency_ms / 1000  # cheap, a bound below
         if slow is None or estimate <= LONG_RUN_S or self.query_one(ScenarioBar).problem:
             self._run(names)
