@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from asyncplay.tui.widgets.panel_grid import Room, choose
 from asyncplay.tui.widgets.panel_layout import MORE_ERRORS, Needs, Rows, allot, essential
 
 # A panel at 120x40 (7 rows inside the border) and at 160x48 (19), with a two-line idea,
@@ -45,3 +46,16 @@ def test_room_goes_to_the_idea_then_the_tally_and_progress_then_errors_then_bars
     assert allot(30, NARROW_NEEDS).timeline == 12  # the rest goes to the bars
     tall = allot(40, Needs(1, 1, 0, (1,) * (1 + MORE_ERRORS), more_errors=True))
     assert tall.errors == 1 + MORE_ERRORS + 1  # and "… and N more"
+
+
+def test_the_richest_layout_that_fits_is_taken() -> None:
+    """Four columns when each cell has the rows; two when four's cells are too short or too
+    narrow; a list when the open panel fits under the others' lines; else a line each."""
+    needs = [lambda width: 6 if width >= 40 else 30] * 8  # a narrow cell wraps everything
+    assert choose(Room(160, 80, 8), needs) == "columns-4"  # cells of 36x38
+    assert choose(Room(160, 44, 8), needs) == "columns-2"  # 36x20 is too short; 76x9 fits
+    assert choose(Room(120, 44, 8), needs) == "columns-2"  # under 150: two at most
+    assert choose(Room(120, 20, 8), needs) == "list"  # two columns' 56x3 no; the list's 11 rows
+    assert choose(Room(80, 44, 8), needs) == "list"  # under 100: no grid
+    assert choose(Room(80, 12, 8), needs) == "lines"  # 7 lines leave 3 rows: too few
+    assert choose(Room(80, 12, 10), needs) == "lines"
