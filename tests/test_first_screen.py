@@ -108,10 +108,10 @@ def test_r_on_a_running_strategy_says_it_runs_and_how_to_stop_it() -> None:
             state = app.playground.states["threads"]
             await until(lambda: state.pid is not None, what="threads' worker")
             await pilot.press("enter")
-            await until(lambda: any("Still running" in n for n in notices(app)),
+            await until(lambda: any("still running" in n for n in notices(app)),
                         what=lambda: f"a notice, not {notices(app)}")  # fmt: skip
-            said = [n for n in notices(app) if "Still running" in n][-1]
-            assert "s stops it" in said
+            said = [n for n in notices(app) if "still running" in n][-1]
+            assert said == "threads is still running: s stops it, then enter runs again."
             assert app.playground.states["threads"] is state  # the same run goes on
             await pilot.press("s", "q")
 

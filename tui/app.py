@@ -316,9 +316,10 @@ class AsyncPlayApp(App[None]):
         started = self.playground.run(strategies, self.scenario)
         busy = [name for name in strategies if name not in started]
         if busy:  # left to finish: say so, and how to start again
-            which = "it is" if len(strategies) == 1 else f"{_names(busy)} running;"
-            self.notify(f"Still running: {which} s stops {'it' if len(busy) == 1 else 'them'}, "
-                        "then r or enter runs again.")  # fmt: skip
+            who, them = (f"{busy[0]} is", "it") if len(busy) == 1 else (
+                f"{len(busy)} strategies are", "them")  # fmt: skip
+            again = "enter" if len(strategies) == 1 else "r"
+            self.notify(f"{who} still running: s stops {them}, then {again} runs again.")
 
     async def action_stop(self) -> None:
         stopped = await self.playground.stop()
@@ -427,9 +428,8 @@ class AsyncPlayApp(App[None]):
         their footer offered keys of a screen not shown. Help and quit act everywhere.
         Once q is pressed, nothing acts.
 
-        While the editor has the keys, ctrl+c copies (the
-        TextArea's) instead of quitting, and the footer leaves out the keys that only type
-        there (q, ?, enter)."""
+        While the editor has the keys, ctrl+c copies (the TextArea's) instead of quitting,
+        and the footer leaves out the keys that only type there (q, ?, enter)."""
         if self.closing:  # a key after q: a screen opened now would be taken down mid-mount
             return False
         screen = self.screen if self.screen_stack else None
@@ -472,10 +472,6 @@ class AsyncPlayApp(App[None]):
         self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()
-
-
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{len(names)} strategies"
 
 
 def _distance_ahead(here: Region, there: Region, dx: int, dy: int) -> int | None:
