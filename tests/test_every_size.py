@@ -11,7 +11,6 @@ before: 100x30, 120x30, 120x40, and 153 to 159 columns (where the tally lost "no
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from procs import children
@@ -51,9 +50,7 @@ def own_lessons() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("panels", [8, 10])
-def test_every_panel_shows_its_tally_and_newest_error_at_every_size(
-    panels: int, home_of_its_own: Path
-) -> None:
+def test_every_panel_shows_its_tally_and_newest_error_at_every_size(panels: int) -> None:
     if panels == 10:
         own_lessons()
     failures: list[str] = []

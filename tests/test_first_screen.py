@@ -57,7 +57,8 @@ def test_every_footer_keeps_help_and_quit_whole(width: int) -> None:
                 assert "l Claims" in footer(app)
             await pilot.press("l")
             await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims")
-            await until(lambda: "⏎ Run its labs" in footer(app) and "? Help" in footer(app),
+            await until(lambda: all(key in footer(app) for key in
+                                    ("⏎ Run its labs", "esc Back", "? Help", "q Quit")),
                         what=lambda: f"the claims' own keys in {footer(app)!r}")  # fmt: skip
             for key in ("f Faults", "z Zoom", "c Compare", "o Scenario"):
                 assert key not in footer(app), footer(app)

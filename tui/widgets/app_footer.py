@@ -28,10 +28,11 @@ def key_width(widget: Widget) -> int:
 
 
 def fitted(widgets: list[Widget], width: int) -> list[Widget]:
-    """As many keys as fit `width`, help and quit always: the others go from the last on
-    (at 60 columns, `q Quit` was cut to `q Q`)."""
+    """As many keys as fit `width`, help, quit and the way back (escape) always: the others
+    go from the last on (at 60 columns, `q Quit` was cut to `q Q`)."""
     kept = list(widgets)
-    droppable = [w for w in kept if getattr(w, "action", None) not in EVERYWHERE]
+    droppable = [w for w in kept if getattr(w, "action", None) not in EVERYWHERE
+                 and getattr(w, "key", None) != "escape"]  # fmt: skip
     while sum(map(key_width, kept)) > width - 1 and droppable:
         kept.remove(droppable.pop())
     return kept
