@@ -47,8 +47,11 @@ class Palette:
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
         # Asked for thousands of times a second in a live run; a style depends only on the
-        # theme's styles, and is forgotten when they change (PaletteSource).
+        # theme's styles, and is forgotten when they change: Textual makes a new dict of
+        # theme variables each time it applies a theme's CSS. (Keyed by the theme's name,
+        # a style asked for between a switch and its CSS was the old theme's, kept.)
         self._styles: dict[str, Style] = {}
+        self._variables: dict[str, str] | None = None
 
     def fate_style(self, fate: Fate) -> Style:
         return self._style(f"fate--{fate}")
@@ -82,6 +85,10 @@ class Palette:
         return self._style("palette--key")
 
     def _style(self, name: str) -> Style:
+        variables = self.widget.app.theme_variables
+        if variables is not self._variables:  # a theme's styles applied since
+            self._styles.clear()
+            self._variables = variables
         style = self._styles.get(name)
         if style is None:
             # Not partial: colours with alpha ("$foreground 30%") are blended with the
@@ -93,10 +100,6 @@ class Palette:
                 color = self._legible(Color.from_rich_color(color)).rich_color
             style = self._styles[name] = Style(color=color, bold=found.bold)
         return style
-
-    def forget(self) -> None:
-        """The theme's styles changed: every style is asked for again."""
-        self._styles.clear()
 
     def _legible(self, color: Color) -> Color:
         """Legible on the backgrounds the words are drawn on: the screen's (the panels),
@@ -122,12 +125,6 @@ class PaletteSource(Widget):
     def __init__(self) -> None:
         super().__init__()
         self.palette = Palette(self)
-
-    def notify_style_update(self) -> None:
-        """A new theme's styles apply (keyed by the theme's name, a style asked for before
-        they did would be the old theme's colour, kept)."""
-        super().notify_style_update()
-        self.palette.forget()
 
 
 def palette_of(widget: Widget) -> Palette:
