@@ -39,6 +39,8 @@ class Claim:
     rule: str  # how the verdict is decided, shown beside it
     needs: tuple[str, ...]  # variant keys
     judge: Callable[[Measured], Judgement]
+    # False for a claim the article does not make, which stands apart ("beyond the article")
+    in_article: bool = True
 
     def judged(self, measured: Measured) -> Judgement:
         missing = [key for key in self.needs if key not in measured]
@@ -483,18 +485,21 @@ CLAIMS: tuple[Claim, ...] = (
         "another was not prompt; fails if the task was not late",
         ("forgotten.threads", "forgotten.gevent_spawn", "forgotten.asyncio_kept",
          "forgotten.asyncio_dropped"),
-        forgotten_tasks,
+        forgotten_tasks, in_article=False,
     ),
 )  # fmt: skip
 
 CLAIMS_BY_ID = {claim.id: claim for claim in CLAIMS}
+ARTICLE_CLAIMS = tuple(claim for claim in CLAIMS if claim.in_article)
+BEYOND_THE_ARTICLE = tuple(claim for claim in CLAIMS if not claim.in_article)
 
 
 def to_json(claim: Claim, measured: Measured) -> dict[str, Any]:
     """One claim's row, as `asyncplay claims --json` prints it."""
     judgement = claim.judged(measured)
     return {
-        "id": claim.id, "section": claim.section, "claim": claim.claim,
+        "id": claim.id, "in_article": claim.in_article, "section": claim.section,
+        "claim": claim.claim,
         "verdict": judgement.verdict, "rule": claim.rule, "evidence": judgement.evidence,
         "measured": claim.measured(measured),
     }  # fmt: skip

@@ -15,7 +15,9 @@ import asyncio
 import contextlib
 import json
 import os
+import platform
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,6 +50,26 @@ WATCHERS_ENV = {"PYTHONASYNCIODEBUG": "1", "GEVENT_MONITOR_THREAD_ENABLE": "1"}
 
 
 @dataclass(frozen=True)
+class RunContext:
+    """What a variant ran on: a verdict is only as good as the machine it was measured on."""
+
+    python: str  # the interpreter's version; the lessons run in the same one
+    load_1m: float  # the machine's load average over the last minute, at the variant's start
+    started_at: float  # seconds since the epoch
+
+    @classmethod
+    def now(cls) -> RunContext:
+        return cls(platform.python_version(), round(os.getloadavg()[0], 2), round(time.time(), 1))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunContext | None:
+        try:
+            return cls(str(data["python"]), float(data["load_1m"]), float(data["started_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
 class LabUpdate:
     """A variant started, sent numbers, finished, or failed to."""
 
@@ -55,6 +77,7 @@ class LabUpdate:
     status: LabStatus
     numbers: dict[str, Any] = field(default_factory=dict)
     detail: str = ""
+    context: RunContext | None = None  # on the updates that start and end a variant
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -62,12 +85,25 @@ class LabUpdate:
     @classmethod
     def from_json(cls, line: str) -> LabUpdate:
         data = json.loads(line)
-        return cls(data["variant"], data["status"], data.get("numbers", {}), data.get("detail", ""))
+        context = data.get("context")
+        return cls(
+            data["variant"], data["status"], data.get("numbers", {}), data.get("detail", ""),
+            RunContext.from_dict(context) if isinstance(context, dict) else None,
+        )  # fmt: skip
 
 
 def measured_from(updates: list[LabUpdate]) -> dict[str, dict[str, Any]]:
     """Each variant's final numbers, from a list of updates (a live run or a recorded one)."""
     return {update.variant: update.numbers for update in updates if update.status == "done"}
+
+
+def contexts_from(updates: list[LabUpdate]) -> dict[str, RunContext]:
+    """What each variant that finished ran on (the Python, the load at its start)."""
+    return {
+        update.variant: update.context
+        for update in updates
+        if update.status == "done" and update.context is not None
+    }
 
 
 async def run_variants(
@@ -76,16 +112,17 @@ async def run_variants(
     """Each variant in turn, its updates to `report`; a fetch variant runs on the session's
     fault server. A variant that gives no numbers is reported failed, and the next goes on."""
     for variant in variants:
-        report(LabUpdate(variant.key, "running"))
+        context = RunContext.now()
+        report(LabUpdate(variant.key, "running", context=context))
         try:
             if variant.experiment == "fetch":
                 numbers = await _fetch(session, variant)
             else:
                 numbers = await _in_a_process(variant, report)
         except LabFailed as failed:
-            report(LabUpdate(variant.key, "failed", detail=str(failed)))
+            report(LabUpdate(variant.key, "failed", detail=str(failed), context=context))
         else:
-            report(LabUpdate(variant.key, "done", numbers))
+            report(LabUpdate(variant.key, "done", numbers, context=context))
 
 
 async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -> dict[str, Any]:
