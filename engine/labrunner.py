@@ -47,6 +47,9 @@ NOTICES = {
     "gevent monitor": re.compile(r"appears to be blocked"),
 }
 WATCHERS_ENV = {"PYTHONASYNCIODEBUG": "1", "GEVENT_MONITOR_THREAD_ENABLE": "1"}
+# The slow page of a lab that fetches on its own (the starvation lab's connection pool): its
+# quick pages wait for a connection while this holds one. The lesson's own slow calls match.
+SLOW_PAGE_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -107,27 +110,82 @@ def contexts_from(updates: list[LabUpdate]) -> dict[str, RunContext]:
 
 
 async def run_variants(
-    session: Session, variants: list[Variant], report: Callable[[LabUpdate], None]
+    session: Session,
+    variants: list[Variant],
+    report: Callable[[LabUpdate], None],
+    most_runs: int | None = None,
 ) -> None:
     """Each variant in turn, its updates to `report`; a fetch variant runs on the session's
-    fault server. A variant that gives no numbers is reported failed, and the next goes on."""
-    for variant in variants:
-        context = RunContext.now()
-        report(LabUpdate(variant.key, "running", context=context))
-        try:
-            if variant.experiment == "fetch":
-                numbers = await _fetch(session, variant)
+    fault server. A variant that gives no numbers is reported failed, and the next goes on.
+
+    A variant that runs several times (`Variant.runs`, at most `most_runs`) reports the
+    numbers of each run, and fails only if none gave any; variants that interleave take
+    turns, run by run."""
+    for group in _turns(variants):
+        runs = min(group[0].runs, most_runs) if most_runs else group[0].runs
+        contexts = {variant.key: RunContext.now() for variant in group}
+        for variant in group:
+            report(LabUpdate(variant.key, "running", context=contexts[variant.key]))
+        if group[0].runs == 1:
+            await _once(session, group[0], report, contexts[group[0].key])
+            continue
+        each: dict[str, list[dict[str, Any] | None]] = {variant.key: [] for variant in group}
+        failures: dict[str, list[str]] = {variant.key: [] for variant in group}
+        for _ in range(runs):
+            for variant in group:
+                try:
+                    each[variant.key].append(await _measure(session, variant, report))
+                except LabFailed as failed:
+                    each[variant.key].append(None)
+                    failures[variant.key].append(str(failed))
+                done = sum(1 for numbers in each[variant.key] if numbers is not None)
+                report(LabUpdate(variant.key, "running", {"runs": done, "of": runs}))
+        for variant in group:
+            context = contexts[variant.key]
+            if any(numbers is not None for numbers in each[variant.key]):
+                report(LabUpdate(variant.key, "done", {"runs": each[variant.key]}, context=context))
             else:
-                numbers = await _in_a_process(variant, report)
-        except LabFailed as failed:
-            report(LabUpdate(variant.key, "failed", detail=str(failed), context=context))
-        else:
-            report(LabUpdate(variant.key, "done", numbers, context=context))
+                detail = f"no run of {runs} gave numbers: {failures[variant.key][-1]}"
+                report(LabUpdate(variant.key, "failed", detail=detail, context=context))
 
 
-async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -> dict[str, Any]:
+def _turns(variants: list[Variant]) -> list[list[Variant]]:
+    """The variants in order, those that interleave together as one group."""
+    groups: dict[str, list[Variant]] = {}
+    for variant in variants:
+        groups.setdefault(variant.interleave or variant.key, []).append(variant)
+    return list(groups.values())
+
+
+async def _once(
+    session: Session, variant: Variant, report: Callable[[LabUpdate], None], context: RunContext
+) -> None:
+    try:
+        numbers = await _measure(session, variant, report)
+    except LabFailed as failed:
+        report(LabUpdate(variant.key, "failed", detail=str(failed), context=context))
+    else:
+        report(LabUpdate(variant.key, "done", numbers, context=context))
+
+
+async def _measure(
+    session: Session, variant: Variant, report: Callable[[LabUpdate], None]
+) -> dict[str, Any]:
+    if variant.experiment == "fetch":
+        return await _fetch(session, variant)
+    params = variant.params
+    if params.get("fetches"):  # a lab that fetches on its own, from the session's server
+        target, _ = await session.target()
+        params = {key: value for key, value in params.items() if key != "fetches"}
+        params |= {"slow_url": target.page_url(0, SLOW_PAGE_S), "quick_url": target.page_url(1, 0)}
+    return await _in_a_process(variant, params, report)
+
+
+async def _in_a_process(
+    variant: Variant, params: dict[str, Any], report: Callable[[LabUpdate], None]
+) -> dict[str, Any]:
     spec = {"module": variant.module, "function": variant.function,
-            "experiment": variant.experiment, "params": variant.params,
+            "experiment": variant.experiment, "params": params,
             "can_hang": variant.can_hang}  # fmt: skip
     process, read_fd = await spawn_with_pipe(
         "-m", f"{__package__}.worker.lab", json.dumps(spec), pipe_flag="--out-fd",
@@ -167,9 +225,10 @@ async def _in_a_process(variant: Variant, report: Callable[[LabUpdate], None]) -
 
 
 async def _fetch(session: Session, variant: Variant) -> dict[str, Any]:
-    faults = variant.params.get("faults")
+    faults = variant.params.get("faults")  # None: the scenario's own
     scenario = scenarios.load(variant.params["scenario"]).with_overrides(
-        count=FETCH_COUNT, faults=(FaultSpec.parse(faults),) if faults else None
+        count=FETCH_COUNT,
+        faults=None if faults is None else tuple(FaultSpec.parse(spec) for spec in faults),
     )
     state = RunState()
     await session.run(variant.function, scenario, state.apply, env=WATCHERS_ENV, nice=0)

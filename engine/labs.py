@@ -14,7 +14,7 @@ from typing import Any, Literal
 from .catalogue import LABS_PACKAGE
 
 Experiment = Literal[
-    "race", "deadlock", "executor", "heartbeat", "secretary", "waiters", "forgotten", "fetch"
+    "race", "deadlock", "queue", "heartbeat", "secretary", "waiters", "forgotten", "fetch"
 ]
 
 
@@ -29,13 +29,19 @@ class Variant:
     experiment: Experiment
     params: dict[str, Any] = field(default_factory=dict)
     can_hang: bool = False  # run it under the watchdog
+    # A variant whose outcome a busy machine can move runs several times; its numbers are
+    # then {"runs": [each run's, or None]}. Variants with the same `interleave` take turns,
+    # run by run (clean, blocking, clean, blocking...), so load hits them alike.
+    runs: int = 1
+    interleave: str = ""
 
     @property
     def key(self) -> str:
         """Unique among all variants: `races.threads_call`, `waiters.threads@10000`."""
         if self.experiment == "fetch":  # a fetch run two labs lean on is one run
-            faults = f"+{self.params['faults']}" if "faults" in self.params else ""
-            return f"fetch.{self.function}@{self.params['scenario']}{faults}"
+            faults = self.params.get("faults")
+            told = "" if faults is None else "+" + ("+".join(faults) or "none")
+            return f"fetch.{self.function}@{self.params['scenario']}{told}"
         suffix = f"@{self.params['count']}" if self.experiment == "waiters" else ""
         return f"{self.lab}.{self.function}{suffix}"
 
@@ -59,15 +65,25 @@ class Lab:
 
 
 def _variants(
-    lab: str, experiment: Experiment, *rows: tuple[Any, ...], **shared: Any
+    lab: str, experiment: Experiment, *rows: tuple[Any, ...], runs: int = 1, **shared: Any
 ) -> tuple[Variant, ...]:
-    """Rows of (function, style, what[, params][, can_hang])."""
+    """Rows of (function, style, what[, params][, can_hang]), each run `runs` times."""
     made = []
     for function, style, what, *rest in rows:
         params = {**shared, **(rest[0] if rest else {})}
         can_hang = bool(rest[1]) if len(rest) > 1 else False
-        made.append(Variant(lab, function, style, what, experiment, params, can_hang))
+        made.append(Variant(lab, function, style, what, experiment, params, can_hang, runs))
     return tuple(made)
+
+
+def _taking_turns(strategy: str, style: str) -> tuple[Variant, ...]:
+    """A strategy's runs with blocking calls, each after a run of the same without them."""
+    clean = {**BLOCKING_RUNS, "faults": NO_FAULTS}
+    return tuple(
+        Variant("blocking", strategy, style, what, "fetch", params, runs=BLOCKING_PAIRS,
+                interleave=f"blocking.{strategy}")
+        for what, params in (("no blocking call", clean), ("blocking calls", BLOCKING_RUNS))
+    )  # fmt: skip
 
 
 # Fixed before any result was seen; see the verdicts for what each number decides.
@@ -85,7 +101,17 @@ WAITER_COUNTS = (100, 1_000, 10_000)
 # A lab that can hang is stuck when no worker has started or ended for this long: its
 # watchdog then reports who holds what and ends it.
 HANG_S = 2.0
-SECRETARY_S = 1.0
+# Long enough for a steady second after the five have started (see the secretary experiment).
+SECRETARY_S = 1.6
+SECRETARY_RUNS = 3
+# Two locks taken in opposite orders by two threads deadlock only if both take their first
+# before either asks for its second: timing decides, so the threads' versions run this often.
+DEADLOCK_RUNS = 5
+# Four blocking calls of 0.2 s in twenty fetches: 0.6 s lost when they run one after
+# another, three times what a busy machine moved a clean run's time between runs.
+BLOCKING_RUNS: dict[str, Any] = {"scenario": "blocking", "faults": ["blocking:0.2"]}
+NO_FAULTS: list[str] = []
+BLOCKING_PAIRS = 5
 # Several handler bugs, not one: what happens to the second error is half the lesson. They
 # land together (the scenario has no jitter), so there is a second error whenever the first
 # reaches the caller: with jitter, whether one came before the loop was cancelled was chance,
@@ -112,34 +138,43 @@ LABS: dict[str, Lab] = {
                 ("asyncio_lock", "asyncio", "an await inside a Lock", {"trials": LOCKED_TRIALS}),
                 workers=RACE_WORKERS, deposits=2_000, trials=RACE_TRIALS),
         )),
-        Lab("deadlocks", "Two transfers, two locks, taken in opposite orders", _variants(
-            "deadlocks", "deadlock",
-            ("threads", "threads", "two Locks", {}, True),
-            ("gevent_locks", "gevent", "two Semaphores", {}, True),
-            ("asyncio_locks", "asyncio", "two Locks, an await between", {}, True),
-            ("asyncio_no_pause", "asyncio", "two Locks, nothing awaited between", {}, True),
-            ("asyncio_events", "asyncio", "each waits for the other's Event", {}, True),
-            ("threads_polite", "threads", "try-lock and back off (livelock?)", {}, True),
-            ("asyncio_polite", "asyncio", "try-lock and back off (livelock?)", {}, True),
+        Lab("deadlocks", "Two transfers, two locks, taken in opposite orders", (
+            *_variants("deadlocks", "deadlock",
+                ("threads", "threads", "two Locks", {}, True),
+                ("threads_polite", "threads", "try-lock and back off (livelock?)", {}, True),
+                runs=DEADLOCK_RUNS),
+            *_variants("deadlocks", "deadlock",
+                ("gevent_locks", "gevent", "two Semaphores", {}, True),
+                ("asyncio_locks", "asyncio", "two Locks, an await between", {}, True),
+                ("asyncio_no_pause", "asyncio", "two Locks, nothing awaited between", {}, True),
+                ("asyncio_events", "asyncio", "each waits for the other's Event", {}, True),
+                ("asyncio_polite", "asyncio", "try-lock and back off (livelock?)", {}, True)),
         )),
-        Lab("starvation", "Ready to run, and waiting anyway", (
-            *_variants("starvation", "executor",
-                ("asyncio_executor", "asyncio", "3× the default pool's blocking calls",
-                 {"pool_multiple": 3})),
+        Lab("starvation", "Quick calls behind slow ones, on a bounded pool", (
+            *_variants("starvation", "queue",
+                ("threadpool_queue", "threadpool", "a pool of 2 threads", {"workers": 2}),
+                ("asyncio_executor", "asyncio", "asyncio's default executor",
+                 {"workers": "default"}),
+                ("asyncio_tasks", "asyncio", "coroutines, no pool", {"workers": "default"}),
+                ("asyncio_connections", "asyncio", "coroutines sharing 2 HTTP connections",
+                 {"workers": 2, "fetches": True})),
             *_variants("starvation", "deadlock",
                 ("threadpool_nested", "threadpool", "pool tasks waiting on their own pool",
                  {"workers": 2}, True)),
-            *_variants("starvation", "heartbeat",
-                ("threads_hog", "threads", "a heartbeat thread beside a busy one"),
-                ("gevent_hog", "gevent", "a heartbeat greenlet beside a busy one"),
-                ("asyncio_hog", "asyncio", "a heartbeat task beside a busy one")),
+        )),
+        Lab("hog", "A heartbeat beside a worker that computes without a pause", _variants(
+            "hog", "heartbeat",
+            ("threads_hog", "threads", "a heartbeat thread beside a busy one"),
+            ("gevent_hog", "gevent", "a heartbeat greenlet beside a busy one"),
+            ("asyncio_hog", "asyncio", "a heartbeat task beside a busy one"),
         )),
         Lab("secretary", "Five workers: one busy, one on hold, three idle", _variants(
             "secretary", "secretary",
-            ("threads", "threads", "five threads"),
+            ("threads_polling", "threads", "five threads; the idle ones wake to look"),
+            ("threads", "threads", "five threads; the idle ones block until told"),
             ("gevent_greenlets", "gevent", "five greenlets"),
             ("asyncio_tasks", "asyncio", "five tasks"),
-            seconds=SECRETARY_S,
+            seconds=SECRETARY_S, runs=SECRETARY_RUNS,
         )),
         Lab("waiters", "N idle waiters, and what each costs", tuple(
             variant
@@ -168,8 +203,7 @@ LABS: dict[str, Lab] = {
                  {"scenario": "server-errors"}),
                 ("callbacks", "tornado", "callbacks counted by hand", {"scenario": "clean"}),
                 ("labs.callbacks:gathered", "tornado", "futures gathered with gen.multi",
-                 {"scenario": "clean"}),
-                ("asyncio", "asyncio", "asyncio.gather", {"scenario": "clean"})),
+                 {"scenario": "clean"})),
         )),
         Lab("fetches", "The fetch strategies, on small scenarios", (
             *_variants("fetches", "fetch",
@@ -177,17 +211,15 @@ LABS: dict[str, Lab] = {
                 ("generators", "generators", "handler bugs", HANDLER_BUGS),
                 ("asyncio", "asyncio", "handler bugs", HANDLER_BUGS),
                 ("taskgroup", "taskgroup", "handler bugs", HANDLER_BUGS)),
-            *(
-                variant
-                for strategy, style in (
-                    ("threads", "threads"), ("threadpool", "threadpool"), ("gevent", "gevent"),
-                    ("callbacks", "tornado"), ("generators", "generators"),
-                    ("asyncio", "asyncio"), ("taskgroup", "taskgroup"),
-                )
-                for variant in _variants("fetches", "fetch",
-                    (strategy, style, "clean", {"scenario": "clean"}),
-                    (strategy, style, "a blocking handler", {"scenario": "blocking"}))
-            ),
+        )),
+        Lab("blocking", "A blocking call in the handler, against runs without one", tuple(
+            variant
+            for strategy, style in (
+                ("threads", "threads"), ("threadpool", "threadpool"), ("gevent", "gevent"),
+                ("callbacks", "tornado"), ("generators", "generators"),
+                ("asyncio", "asyncio"), ("taskgroup", "taskgroup"),
+            )
+            for variant in _taking_turns(strategy, style)
         )),
     )
 }

@@ -158,9 +158,14 @@ class Session:
 
     # Labs
 
-    async def run_labs(self, variants: list[Variant], report: Callable[[LabUpdate], None]) -> None:
+    async def run_labs(
+        self,
+        variants: list[Variant],
+        report: Callable[[LabUpdate], None],
+        most_runs: int | None = None,
+    ) -> None:
         """Lab variants one after another (see labrunner.run_variants)."""
-        await labrunner.run_variants(self, variants, report)
+        await labrunner.run_variants(self, variants, report, most_runs)
 
     async def close(self) -> None:
         """Stop every run, those closing their workers too, and the server."""

@@ -52,6 +52,12 @@ class Target:
                 query["page"] = "utf8"
         return f"{self.base_url}{path}?{urlencode(query)}"
 
+    def page_url(self, task: int, delay_s: float) -> str:
+        """A plain page after `delay_s`, for a lab that fetches on its own."""
+        if self.httpbin:
+            return f"{self.base_url}/delay/{delay_s:.3f}?task={task}"
+        return f"{self.base_url}/task/{task}?delay_ms={round(delay_s * 1000)}"
+
     def urls(self, plan: Plan) -> list[str]:
         """Every task's URL, in task order; refuses faults an httpbin target cannot express."""
         if self.httpbin:

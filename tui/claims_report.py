@@ -108,7 +108,7 @@ def _run(variants: list[Variant], args: argparse.Namespace) -> _Ran:
 
         async def run_labs() -> None:
             async with Session() as session:
-                await session.run_labs(variants, report)
+                await session.run_labs(variants, report, most_runs=args.runs)
 
         try:
             asyncio.run(until_stopped(run_labs()))

@@ -51,6 +51,16 @@ def _count(text: str) -> int:
     return value
 
 
+MOST_RUNS = 20  # a timing-based variant's runs, at most: five is the default of most
+
+
+def _runs(text: str) -> int:
+    value: int = _number(text, int)
+    if not 1 <= value <= MOST_RUNS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MOST_RUNS}, not {value:,}")
+    return value
+
+
 def _non_negative(kind: type[int] | type[float]) -> Any:
     def parse(text: str) -> int | float:
         value: int | float = _number(text, kind)
@@ -242,7 +252,7 @@ def build_parser() -> Parser:
 
     claims = commands.add_parser(
         "claims", help="run every lab and judge each claim of the article",
-        description="Run every lab (a minute or two) and print each claim's verdict.",
+        description="Run every lab (two or three minutes) and print each claim's verdict.",
     )  # fmt: skip
     lab = commands.add_parser(
         "lab", help="run one lab", description="Run one lab and print what it measured."
@@ -256,6 +266,10 @@ def build_parser() -> Parser:
         command.add_argument("--json", action="store_true", help="print one JSON object")
         command.add_argument("--record", metavar="FILE", help="write every update as JSON lines")
         command.add_argument("--force", action="store_true", help="let --record write over a file")
+        command.add_argument(
+            "--runs", type=_runs, metavar="N",
+            help="run each timing-based variant at most N times (each lab sets its own, 3 to 5)",
+        )  # fmt: skip
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the scenarios, built in and yours")

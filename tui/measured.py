@@ -11,6 +11,8 @@ too long is cut, a breakdown of too many parts says how many more, nothing here 
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +83,11 @@ def in_words(numbers: Mapping[str, Any]) -> MeasuredWords:
     for key, value in numbers.items():
         if key in HIDDEN:
             continue
+        if key == "runs" and isinstance(value, list):
+            over_runs = _over_runs(value)
+            parts += over_runs.numbers
+            breakdowns += over_runs.breakdowns
+            continue
         if key in PLACES and isinstance(value, list):
             if value:
                 places.append((PLACES[key], [_place(place) for place in value[:MOST_PARTS]]))
@@ -91,6 +98,39 @@ def in_words(numbers: Mapping[str, Any]) -> MeasuredWords:
         else:
             parts.append(f"{name} {_value(value, unit)}")
     return MeasuredWords(parts, breakdowns, places)
+
+
+def _over_runs(runs: list[Any]) -> MeasuredWords:
+    """A variant that ran several times: how many runs gave numbers, then each number as its
+    median and range, each word with how many runs said it ("outcome deadlock 5 of 5"), and
+    each breakdown of counts (the fates) added up over the runs."""
+    given = [run for run in runs if isinstance(run, Mapping)]
+    breakdowns: list[tuple[str, list[str]]] = []
+    parts = [f"runs {len(given):,} of {len(runs):,}" if len(given) < len(runs) else
+             f"runs {len(runs):,}"]  # fmt: skip
+    keys = [key for key in dict.fromkeys(k for run in given for k in run) if key not in HIDDEN]
+    for key in keys[:MOST_PARTS]:
+        values = [run.get(key) for run in given]
+        name, unit = _name(key)
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        words = [v for v in values if isinstance(v, str)]
+        counts = [v for v in values if isinstance(v, Mapping)]
+        if len(numbers) == len(values):
+            low, high = min(numbers), max(numbers)
+            middle = statistics.median(numbers)
+            spread = f" ({_number(low, unit)} to {_number(high, unit)})" if low != high else ""
+            parts.append(f"{name} {_number(middle, unit)}{spread}")
+        elif len(words) == len(values):
+            said = Counter(words)
+            parts += [f"{name} {_cut(v)} {n:,} of {len(values):,}" for v, n in said.most_common(3)]
+        elif len(counts) == len(values):
+            added: Counter[str] = Counter()
+            for value in counts:
+                added.update({str(k): n for k, n in value.items()
+                              if isinstance(n, int) and not isinstance(n, bool)})  # fmt: skip
+            if added:
+                breakdowns.append((f"{name}, all runs", _parts(dict(added), unit)))
+    return MeasuredWords(parts, breakdowns, [])
 
 
 def _name(key: object) -> tuple[str, str]:

@@ -17,6 +17,7 @@ import inspect
 import itertools
 import json
 import os
+import platform
 import sys
 import threading
 import time
@@ -88,6 +89,7 @@ def race(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> 
         lost.append(workers * deposits - call(lesson, workers, deposits))
         around.send({"progress": {"trials": len(lost), "lost_updates": sum(lost)}})
     return {
+        "python": platform.python_version(),  # whether a bare `x = x + 1` can be cut varies
         "trials": trials,
         "updates_per_trial": workers * deposits,
         "lost_updates": sum(lost),
@@ -109,19 +111,15 @@ def deadlock(lesson: Callable[..., Any], params: dict[str, Any], around: Around)
     return {"outcome": "finished", "after_s": round(time.monotonic() - started, 3)}
 
 
-def executor(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
-    pool = ThreadPoolExecutor()._max_workers  # the default size, as run_in_executor makes it
-    calls = pool * params["pool_multiple"]
-    started = sorted(call(lesson, calls))
-    waits = [round(each - started[0], 4) for each in started]  # the first call never waited
+def queue(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
+    workers = params["workers"]
+    if workers == "default":  # the size run_in_executor's default pool is made with
+        workers = ThreadPoolExecutor()._max_workers
+    waits = call(lesson, **{**params, "workers": workers})
     return {
-        "calls": calls,
-        "pool": pool,
-        "call_s": constant(lesson, "LOOKUP_S"),
-        "waits_s": waits,
-        "first_wave_max_wait_s": max(waits[:pool]),
-        "queued_min_wait_s": min(waits[pool:]),
-        "max_wait_s": waits[-1],
+        "workers": workers,
+        "slow_s": constant(lesson, "SLOW_S"),
+        "quick_waits_s": [round(wait, 4) for wait in waits],
     }
 
 
@@ -173,59 +171,93 @@ class _Looks(threading.Thread):
         return min(inside, key=lambda look: abs(look[0] - middle))[1] if inside else []
 
 
+# The secretary's switches are counted in a steady window: from when the five have been
+# going a while to well before they are told to stop, so neither their start-up nor their
+# ending is counted, only what being busy, on hold and idle costs.
+STEADY_FROM_S = 0.3
+STEADY_FOR_S = 1.0
+
+
 def secretary(lesson: Callable[..., Any], params: dict[str, Any], around: Around) -> dict[str, Any]:
     idle: tuple[str, ...] = constant(lesson, "IDLE")
     roles = ("filing", "airline", *idle)
+    window = _Window(time.monotonic() + STEADY_FROM_S, STEADY_FOR_S)
     switches: Counter[str] = Counter()
-    involuntary: Counter[str] = Counter()
+    involuntary: dict[str, int] = {}
     if lesson.__name__.startswith("threads"):  # a lab function's name starts with its style
-        watching = _ThreadSwitches(roles, switches, involuntary)
+        watching = _ThreadSwitches(roles, window)
         watching.start()
         call(lesson, params["seconds"])
-        watching.stop()
+        watching.join()
+        switches.update(watching.voluntary)
+        involuntary = dict(watching.involuntary)
     elif lesson.__name__.startswith("gevent"):
         import greenlet  # type: ignore[import-untyped]
 
         def trace(event: str, args: Any) -> None:
-            if event in ("switch", "throw"):
+            if event in ("switch", "throw") and window.now():
                 switches[getattr(args[1], "name", "")] += 1
 
         greenlet.settrace(trace)
         call(lesson, params["seconds"])
         greenlet.settrace(None)
     else:
-        with _task_steps(switches):
+        with _task_steps(switches, window):
             call(lesson, params["seconds"])
     total = sum(switches[role] for role in roles)
     on_idle = sum(switches[role] for role in idle)
     return {
+        "window_s": STEADY_FOR_S,
         "switches": {role: switches[role] for role in roles},
-        "involuntary": {role: involuntary[role] for role in roles} if involuntary else {},
+        # Preemption, by other processes as much as by the lesson: shown, never counted.
+        "involuntary": {role: involuntary.get(role, 0) for role in roles} if involuntary else {},
         "total": total,
         "idle_share": round(on_idle / total, 4) if total else 0.0,
     }
 
 
-class _ThreadSwitches(threading.Thread):
-    """Each named thread's context switches, as the kernel counts them, read while it lives."""
+@dataclass(frozen=True)
+class _Window:
+    """The steady window, in time.monotonic()."""
 
-    def __init__(self, roles: tuple[str, ...], total: Counter[str], involuntary: Counter[str]):
+    start: float
+    length_s: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.length_s
+
+    def now(self) -> bool:
+        return self.start <= time.monotonic() < self.end
+
+
+class _ThreadSwitches(threading.Thread):
+    """Each named thread's context switches within the window, as the kernel counts them:
+    read once at its start and once at its end, so the reading itself costs nothing between."""
+
+    def __init__(self, roles: tuple[str, ...], window: _Window) -> None:
         super().__init__(daemon=True)
-        self.roles, self.total, self.involuntary = roles, total, involuntary
-        self.done = threading.Event()
+        self.roles, self.window = roles, window
+        self.voluntary: Counter[str] = Counter()
+        self.involuntary: Counter[str] = Counter()
 
     def run(self) -> None:
-        while not self.done.wait(0.02):
-            for thread in threading.enumerate():
-                if thread.name in self.roles and thread.native_id is not None:
-                    counts = _proc_switches(thread.native_id)
-                    if counts is not None:
-                        self.total[thread.name] = sum(counts)
-                        self.involuntary[thread.name] = counts[1]
+        time.sleep(max(0.0, self.window.start - time.monotonic()))
+        first = self._read()
+        time.sleep(max(0.0, self.window.end - time.monotonic()))
+        for role, (voluntary, involuntary) in self._read().items():
+            if role in first:
+                self.voluntary[role] = voluntary - first[role][0]
+                self.involuntary[role] = involuntary - first[role][1]
 
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
+    def _read(self) -> dict[str, tuple[int, int]]:
+        counts = {}
+        for thread in threading.enumerate():
+            if thread.name in self.roles and thread.native_id is not None:
+                read = _proc_switches(thread.native_id)
+                if read is not None:
+                    counts[thread.name] = read
+        return counts
 
 
 def _proc_switches(native_id: int) -> tuple[int, int] | None:
@@ -238,13 +270,13 @@ def _proc_switches(native_id: int) -> tuple[int, int] | None:
 
 
 @contextlib.contextmanager
-def _task_steps(steps: Counter[str]) -> Iterator[None]:
-    """Counts each asyncio task's steps: every time the loop switches to it."""
+def _task_steps(steps: Counter[str], window: _Window) -> Iterator[None]:
+    """Counts each asyncio task's steps within the window: every time the loop switches to it."""
     original = asyncio.events.Handle._run
 
     def run(handle: asyncio.Handle) -> None:
         task = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
-        if isinstance(task, asyncio.Task):
+        if isinstance(task, asyncio.Task) and window.now():
             steps[task.get_name()] += 1
         original(handle)
 
@@ -313,7 +345,7 @@ def forgotten(lesson: Callable[..., Any], params: dict[str, Any], around: Around
 EXPERIMENTS: dict[str, Callable[[Callable[..., Any], dict[str, Any], Around], dict[str, Any]]] = {
     "race": race,
     "deadlock": deadlock,
-    "executor": executor,
+    "queue": queue,
     "heartbeat": heartbeat,
     "secretary": secretary,
     "waiters": waiters,

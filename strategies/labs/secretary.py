@@ -2,17 +2,21 @@
 
 Filing papers keeps one worker busy; the airline keeps another on hold, answering now and
 then; the phone, the visitors and the meetings never come. The article says the OS spends
-about 57% of its switches on workers like those three, only to find them idle.
+about 57% of its switches on workers like those three, only to find them idle: "Phone-Call-Bob
+has nothing to do, so he just goes back to sleep". That Bob wakes to look (`threads_polling`).
+An idle thread can also block until it is told (`threads`): then nobody wakes it at all.
 """
 
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 
 import gevent
 import gevent.event
 
 ON_HOLD_S = 0.1  # the airline answers this often
+LOOK_S = 0.01  # how often a polling Bob wakes to see whether anything came
 IDLE = ("phone", "visitors", "meetings")
 
 
@@ -23,6 +27,23 @@ def file_papers() -> None:
 def threads(seconds: float) -> None:
     done = threading.Event()
 
+    def idle() -> None:
+        done.wait()  # blocks until told: the kernel has no reason to wake it
+
+    _five_threads(seconds, done, idle)
+
+
+def threads_polling(seconds: float) -> None:
+    done = threading.Event()
+
+    def idle() -> None:
+        while not done.is_set():
+            time.sleep(LOOK_S)  # wake, look, nothing: back to sleep
+
+    _five_threads(seconds, done, idle)
+
+
+def _five_threads(seconds: float, done: threading.Event, idle: Callable[[], None]) -> None:
     def filing() -> None:
         while not done.is_set():
             file_papers()
@@ -30,9 +51,6 @@ def threads(seconds: float) -> None:
     def airline() -> None:
         while not done.wait(ON_HOLD_S):
             pass
-
-    def idle() -> None:
-        done.wait()
 
     staff = [threading.Thread(target=filing, name="filing"),
              threading.Thread(target=airline, name="airline")]  # fmt: skip

@@ -1,8 +1,13 @@
-"""Starvation: work that is ready to run, and waits anyway, because something else holds on.
+"""Starvation: quick work, ready to go, waiting for a worker that slow work holds.
 
-Three ways: blocking calls queued behind a small executor pool; pool tasks that wait for tasks
-queued in the same full pool (none can ever start); and a worker that computes without ever
-yielding, while a heartbeat waits for its turn.
+Slow calls take every worker of a pool; then quick calls arrive. How long does a quick one
+wait for a worker? On a pool of threads, until a slow call ends: the pool is the limited
+resource. asyncio's default executor is such a pool. Coroutines with no pool need no worker
+(the article: they "dont require extra sockets or memory"); but coroutines sharing a bounded
+connection pool wait for a connection as threads wait for a worker. And a pool whose tasks
+wait on tasks queued in the same full pool waits for ever.
+
+Each function returns how long each quick call waited, in seconds.
 """
 
 import asyncio
@@ -10,97 +15,71 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import gevent
+import httpx
 
-LOOKUP_S = 0.05  # a blocking call: a C driver, a synchronous library
-TICK_S = 0.01  # the heartbeat's period
-HOG_S = 0.3  # how long the hog computes without a pause
-
-
-def look_up(key: int) -> float:
-    started = time.monotonic()
-    time.sleep(LOOKUP_S)
-    return started  # when this call got a worker
+SLOW_S = 0.3  # a slow call: a report, a big query, a slow upstream
+QUICK_CALLS = 4
 
 
-# asyncio hands blocking calls to its default executor: a pool of min(32, CPUs + 4) threads.
+def threadpool_queue(workers: int) -> list[float]:
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in range(workers):
+            pool.submit(time.sleep, SLOW_S)  # every worker busy
+        asked = time.monotonic()
+        quick = [pool.submit(time.monotonic) for _ in range(QUICK_CALLS)]  # when it ran
+        return [future.result() - asked for future in quick]
 
 
-async def asyncio_executor(calls: int) -> list[float]:
+async def asyncio_executor(workers: int) -> list[float]:
     loop = asyncio.get_running_loop()
-    return await asyncio.gather(*(loop.run_in_executor(None, look_up, key) for key in range(calls)))
+    # run_in_executor(None, ...) uses the loop's default pool; `workers` is its size.
+    slow = [loop.run_in_executor(None, time.sleep, SLOW_S) for _ in range(workers)]
+    asked = time.monotonic()
+    quick = await asyncio.gather(*(loop.run_in_executor(None, time.monotonic)
+                                   for _ in range(QUICK_CALLS)))  # fmt: skip
+    await asyncio.gather(*slow)
+    return [ran - asked for ran in quick]
 
 
-# A pool whose tasks wait on tasks they queued in the same pool, once every worker holds one.
+async def asyncio_tasks(workers: int) -> list[float]:
+    async def quick_one() -> float:
+        return time.monotonic()
+
+    slow = [asyncio.create_task(asyncio.sleep(SLOW_S)) for _ in range(workers)]
+    asked = time.monotonic()
+    quick = await asyncio.gather(*(quick_one() for _ in range(QUICK_CALLS)))
+    await asyncio.gather(*slow)
+    return [ran - asked for ran in quick]
+
+
+async def asyncio_connections(workers: int, slow_url: str, quick_url: str) -> list[float]:
+    """The slow pages take every connection the client may open; quick pages come after."""
+    limits = httpx.Limits(max_connections=workers)
+    async with httpx.AsyncClient(limits=limits) as client:
+
+        async def fetch_quick() -> float:
+            await client.get(quick_url)
+            return time.monotonic()
+
+        slow = [asyncio.create_task(client.get(slow_url)) for _ in range(workers)]
+        # The slow requests ask for their connections first: a tenth of a slow call is many
+        # times what that takes, and a quick request that still came first would only wait less.
+        await asyncio.sleep(SLOW_S / 10)
+        asked = time.monotonic()
+        quick = await asyncio.gather(*(fetch_quick() for _ in range(QUICK_CALLS)))
+        await asyncio.gather(*slow)
+    return [answered - asked for answered in quick]
 
 
 def threadpool_nested(workers: int) -> list[float]:
+    """Pool tasks that wait for tasks they queued in the same pool, once every worker holds
+    one: none of the queued ones can ever start."""
     every_worker_busy = threading.Barrier(workers)
     with ThreadPoolExecutor(workers) as pool:
 
-        def look_up_twice(key: int) -> float:
+        def look_up_twice() -> float:
             every_worker_busy.wait()  # the pool is full now: no worker is left for what follows
-            return pool.submit(look_up, key).result()  # queued behind us: waits for ever
+            return pool.submit(time.monotonic).result()  # queued behind us: waits for ever
 
-        outer = [pool.submit(look_up_twice, key) for key in range(workers)]
+        outer = [pool.submit(look_up_twice) for _ in range(workers)]
         return [future.result() for future in outer]
-
-
-# A heartbeat beside a worker that computes for HOG_S without a pause.
-
-
-def hog() -> None:
-    deadline = time.monotonic() + HOG_S
-    while time.monotonic() < deadline:
-        pass
-
-
-def threads_hog() -> list[float]:
-    beats: list[float] = []
-    done = threading.Event()
-
-    def heartbeat() -> None:
-        while not done.is_set():
-            beats.append(time.monotonic())
-            time.sleep(TICK_S)
-
-    beating = threading.Thread(target=heartbeat)
-    beating.start()
-    time.sleep(TICK_S * 3)
-    hog()
-    time.sleep(TICK_S * 3)
-    done.set()
-    beating.join()
-    return beats
-
-
-def gevent_hog() -> list[float]:
-    beats: list[float] = []
-
-    def heartbeat() -> None:
-        while True:
-            beats.append(time.monotonic())
-            gevent.sleep(TICK_S)
-
-    beating = gevent.spawn(heartbeat)
-    gevent.sleep(TICK_S * 3)
-    hog()
-    gevent.sleep(TICK_S * 3)
-    beating.kill()
-    return beats
-
-
-async def asyncio_hog() -> list[float]:
-    beats: list[float] = []
-
-    async def heartbeat() -> None:
-        while True:
-            beats.append(time.monotonic())
-            await asyncio.sleep(TICK_S)
-
-    beating = asyncio.create_task(heartbeat())
-    await asyncio.sleep(TICK_S * 3)
-    hog()
-    await asyncio.sleep(TICK_S * 3)
-    beating.cancel()
-    return beats

@@ -26,7 +26,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.catalogue import source_of
-from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured
+from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured, median_run
 from ...engine.labrunner import LabUpdate, measured_from
 from ...engine.labs import Variant, all_variants
 from ...engine.session import Session
@@ -205,7 +205,9 @@ WAITERS = [(f"waiters.{style}@{count}", f"{label} {count:,}")
            for style, label in (("threads", "threads"), ("gevent_greenlets", "greenlets"),
                                 ("asyncio_tasks", "tasks"), ("tornado_callbacks", "callbacks"))
            for count in (100, 1_000, 10_000)]  # fmt: skip
-SECRETARIES = [("secretary.threads", "threads"), ("secretary.gevent_greenlets", "greenlets"),
+SECRETARIES = [("secretary.threads_polling", "polling threads"),
+               ("secretary.threads", "blocking threads"),
+               ("secretary.gevent_greenlets", "greenlets"),
                ("secretary.asyncio_tasks", "tasks")]  # fmt: skip
 
 
@@ -217,10 +219,10 @@ def _chart(claim_id: str, measured: Measured, look: Look) -> RenderableType | No
         rows = [(label, measured[key]["kb_each"]) for key, label in WAITERS
                 if "kb_each" in measured.get(key, {})]  # fmt: skip
     elif claim_id == "context-switches":
-        title = "share of each worker's switches, %"
+        title = "share of each worker's switches in the median run, %"
         for key, label in SECRETARIES:
-            if key in measured:
-                numbers = measured[key]
+            numbers = median_run(measured.get(key, {}), "idle_share")
+            if numbers is not None:
                 rows += [(f"{label} {role}", 100 * count / (numbers["total"] or 1))
                          for role, count in numbers["switches"].items()]  # fmt: skip
     if not rows:
