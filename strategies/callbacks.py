@@ -1,9 +1,10 @@
 """Callbacks on Tornado's IOLoop: "when this is done, call that".
 
 `fetch` returns at once; the response arrives later in a callback, long after the caller's
-stack is gone. So errors travel as values the caller must remember to check, an exception
-raised inside a callback is logged by Tornado and goes no further, and since callbacks
-cannot be gathered, the caller counts the replies by hand to know when to stop.
+stack is gone. So errors travel as values the caller must remember to check, and an exception
+raised inside a callback is logged by Tornado and goes no further. The article says callbacks
+cannot be gathered, so this lesson counts the replies by hand to know when to stop, as it
+does; Tornado 6 can gather their futures with `gen.multi` (the claims' callbacks lab).
 """
 
 from asyncio import Future

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from asyncplay.engine import claims
+from asyncplay.engine.catalogue import IDEAS_REST_ON, STRATEGIES
 from asyncplay.engine.claims import CLAIMS_BY_ID, HANDLER_BUGS
 from asyncplay.engine.labrunner import LabUpdate, measured_from
 
@@ -218,6 +219,16 @@ def test_forgotten_tasks() -> None:
     assert verdict("forgotten-tasks", measured(forgotten__asyncio_kept=prompt)) == "fails"
     late = {"reported_s": 0.3}
     assert verdict("forgotten-tasks", measured(forgotten__threads=late)) == "partly"
+
+
+def test_each_panels_idea_says_what_was_measured() -> None:
+    """A strategy's one-line idea states verdicts (the callbacks gather after all): each is
+    the recorded real run's, and the words say it."""
+    for strategy, rests_on in IDEAS_REST_ON.items():
+        assert strategy in STRATEGIES
+        for claim, stated in rests_on:
+            assert verdict(claim, RECORDED) == stated, (strategy, claim)
+    assert "gather" in STRATEGIES["callbacks"] and "nothing" not in STRATEGIES["callbacks"]
 
 
 def test_the_recorded_run_is_judged_on_every_claim() -> None:

@@ -107,8 +107,15 @@ HOSTILE: dict[str, Any] = {
     "odd_s": float("nan"),
     "positions": [{"worker": "not a whole position"}, 7, "text", ["a"]],
     "in_the_longest_gap": "not a list",
-    "runs": [None, 7, {"a_s": 1.0, "b": "x", "c": {"d": 2}}, {"a_s": float("nan"), "b": 3},
-             {"c": {"d": "many"}}, "text", {"y" * 10_000: True}],
+    "runs": [
+        None,
+        7,
+        {"a_s": 1.0, "b": "x", "c": {"d": 2}},
+        {"a_s": float("nan"), "b": 3},
+        {"c": {"d": "many"}},
+        "text",
+        {"y" * 10_000: True},
+    ],
 }
 
 
