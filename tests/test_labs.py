@@ -1,7 +1,7 @@
 """The labs, from one real `asyncplay claims` run: what each must and must not show.
 
-One run serves every test here (about a minute and a half on two cores), so they share an
-xdist group. Nothing is asserted about how long anything took, only what the semantics
+One run serves every test here (about a minute and a half on two cores, with two runs of each
+timing-based variant), so they share an xdist group. Nothing is asserted about how long anything took, only what the semantics
 guarantee: a lock never loses an update, a coroutine that never awaits cannot be cut into, a
 call queued behind a full pool cannot start before a worker has finished a whole call.
 """
