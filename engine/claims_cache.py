@@ -169,10 +169,11 @@ def _numbers(value: Any, depth: int) -> Any:
         return [_numbers(item, depth + 1) for item in value]
     if isinstance(value, str):
         return _text(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not (_is_number(value) and abs(value) <= LARGEST_NUMBER):
-            raise _Refused(f"{quoted(value)} is not a measured number")
-    return value  # a number, true or false, or null
+    if isinstance(value, bool) or value is None:
+        return value
+    if not (_is_number(value) and abs(value) <= LARGEST_NUMBER):  # NaN, 1e999, 10**20
+        raise _Refused(f"{quoted(value)} is not a measured number")
+    return value
 
 
 def _text(value: str) -> str:

@@ -83,8 +83,16 @@ def _wrong_numbers() -> bytes:
     return lines(*rows)
 
 
-def _nested(depth: int) -> str:
-    return '{"a": ' * depth + "1" + "}" * depth
+def _ran_at(**changes: object) -> bytes:
+    """A cache of one variant whose context has `changes`."""
+    context = json.loads(ENDED[0].to_json())["context"]
+    return lines(ended(context={**context, **changes}))
+
+
+def _nested(depth: int) -> bytes:
+    """The first variant's numbers with a value `depth` objects deep."""
+    deep = '{"a": ' * depth + "1" + "}" * depth
+    return lines(ended()).replace(b'"numbers": {', b'"numbers": {"x": ' + deep.encode() + b", ")
 
 
 HOSTILE: dict[str, bytes] = {
@@ -101,18 +109,18 @@ HOSTILE: dict[str, bytes] = {
     "variant a number": lines(ended(variant=7)),
     "detail a dict": lines(ended(detail={"a": 1})),
     "no context": lines(ended(context=None)),
-    "a python with markup": lines(ended(context={**ended()["context"], "python": "[b]3[/b]"})),  # type: ignore[dict-item]
-    "a load in words": lines(ended(context={**ended()["context"], "load_1m": "high"})),  # type: ignore[dict-item]
-    "an absurd load": lines(ended(context={**ended()["context"], "load_1m": 1e12})),  # type: ignore[dict-item]
-    "a year past 9999": lines(ended(context={**ended()["context"], "started_at": 1e300})),  # type: ignore[dict-item]
+    "a python with markup": _ran_at(python="[b]3[/b]"),
+    "a load in words": _ran_at(load_1m="high"),
+    "a boolean load": _ran_at(load_1m=True),
+    "an absurd load": _ran_at(load_1m=1e12),
+    "a year past 9999": _ran_at(started_at=1e300),
     "NaN": lines(ended(numbers={"lost_updates": float("nan")})),
     "infinity": lines(ended()).replace(b'"trials": 20', b'"trials": 1e999'),
     "an absurd number": lines(ended(numbers={"lost_updates": 10**20})),
-    "a boolean load": lines(ended(context={**ended()["context"], "load_1m": True})),  # type: ignore[dict-item]
-    "nested deep": lines(ended()).replace(b'"numbers": {', b'"numbers": {"x": ' + _nested(40).encode() + b", ", 1),
+    "nested deep": _nested(40),
     "nested past the parser": HEADER.encode() + b"\n" + b"[" * 200_000 + b"\n",
     "numbers no rule can read": _wrong_numbers(),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())

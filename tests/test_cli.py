@@ -97,6 +97,11 @@ def _busy_port() -> socket.socket:
         (["serve", "--port", "70000"], "a port is 0 to 65535"),
         (["run", "--target", "http://[::1"], "is not a URL"),
         (["run", "--latency", "nan"], "is not a finite number"),
+        (["claims", "--repeat", "0"], "argument --repeat: must be 1 to 20, not 0"),
+        (["claims", "--repeat", "-2"], "argument --repeat: must be 1 to 20, not -2"),
+        (["claims", "--repeat", "1000"], "argument --repeat: must be 1 to 20, not 1,000"),
+        (["claims", "--repeat", "twice"], "argument --repeat: 'twice' is not a number"),
+        (["lab", "races", "--repeat", "2.5"], "argument --repeat: '2.5' is not a number"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> None:
@@ -363,8 +368,20 @@ LONG = "7" * 100_000
         ["run", "--scenario", LONG],
         ["replay", LONG],
         ["web", "--host", LONG],
+        ["claims", "--repeat", LONG],
     ],
-    ids=["latency", "count", "seed", "command", "lab", "fault", "scenario", "replay", "host"],
+    ids=[
+        "latency",
+        "count",
+        "seed",
+        "command",
+        "lab",
+        "fault",
+        "scenario",
+        "replay",
+        "host",
+        "repeat",
+    ],
 )
 def test_a_long_value_is_cut_in_its_refusal(args: list[str]) -> None:
     """A value of 100,000 characters: one line of a terminal's worth, status 2."""

@@ -33,6 +33,8 @@ from .usage import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, printable_streams, stdout_
 
 # `asyncplay web`'s port: clear of the usual development servers (8000, 8080, 8888, 8501).
 WEB_PORT = 8642
+# `claims --repeat`: every lab is a minute or two, so twenty runs are most of an hour.
+MOST_REPEATS = 20
 
 
 class Parser(argparse.ArgumentParser):
@@ -76,6 +78,13 @@ def _number(text: str, kind: type[int] | type[float]) -> Any:
         raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{quoted(text)} is not a finite number")
+    return value
+
+
+def _repeats(text: str) -> int:
+    value: int = _number(text, int)
+    if not 1 <= value <= MOST_REPEATS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MOST_REPEATS}, not {value:,}")
     return value
 
 
@@ -256,6 +265,11 @@ def build_parser() -> Parser:
         command.add_argument("--json", action="store_true", help="print one JSON object")
         command.add_argument("--record", metavar="FILE", help="write every update as JSON lines")
         command.add_argument("--force", action="store_true", help="let --record write over a file")
+        command.add_argument(
+            "--repeat", type=_repeats, default=1, metavar="K",
+            help=f"run it K times (1 to {MOST_REPEATS}): each verdict is the one most runs "
+            "gave, with how many agreed (on a tie, the one that says least for the claim)",
+        )  # fmt: skip
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the scenarios, built in and yours")
