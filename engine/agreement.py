@@ -36,7 +36,7 @@ class Agreement:
 
 
 def agreement(verdicts: Sequence[Verdict]) -> Agreement:
-    counts = Counter(verdict for verdict in verdicts if verdict != "unmeasured")
+    counts: Counter[Verdict] = Counter(v for v in verdicts if v != "unmeasured")
     if not counts:
         return Agreement("unmeasured", len(verdicts), tuple(verdicts))
     most = max(counts.values())

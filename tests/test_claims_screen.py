@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterator
 
+import pytest
 from procs import children
 from screen import screen_text
 from test_app import is_fault_server
-from textual.widgets import OptionList
+from test_claims_cache import ENDED, MEASURED
+from textual.widgets import OptionList, Static
 from waiting import until
 
+from asyncplay.engine import claims_cache
 from asyncplay.engine.claims import CLAIMS
+from asyncplay.engine.labrunner import measured_from
+from asyncplay.engine.labs import all_variants
 from asyncplay.tui.app import AsyncPlayApp
+from asyncplay.tui.screens import claims as claims_screen
 from asyncplay.tui.screens.claims import ClaimsScreen
 
 SWALLOW = next(index for index, claim in enumerate(CLAIMS) if claim.id == "callbacks-swallow")
@@ -74,6 +82,109 @@ def test_escape_stops_the_labs_and_leaves_no_process() -> None:
                         what="the labs' worker to end")  # fmt: skip
             assert labs() == set()  # the worker ended its lab before it ended
             assert app.return_code is None  # still running, nothing crashed
+        assert children() == set()
+        assert claims_cache.load() == ([], "")  # stopped: no measurement to keep
+
+    asyncio.run(scenario())
+
+
+@pytest.fixture
+def in_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times shown in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def title(app: AsyncPlayApp) -> str:
+    return str(app.screen.query_one("#claims-title", Static).content)
+
+
+def test_the_screen_opens_with_the_last_measurement_marked_as_such(in_utc: None) -> None:
+    """A measurement kept in the cache (2026-12-03 12:00 UTC, on Python 3.11.7 at a load of
+    1.8): each badge is its verdict, the title says when and on what it was measured, and
+    the claim's detail what its own variants ran on; the claim the article does not make
+    is listed apart, under its heading."""
+    claims_cache.save(MEASURED)
+    measured = measured_from(ENDED)
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("l")
+            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await pilot.pause()
+            assert title(app) == (
+                "Last measured 2026-12-03 12:00, Python 3.11.7, load 1.8 — r measures again"
+            )
+            text = screen_text(app)
+            for claim in CLAIMS:
+                verdict = claim.judged(measured).verdict
+                assert f"{verdict:<7}{claim.id}" in text, claim.id
+            assert "measured 2026-12-03 12:00, Python 3.11.7, load 1.8" in text
+            last_of_the_article = max(text.index(c.id) for c in CLAIMS if c.in_article)
+            heading = text.index("Beyond the article")
+            assert last_of_the_article < heading < text.index("forgotten-tasks")
+            assert not app._notifications
+        assert children() == set()
+
+    asyncio.run(scenario())
+
+
+def test_a_cache_that_is_not_a_measurement_is_said_and_nothing_is_shown() -> None:
+    """Markup where the header should be: one notice naming the file, and every claim
+    unmeasured, as if nothing had been kept."""
+    path = claims_cache.cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("[bold red]not[/] a measurement\n")
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("l")
+            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await pilot.pause()
+            assert "not measured yet: enter runs its labs" in screen_text(app)
+            assert title(app).startswith("The article's claims, measured.")
+            (notice,) = [n.message for n in app._notifications]
+            assert notice.startswith(f"{path} is not JSON lines") and "ignored" in notice
+            assert app.return_code is None
+
+    asyncio.run(scenario())
+
+
+def test_r_measures_again_and_keeps_it_for_the_next_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over a kept measurement, r runs every lab (here one: the labs are cut to the cheapest
+    variant); once done, the screen shows this session's measurement alone, and the cache
+    holds it for the next start, which opens with it."""
+    claims_cache.save(MEASURED)
+    cheapest = [v for v in all_variants() if v.key == "fetch.callbacks@handler-bugs"]
+    monkeypatch.setattr(claims_screen, "all_variants", lambda: cheapest)
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("l")
+            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            assert title(app).startswith("Last measured")
+            await pilot.press("r")
+            await until(lambda: title(app).startswith("The article's claims"),
+                        what="the labs to finish")  # fmt: skip
+            ended = [u for u in app.lab_updates if u.status != "running"]
+            assert [u.variant for u in ended] == [cheapest[0].key]
+            assert claims_cache.load() == (ended, "")
+            await pilot.pause()
+            assert "not measured yet" in screen_text(app)  # one-at-a-time: not this time
+        again = AsyncPlayApp(start_server=False)
+        async with again.run_test(size=(120, 40)) as pilot:
+            await pilot.press("l")
+            await until(lambda: isinstance(again.screen, ClaimsScreen), what="the claims")
+            assert title(again).startswith("Last measured")
+            assert "not measured yet" in screen_text(again)
         assert children() == set()
 
     asyncio.run(scenario())

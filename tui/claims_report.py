@@ -210,7 +210,7 @@ def print_claims(chosen: Iterable[Claim], runs: list[list[LabUpdate]]) -> None:
         console.print()
         for claim in group:
             said = _said(claim, runs)
-            verdict = said.agreement.verdict
+            verdict: str = said.agreement.verdict
             if said.agreement.runs > 1:
                 verdict = f"{verdict} ({said.agreement.words()})  "
             head = Text.assemble(

@@ -43,7 +43,7 @@ XRAY_EXPLAINED = {
 IN_THE_CLAIMS = (
     ("up, down", "Highlight a claim: its verdict, rule, evidence, numbers and lab source"),
     ("enter", "Run the highlighted claim's labs (seconds for most; deadlocks wait out 2 s)"),
-    ("r", "Run every lab, one after another (a minute or two)"),
+    ("r", "Run every lab again (a minute or two); the claims open with it next time"),
     ("escape", "Back to the panels; labs still running are stopped, their results kept"),
 )
 IN_THE_COMPARE = (
