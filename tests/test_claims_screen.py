@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from procs import children
@@ -83,18 +85,22 @@ def test_escape_stops_the_labs_and_leaves_no_process() -> None:
             assert labs() == set()  # the worker ended its lab before it ended
             assert app.return_code is None  # still running, nothing crashed
         assert children() == set()
-        assert claims_cache.load() == ([], "")  # stopped: no measurement to keep
+        assert not claims_cache.cache_file().exists()  # stopped: no measurement to keep
 
     asyncio.run(scenario())
 
 
 @pytest.fixture
-def in_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times shown in UTC, whatever the machine's zone."""
-    monkeypatch.setenv("TZ", "UTC")
+def in_utc() -> Iterator[None]:
+    """Times shown in UTC, whatever the machine's zone (and its zone again after)."""
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if zone is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = zone
     time.tzset()
 
 
@@ -102,12 +108,15 @@ def title(app: AsyncPlayApp) -> str:
     return str(app.screen.query_one("#claims-title", Static).content)
 
 
-def test_the_screen_opens_with_the_last_measurement_marked_as_such(in_utc: None) -> None:
-    """A measurement kept in the cache (2026-12-03 12:00 UTC, on Python 3.11.7 at a load of
-    1.8): each badge is its verdict, the title says when and on what it was measured, and
-    the claim's detail what its own variants ran on; the claim the article does not make
-    is listed apart, under its heading."""
-    claims_cache.save(MEASURED)
+def test_the_screen_opens_with_the_last_measurement_marked_as_such(
+    in_utc: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A measurement kept in the cache ($XDG_CACHE_HOME's; 2026-12-03 12:00 UTC, on Python
+    3.11.7 at a load of 1.8): each badge is its verdict, the title says when and on what it
+    was measured, and the claim's detail what its own variants ran on; the claim the article
+    does not make is listed apart, under its heading."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert claims_cache.save(MEASURED).parent == tmp_path / "asyncplay"
     measured = measured_from(ENDED)
 
     async def scenario() -> None:

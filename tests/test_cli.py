@@ -19,6 +19,7 @@ import pytest
 from procs import marked
 from waiting import PATIENCE_S, eventually
 
+from asyncplay.engine import claims_cache
 from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import RunAborted, TaskStarted
@@ -476,7 +477,8 @@ def test_a_suggested_path_is_quoted_for_the_shell(tmp_path: Path) -> None:
 
 def test_sighup_stops_a_lab_and_leaves_nothing_running() -> None:
     """The terminal closes during `claims` (SIGHUP): status 129, and no lab worker outlives
-    the command, not even for the moment it takes a worker to notice its parent is gone."""
+    the command, not even for the moment it takes a worker to notice its parent is gone;
+    the measurement cut short is not kept for the app."""
     marker = uuid.uuid4().hex
     process = subprocess.Popen(
         [ASYNCPLAY, "claims"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -488,6 +490,7 @@ def test_sighup_stops_a_lab_and_leaves_nothing_running() -> None:
     assert marked(marker) == set()
     assert process.returncode == 129
     assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGHUP"]
+    assert not claims_cache.cache_file().exists()
 
 
 def _lab_worker(pids: set[int]) -> bool:
