@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -195,5 +196,39 @@ def test_r_measures_again_and_keeps_it_for_the_next_start(
             assert title(again).startswith("Last measured")
             assert "not measured yet" in screen_text(again)
         assert children() == set()
+
+    asyncio.run(scenario())
+
+
+def test_numbers_kept_that_only_the_charts_and_sources_read_are_drawn_as_they_can_be() -> None:
+    """A cache every rule can read, but hand-edited where only the screen looks: a word for
+    a waiter's memory (the chart's), a word for a worker's switches, positions that are not
+    places. Each claim's detail draws what it can, and the app goes on."""
+    rows = [json.loads(update.to_json()) for update in ENDED]
+    for row in rows:
+        if row["variant"] == "waiters.threads@100":
+            row["numbers"]["kb_each"] = "lots"
+        elif row["variant"] == "secretary.gevent_greenlets":
+            row["numbers"]["switches"] = "many"
+        elif row["variant"] == "deadlocks.threads":
+            row["numbers"]["positions"] = [1, "x", {"line": "ten"}]
+    path = claims_cache.cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join([json.dumps(claims_cache.HEADER), *map(json.dumps, rows)]) + "\n")
+    assert claims_cache.load()[1] == ""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("l")
+            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            for claim_id, shows in (("threads-not-free", "threads 1,000"),
+                                    ("context-switches", "threads filing"),
+                                    ("deadlocks", "deadlocks.threads")):  # fmt: skip
+                listing = app.screen.query_one(OptionList)
+                listing.highlighted = listing.get_option_index(claim_id)
+                await pilot.pause()
+                assert shows in screen_text(app), claim_id
+            assert app.return_code is None and app.crash is None
 
     asyncio.run(scenario())

@@ -11,6 +11,8 @@ matter marked. The claims the article does not make are listed apart, under a he
 from __future__ import annotations
 
 import ast
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -272,15 +274,16 @@ def _chart(claim_id: str, measured: Measured, look: Look) -> RenderableType | No
     rows: list[tuple[str, float]] = []
     if claim_id == "threads-not-free":
         title = "memory per waiter, KiB"
-        rows = [(label, measured[key]["kb_each"]) for key, label in WAITERS
-                if "kb_each" in measured.get(key, {})]  # fmt: skip
+        rows = [(label, kb) for key, label in WAITERS
+                if (kb := _number(measured.get(key, {}).get("kb_each"))) is not None]  # fmt: skip
     elif claim_id == "context-switches":
         title = "share of each worker's switches, %"
         for key, label in SECRETARIES:
-            if key in measured:
-                numbers = measured[key]
-                rows += [(f"{label} {role}", 100 * count / (numbers["total"] or 1))
-                         for role, count in numbers["switches"].items()]  # fmt: skip
+            numbers = measured.get(key, {})
+            total, switches = _number(numbers.get("total")) or 1, numbers.get("switches")
+            if isinstance(switches, Mapping):
+                rows += [(f"{label} {role}", 100 * count / total) for role, value in
+                         switches.items() if (count := _number(value)) is not None]  # fmt: skip
     if not rows:
         return None
     name_width = max(len(name) for name, _ in rows) + 1
@@ -303,7 +306,10 @@ def _sources(claim: Claim, measured: Measured, look: Look) -> list[RenderableTyp
         lesson, function = _lesson_of(variant)
         lines = marked.setdefault(lesson, set())
         lines.add(_function_line(lesson, function))
-        lines.update(p["line"] for p in measured.get(key, {}).get("positions", []))
+        positions = measured.get(key, {}).get("positions")
+        if isinstance(positions, list):
+            lines.update(p["line"] for p in positions
+                         if isinstance(p, Mapping) and type(p.get("line")) is int)  # fmt: skip
     parts: list[RenderableType] = []
     for lesson, lines in marked.items():
         parts += [
@@ -314,6 +320,14 @@ def _sources(claim: Claim, measured: Measured, look: Look) -> list[RenderableTyp
                    background_color="default"),
         ]  # fmt: skip
     return parts
+
+
+def _number(value: object) -> float | None:
+    """`value`, if it is a number to draw: numbers kept in the cache are anyone's to edit,
+    and the rules (which the cache is checked against) do not read every one the screen does."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def _lesson_of(variant: Variant) -> tuple[str, str]:
