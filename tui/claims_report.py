@@ -1,4 +1,9 @@
-"""`asyncplay claims` and `asyncplay lab NAME`: the labs headless, with their verdicts."""
+"""`asyncplay claims` and `asyncplay lab NAME`: the labs headless, with their verdicts.
+
+Each verdict comes with what its variants ran on (the Python, the load); with `--repeat K`,
+with how many of the K runs gave it. The article's claims come first, those it does not make
+apart. `claims` keeps its last whole run for the app's claims screen (engine/claims_cache.py).
+"""
 
 from __future__ import annotations
 

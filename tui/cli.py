@@ -5,7 +5,7 @@
     asyncplay replay FILE          open a recorded event log in the app
     asyncplay serve [--port P]     run the fault server in the foreground
     asyncplay web [--port P]       serve the playground in a browser (127.0.0.1:8642)
-    asyncplay claims               run every lab, and judge each claim of the article
+    asyncplay claims [--repeat K]  run every lab (K times), and judge each claim of the article
     asyncplay lab NAME             run one lab
     asyncplay labs                 list the labs
     asyncplay strategies           list the strategies
@@ -251,7 +251,9 @@ def build_parser() -> Parser:
 
     claims = commands.add_parser(
         "claims", help="run every lab and judge each claim of the article",
-        description="Run every lab (a minute or two) and print each claim's verdict.",
+        description="Run every lab (a minute or two) and print each claim's verdict. The "
+        "app's claims screen opens with the last run, kept in $XDG_CACHE_HOME/asyncplay/ "
+        "(else ~/.cache/asyncplay/).",
     )  # fmt: skip
     lab = commands.add_parser(
         "lab", help="run one lab", description="Run one lab and print what it measured."
