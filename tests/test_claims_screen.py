@@ -18,14 +18,19 @@ from textual.widgets import OptionList, Static
 from waiting import until
 
 from asyncplay.engine import claims_cache
-from asyncplay.engine.claims import CLAIMS
+from asyncplay.engine.claims import CLAIMS, CLAIMS_BY_ID
 from asyncplay.engine.labrunner import measured_from
 from asyncplay.engine.labs import all_variants
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.screens import claims as claims_screen
 from asyncplay.tui.screens.claims import ClaimsScreen
 
-SWALLOW = next(index for index, claim in enumerate(CLAIMS) if claim.id == "callbacks-swallow")
+SWALLOW = "callbacks-swallow"
+
+
+def highlight(app: AsyncPlayApp, claim_id: str) -> None:
+    listing = app.screen.query_one(OptionList)
+    listing.highlighted = listing.get_option_index(claim_id)
 
 
 def test_enter_runs_the_claims_labs_and_its_verdict_appears_and_stays() -> None:
@@ -37,7 +42,7 @@ def test_enter_runs_the_claims_labs_and_its_verdict_appears_and_stays() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("l")
             await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
-            app.screen.query_one(OptionList).highlighted = SWALLOW
+            highlight(app, SWALLOW)
             await pilot.pause()
             assert "not measured yet" in screen_text(app)
             await pilot.press("enter")
@@ -45,14 +50,14 @@ def test_enter_runs_the_claims_labs_and_its_verdict_appears_and_stays() -> None:
                         what="the claim's lab to finish")  # fmt: skip
             await pilot.pause()
             assert [u.status for u in app.lab_updates] == ["running", "done"]
-            verdict = CLAIMS[SWALLOW].judged({app.lab_updates[-1].variant:
-                                              app.lab_updates[-1].numbers}).verdict  # fmt: skip
+            last = app.lab_updates[-1]
+            verdict = CLAIMS_BY_ID[SWALLOW].judged({last.variant: last.numbers}).verdict
             assert verdict != "unmeasured"
             text = screen_text(app)
             assert f"{verdict:<7}callbacks-swallow" in text and "errors raised in callbacks" in text
             await pilot.press("escape", "l")
             await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims again")
-            app.screen.query_one(OptionList).highlighted = SWALLOW
+            highlight(app, SWALLOW)
             await pilot.pause()
             assert "errors raised in callbacks" in screen_text(app)
         assert children() == set()
@@ -225,8 +230,7 @@ def test_numbers_kept_that_only_the_charts_and_sources_read_are_drawn_as_they_ca
             for claim_id, shows in (("threads-not-free", "threads 1,000"),
                                     ("context-switches", "threads filing"),
                                     ("deadlocks", "deadlocks.threads")):  # fmt: skip
-                listing = app.screen.query_one(OptionList)
-                listing.highlighted = listing.get_option_index(claim_id)
+                highlight(app, claim_id)
                 await pilot.pause()
                 assert shows in screen_text(app), claim_id
             assert app.return_code is None and app.crash is None
