@@ -20,7 +20,7 @@ STRATEGIES: dict[str, str] = {
     "threads": "A thread per task; an exception dies in its thread and the caller never hears.",
     "threadpool": "A pool of threads; result() re-raises in the caller, unread errors vanish.",
     "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
-    "callbacks": "Tornado callbacks: errors come as values; gen.multi gathers them after all.",
+    "callbacks": "Tornado callbacks: errors come as values; gen.multi can gather them.",
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
     "asyncio": "async/await with gather: the first error is raised, the run torn down.",
     "taskgroup": "async/await with a TaskGroup: the first error cancels the rest; raised together.",

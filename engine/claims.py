@@ -70,8 +70,10 @@ def runs_of(numbers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def median_run(numbers: Mapping[str, Any], field: str) -> Mapping[str, Any] | None:
-    """The run whose `field` is the median (the lower of the middle two), to show as typical."""
-    runs = sorted(runs_of(numbers), key=lambda run: run[field])
+    """The run whose `field` is the median (the lower of the middle two), to show as typical;
+    runs whose `field` is not a number are passed over."""
+    runs = [run for run in runs_of(numbers) if isinstance(run.get(field), int | float)]
+    runs.sort(key=lambda run: float(run[field]))
     return runs[(len(runs) - 1) // 2] if runs else None
 
 

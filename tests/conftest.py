@@ -20,9 +20,11 @@ def home_of_its_own(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """Every test has a home of its own, so the user's lessons it sees (and makes, under
-    ~/.config/asyncplay/strategies/) are never those of whoever runs the suite."""
+    ~/.config/asyncplay/strategies/) are never those of whoever runs the suite; nor is the
+    last claims measurement (kept in ~/.cache/asyncplay/, or under $XDG_CACHE_HOME)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     return home
 
 

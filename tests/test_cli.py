@@ -19,6 +19,7 @@ import pytest
 from procs import marked
 from waiting import PATIENCE_S, eventually
 
+from asyncplay.engine import claims_cache
 from asyncplay.engine.catalogue import STRATEGIES
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import RunAborted, TaskStarted
@@ -97,6 +98,11 @@ def _busy_port() -> socket.socket:
         (["serve", "--port", "70000"], "a port is 0 to 65535"),
         (["run", "--target", "http://[::1"], "is not a URL"),
         (["run", "--latency", "nan"], "is not a finite number"),
+        (["claims", "--repeat", "0"], "argument --repeat: must be 1 to 20, not 0"),
+        (["claims", "--repeat", "-2"], "argument --repeat: must be 1 to 20, not -2"),
+        (["claims", "--repeat", "1000"], "argument --repeat: must be 1 to 20, not 1,000"),
+        (["claims", "--repeat", "twice"], "argument --repeat: 'twice' is not a number"),
+        (["lab", "races", "--repeat", "2.5"], "argument --repeat: '2.5' is not a number"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> None:
@@ -363,8 +369,20 @@ LONG = "7" * 100_000
         ["run", "--scenario", LONG],
         ["replay", LONG],
         ["web", "--host", LONG],
+        ["claims", "--repeat", LONG],
     ],
-    ids=["latency", "count", "seed", "command", "lab", "fault", "scenario", "replay", "host"],
+    ids=[
+        "latency",
+        "count",
+        "seed",
+        "command",
+        "lab",
+        "fault",
+        "scenario",
+        "replay",
+        "host",
+        "repeat",
+    ],
 )
 def test_a_long_value_is_cut_in_its_refusal(args: list[str]) -> None:
     """A value of 100,000 characters: one line of a terminal's worth, status 2."""
@@ -459,7 +477,8 @@ def test_a_suggested_path_is_quoted_for_the_shell(tmp_path: Path) -> None:
 
 def test_sighup_stops_a_lab_and_leaves_nothing_running() -> None:
     """The terminal closes during `claims` (SIGHUP): status 129, and no lab worker outlives
-    the command, not even for the moment it takes a worker to notice its parent is gone."""
+    the command, not even for the moment it takes a worker to notice its parent is gone;
+    the measurement cut short is not kept for the app."""
     marker = uuid.uuid4().hex
     process = subprocess.Popen(
         [ASYNCPLAY, "claims"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -471,6 +490,7 @@ def test_sighup_stops_a_lab_and_leaves_nothing_running() -> None:
     assert marked(marker) == set()
     assert process.returncode == 129
     assert stderr.strip().splitlines() == ["asyncplay: stopped by SIGHUP"]
+    assert not claims_cache.cache_file().exists()
 
 
 def _lab_worker(pids: set[int]) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
 from asyncplay.engine.catalogue import STRATEGIES
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def test_quick_start_has_the_launch_and_the_test_command() -> None:
@@ -36,3 +38,23 @@ def test_the_claims_table_was_generated_for_every_claim() -> None:
     rows = [line for line in block.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == [claim.id for claim in CLAIMS]
     assert all(re.search(r"\| \S+ (holds|partly|fails) \|", row) for row in rows)
+
+
+def test_the_claims_table_puts_the_claims_beyond_the_article_in_a_table_of_their_own() -> None:
+    """scripts/claims_table.py writes the article's claims in one table and, under a heading
+    of its own, those the article does not make in another."""
+    from asyncplay.engine.claims import CLAIMS, to_json
+    from asyncplay.engine.labrunner import LabUpdate, measured_from
+
+    spec = importlib.util.spec_from_file_location("claims_table", ROOT / "scripts/claims_table.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    log = (ROOT / "tests/logs/claims.jsonl").read_text().splitlines()
+    measured = measured_from([LabUpdate.from_json(line) for line in log])
+    block = script.tables([to_json(claim, measured) for claim in reversed(CLAIMS)])
+    article, beyond = re.split(r"\n.*Beyond the article.*\n", block)
+    for part, in_article in ((article, True), (beyond, False)):
+        rows = [line.split("`")[1] for line in part.splitlines() if line.startswith("| `")]
+        assert rows == [c.id for c in reversed(CLAIMS) if c.in_article is in_article]
+        assert part.count("| claim | verdict | what was measured |") == 1

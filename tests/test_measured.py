@@ -61,8 +61,9 @@ def test_every_labs_numbers_are_words_on_the_claims_screen() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("l")
             assert isinstance(app.screen, ClaimsScreen)
-            for index, claim in enumerate(CLAIMS):
-                app.screen.query_one(OptionList).highlighted = index
+            for claim in CLAIMS:
+                listing = app.screen.query_one(OptionList)
+                listing.highlighted = listing.get_option_index(claim.id)
                 await pilot.pause()
                 detail = app.screen.query_one("#claim-text", Static)
                 shown = text_of(detail.content, detail.content_size.width)  # type: ignore[arg-type]

@@ -239,10 +239,12 @@ CLAIM_VIEWS = {
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_claims(snap_compare: Any, size: tuple[int, int]) -> None:
-    """The claims from a recorded lab run: every badge, and one claim in full (a chart at two
-    sizes, the deadlocked workers' positions at the third)."""
+    """The claims from a recorded lab run: every badge (the claim the article does not make
+    under its own heading), and one claim in full (a chart at two sizes, the deadlocked
+    workers' positions at the third)."""
     downs, words = CLAIM_VIEWS[size]
-    shows = ("The article's claims, measured", "one-at-a-time", "forgotten-tasks", *words)
+    shows = ("The article's claims, measured", "one-at-a-time", "Beyond the article",
+             "forgotten-tasks", *words)  # fmt: skip
     check = before("l", *["down"] * downs, screen=ClaimsScreen, shows=shows)
     snap(snap_compare, make_app(), size, check)
 

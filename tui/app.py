@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.widgets import Header, TextArea
 
-from ..engine import lessons, scenarios
+from ..engine import claims_cache, lessons, scenarios
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
@@ -123,6 +123,9 @@ class AsyncPlayApp(App[None]):
         self.playground.session.on_server_restart = self._server_restarted
         self.save_folder = save_folder or Path.cwd()
         self.lab_updates = list(lab_updates or [])  # every lab run's updates, kept across visits
+        # The last measurement kept in the cache, read at the first visit to the claims if
+        # this session has none of its own; emptied once r has measured every lab again.
+        self.last_lab_updates: list[LabUpdate] | None = None
         self.open_panel: StrategyPanel | None = None  # the narrow list's open one
         self._undrawn: set[str] = set()  # panels with news they have not drawn yet
         self.closing = False  # q was pressed: the app is stopping its runs to end
@@ -376,7 +379,16 @@ class AsyncPlayApp(App[None]):
         self.push_screen(CompareScreen(self.playground.scenario_of_runs, states))
 
     def action_claims(self) -> None:
-        self.push_screen(ClaimsScreen(self.lab_updates, self.playground.session))
+        if self.last_lab_updates is None:
+            self.last_lab_updates = []
+            if not self.lab_updates:
+                kept, problem = claims_cache.load()
+                self.last_lab_updates += kept
+                if problem:
+                    self.notify(problem, severity="warning")
+        self.push_screen(
+            ClaimsScreen(self.lab_updates, self.playground.session, self.last_lab_updates)
+        )
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):

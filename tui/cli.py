@@ -5,7 +5,7 @@
     asyncplay replay FILE          open a recorded event log in the app
     asyncplay serve [--port P]     run the fault server in the foreground
     asyncplay web [--port P]       serve the playground in a browser (127.0.0.1:8642)
-    asyncplay claims               run every lab, and judge each claim of the article
+    asyncplay claims [--repeat K]  run every lab (K times), and judge each claim of the article
     asyncplay lab NAME             run one lab
     asyncplay labs                 list the labs
     asyncplay strategies           list the strategies
@@ -33,6 +33,10 @@ from .usage import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, printable_streams, stdout_
 
 # `asyncplay web`'s port: clear of the usual development servers (8000, 8080, 8888, 8501).
 WEB_PORT = 8642
+# `claims --repeat`: every lab takes two or three minutes, so twenty runs are most of an hour.
+MOST_REPEATS = 20
+# `claims --runs`: a timing-based variant's runs, at most (each lab asks for 3 to 5).
+MOST_RUNS = 20
 
 
 class Parser(argparse.ArgumentParser):
@@ -51,14 +55,17 @@ def _count(text: str) -> int:
     return value
 
 
-MOST_RUNS = 20  # a timing-based variant's runs, at most: five is the default of most
+def _from_one_to(most: int) -> Any:
+    """A whole number from 1 to `most`: how many times to run something."""
 
+    def parse(text: str) -> int:
+        value: int = _number(text, int)
+        if not 1 <= value <= most:
+            raise argparse.ArgumentTypeError(f"must be 1 to {most}, not {value:,}")
+        return value
 
-def _runs(text: str) -> int:
-    value: int = _number(text, int)
-    if not 1 <= value <= MOST_RUNS:
-        raise argparse.ArgumentTypeError(f"must be 1 to {MOST_RUNS}, not {value:,}")
-    return value
+    parse.__name__ = "count"
+    return parse
 
 
 def _non_negative(kind: type[int] | type[float]) -> Any:
@@ -252,7 +259,9 @@ def build_parser() -> Parser:
 
     claims = commands.add_parser(
         "claims", help="run every lab and judge each claim of the article",
-        description="Run every lab (two or three minutes) and print each claim's verdict.",
+        description="Run every lab (two or three minutes) and print each claim's verdict. "
+        "The app's claims screen opens with the last run, kept in $XDG_CACHE_HOME/asyncplay/ "
+        "(else ~/.cache/asyncplay/).",
     )  # fmt: skip
     lab = commands.add_parser(
         "lab", help="run one lab", description="Run one lab and print what it measured."
@@ -267,8 +276,13 @@ def build_parser() -> Parser:
         command.add_argument("--record", metavar="FILE", help="write every update as JSON lines")
         command.add_argument("--force", action="store_true", help="let --record write over a file")
         command.add_argument(
-            "--runs", type=_runs, metavar="N",
+            "--runs", type=_from_one_to(MOST_RUNS), metavar="N",
             help="run each timing-based variant at most N times (each lab sets its own, 3 to 5)",
+        )  # fmt: skip
+        command.add_argument(
+            "--repeat", type=_from_one_to(MOST_REPEATS), default=1, metavar="K",
+            help=f"run it K times (1 to {MOST_REPEATS}): each verdict is the one most runs "
+            "gave, with how many agreed (on a tie, the one that says least for the claim)",
         )  # fmt: skip
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")

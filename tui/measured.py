@@ -87,6 +87,7 @@ def in_words(numbers: Mapping[str, Any]) -> MeasuredWords:
             over_runs = _over_runs(value)
             parts += over_runs.numbers
             breakdowns += over_runs.breakdowns
+            places += over_runs.places
             continue
         if key in PLACES and isinstance(value, list):
             if value:
@@ -106,9 +107,18 @@ def _over_runs(runs: list[Any]) -> MeasuredWords:
     each breakdown of counts (the fates) added up over the runs."""
     given = [run for run in runs if isinstance(run, Mapping)]
     breakdowns: list[tuple[str, list[str]]] = []
+    places: list[tuple[str, list[str]]] = []
+    for key, heading in PLACES.items():  # who was where: the first run that saw anything
+        seen = next(((number, run[key]) for number, run in enumerate(given, 1)
+                     if isinstance(run.get(key), list) and run[key]), None)  # fmt: skip
+        if seen is not None:
+            number, where = seen
+            places.append((f"{heading}, in run {number} of {len(given)}",
+                           [_place(place) for place in where[:MOST_PARTS]]))  # fmt: skip
     parts = [f"runs {len(given):,} of {len(runs):,}" if len(given) < len(runs) else
              f"runs {len(runs):,}"]  # fmt: skip
-    keys = [key for key in dict.fromkeys(k for run in given for k in run) if key not in HIDDEN]
+    keys = [key for key in dict.fromkeys(k for run in given for k in run)
+            if key not in HIDDEN and key not in PLACES]  # fmt: skip
     for key in keys[:MOST_PARTS]:
         values = [run.get(key) for run in given]
         name, unit = _name(key)
@@ -130,7 +140,7 @@ def _over_runs(runs: list[Any]) -> MeasuredWords:
                               if isinstance(n, int) and not isinstance(n, bool)})  # fmt: skip
             if added:
                 breakdowns.append((f"{name}, all runs", _parts(dict(added), unit)))
-    return MeasuredWords(parts, breakdowns, [])
+    return MeasuredWords(parts, breakdowns, places)
 
 
 def _name(key: object) -> tuple[str, str]:

@@ -1,14 +1,18 @@
 """The claims: every claim of the article with its verdict badge; the highlighted one in full.
 
-The view is a function of the lab updates, live or recorded: for the claim under the cursor,
-its verdict and the rule that produced it, the evidence, each variant's numbers as they come
-(and, for a stuck one, who holds what and who waits where), a chart where one reads better
-than numbers, and the lessons' source with the lines that matter marked.
+The view is a function of the lab updates, live, recorded or kept from the last measurement
+(which the title then says, with when and on what it ran): for the claim under the cursor,
+its verdict and the rule that produced it, the evidence, what its variants ran on, each
+variant's numbers as they come (and, for a stuck one, who holds what and who waits where), a
+chart where one reads better than numbers, and the lessons' source with the lines that
+matter marked. The claims the article does not make are listed apart, under a heading.
 """
 
 from __future__ import annotations
 
 import ast
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,11 +28,22 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
+from ...engine import claims_cache
 from ...engine.catalogue import source_of
-from ...engine.claims import CLAIMS, CLAIMS_BY_ID, Claim, Measured, median_run
+from ...engine.claims import (
+    ARTICLE_CLAIMS,
+    BEYOND_THE_ARTICLE,
+    CLAIMS_BY_ID,
+    Claim,
+    Measured,
+    median_run,
+    runs_of,
+)
 from ...engine.labrunner import LabUpdate, measured_from
 from ...engine.labs import Variant, all_variants
+from ...engine.ran_on import ran_on
 from ...engine.session import Session
 from ..measured import PLACES, in_words
 from ..palette import PALETTE_CLASSES, Palette
@@ -37,6 +52,9 @@ from ..widgets.app_footer import AppFooter
 STATUS_MARK = {"running": "…", "done": "✓", "failed": "✗"}
 VARIANTS = {variant.key: variant for variant in all_variants()}
 LABS = "labs"  # the worker group the screen runs its labs in
+TITLE = ("The article's claims, measured. r runs every lab (two or three minutes); enter, the "
+         "highlighted claim's.")  # fmt: skip
+BEYOND = "Beyond the article"  # the heading of the claims the article does not make
 
 
 class ClaimList(OptionList):
@@ -56,18 +74,23 @@ class ClaimsScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, updates: list[LabUpdate], session: Session) -> None:
+    def __init__(
+        self, updates: list[LabUpdate], session: Session, last: list[LabUpdate] | None = None
+    ) -> None:
         super().__init__()
         self.palette = Palette(self)
         self.updates = updates  # the app's list: what ran before is shown again
         self.session = session  # the app's: its fault server serves the labs' fetches
+        # The app's: the last measurement kept, shown under this session's until r has
+        # measured every lab again.
+        self.last = last if last is not None else []
+
+    @property
+    def shown(self) -> list[LabUpdate]:
+        return self.last + self.updates
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "The article's claims, measured. r runs every lab (a minute or two); enter, the "
-            "highlighted claim's.",
-            id="claims-title",
-        )
+        yield Static(self._title(), id="claims-title")
         with Horizontal():
             yield ClaimList(*self._options(), id="claims-list")
             with VerticalScroll(id="claim-detail"):
@@ -84,19 +107,38 @@ class ClaimsScreen(Screen[None]):
 
     @property
     def claim(self) -> Claim:
-        return CLAIMS[self.query_one(OptionList).highlighted or 0]
+        option = self.query_one(OptionList).highlighted_option
+        return CLAIMS_BY_ID.get(option.id or "" if option else "", ARTICLE_CLAIMS[0])
 
     @property
     def running(self) -> bool:
-        return any(worker.group == LABS and worker.is_running for worker in self.workers)
+        """Labs started and not ended (a worker just started is not running yet, but will)."""
+        return any(worker.group == LABS and not worker.is_finished for worker in self.workers)
 
-    def _options(self) -> list[Option]:
-        measured = measured_from(self.updates)
-        verdicts = [(claim, claim.judged(measured).verdict) for claim in CLAIMS]
-        return [
-            Option(Text.assemble(badge(verdict, self.palette), claim.id), id=claim.id)
-            for claim, verdict in verdicts
-        ]
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == LABS:
+            self._show_title()  # "measuring…" no longer
+
+    def _title(self) -> Text:
+        """What the screen shows: this session's measurements, or the last one kept."""
+        ran = ran_on([self.last], {update.variant for update in self.last})
+        if ran is None:
+            return Text(TITLE)
+        again = "measuring…" if self.running else "r measures again"
+        return Text(f"Last measured {ran.when()}, {ran.words()} — {again}")
+
+    def _options(self) -> list[Option | None]:
+        """The article's claims, then a rule and the heading of those beyond it."""
+        measured = measured_from(self.shown)
+
+        def option(claim: Claim) -> Option:
+            badged = Text.assemble(badge(claim.judged(measured).verdict, self.palette), claim.id)
+            return Option(badged, id=claim.id)
+
+        options: list[Option | None] = [option(claim) for claim in ARTICLE_CLAIMS]
+        if BEYOND_THE_ARTICLE:
+            options += [None, Option(Text(BEYOND, style="italic"), disabled=True)]
+        return options + [option(claim) for claim in BEYOND_THE_ARTICLE]
 
     def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
         self._show()
@@ -109,17 +151,36 @@ class ClaimsScreen(Screen[None]):
         self._run([VARIANTS[key] for key in self.claim.needs])
 
     def action_run_labs(self) -> None:
-        self._run(list(VARIANTS.values()))
+        self._run(all_variants(), every_lab=True)
 
-    def _run(self, variants: list[Variant]) -> None:
+    def _run(self, variants: list[Variant], every_lab: bool = False) -> None:
         if self.running:
             self.notify("The labs are running already: wait, or escape to stop them.")
             return
-        self._labs(variants)
+        self._labs(variants, every_lab)
+        self._show_title()
 
     @work(group=LABS)
-    async def _labs(self, variants: list[Variant]) -> None:
-        await self.session.run_labs(variants, self._update)
+    async def _labs(self, variants: list[Variant], every_lab: bool) -> None:
+        ran: list[LabUpdate] = []
+
+        def update(update: LabUpdate) -> None:
+            ran.append(update)
+            self._update(update)
+
+        await self.session.run_labs(variants, update)
+        if every_lab:  # a whole measurement: it replaces the last one, here and in the cache
+            self.last.clear()
+            self._keep(ran)
+            self._refresh()
+
+    def _keep(self, updates: list[LabUpdate]) -> None:
+        try:
+            claims_cache.save(updates)
+        except OSError as error:
+            self.notify(f"the results were not kept for the next start: cannot write "
+                        f"{claims_cache.cache_file()}: {error.strerror or error}",
+                        severity="warning")  # fmt: skip
 
     def _update(self, update: LabUpdate) -> None:
         self.updates.append(update)
@@ -135,12 +196,16 @@ class ClaimsScreen(Screen[None]):
         listing.clear_options()
         listing.add_options(self._options())
         listing.highlighted = highlighted
+        self._show_title()
         self._show()
+
+    def _show_title(self) -> None:
+        self.query_one("#claims-title", Static).update(self._title())
 
     def _show(self) -> None:
         text = self.query_one("#claim-text", Static)
         look = Look(self.palette, text.content_size.width or 60, self.app.current_theme.dark)
-        text.update(claim_detail(self.claim.id, self.updates, look))
+        text.update(claim_detail(self.claim.id, self.shown, look))
 
 
 @dataclass(frozen=True)
@@ -176,6 +241,9 @@ def claim_detail(claim_id: str, updates: list[LabUpdate], look: Look) -> Rendera
                       " ", evidence, (" (measuring…)" if measuring else "", look.palette.muted)),
         Text(f"rule: {claim.rule}", style=look.palette.muted),
     ]  # fmt: skip
+    ran = ran_on([updates], claim.needs)
+    if ran is not None:
+        parts.append(Text(f"measured {ran.when()}, {ran.words()}", style=look.palette.muted))
     chart = _chart(claim.id, measured, look)
     if chart is not None:
         parts += [Text(), chart]
@@ -193,7 +261,7 @@ def _variant_line(key: str, update: LabUpdate | None, look: Look) -> RenderableT
         line.append(f"  {update.detail}", style=look.palette.fate_style("lost"))
 
     def place_style(heading: str) -> StyleType:  # stuck: where the lesson went wrong
-        stuck = heading == PLACES["positions"]
+        stuck = heading.startswith(PLACES["positions"])
         return look.palette.fate_style("logged") if stuck else look.palette.muted
 
     measured = in_words(update.numbers).renderable(place_style, look.palette.muted)
@@ -216,15 +284,16 @@ def _chart(claim_id: str, measured: Measured, look: Look) -> RenderableType | No
     rows: list[tuple[str, float]] = []
     if claim_id == "threads-not-free":
         title = "memory per waiter, KiB"
-        rows = [(label, measured[key]["kb_each"]) for key, label in WAITERS
-                if "kb_each" in measured.get(key, {})]  # fmt: skip
+        rows = [(label, kb) for key, label in WAITERS
+                if (kb := _number(measured.get(key, {}).get("kb_each"))) is not None]  # fmt: skip
     elif claim_id == "context-switches":
         title = "share of each worker's switches in the median run, %"
         for key, label in SECRETARIES:
-            numbers = median_run(measured.get(key, {}), "idle_share")
-            if numbers is not None:
-                rows += [(f"{label} {role}", 100 * count / (numbers["total"] or 1))
-                         for role, count in numbers["switches"].items()]  # fmt: skip
+            numbers = median_run(measured.get(key, {}), "idle_share") or {}
+            total, switches = _number(numbers.get("total")) or 1, numbers.get("switches")
+            if isinstance(switches, Mapping):
+                rows += [(f"{label} {role}", 100 * count / total) for role, value in
+                         switches.items() if (count := _number(value)) is not None]  # fmt: skip
     if not rows:
         return None
     name_width = max(len(name) for name, _ in rows) + 1
@@ -247,7 +316,12 @@ def _sources(claim: Claim, measured: Measured, look: Look) -> list[RenderableTyp
         lesson, function = _lesson_of(variant)
         lines = marked.setdefault(lesson, set())
         lines.add(_function_line(lesson, function))
-        lines.update(p["line"] for p in measured.get(key, {}).get("positions", []))
+        numbers = measured.get(key, {})
+        for run in runs_of(numbers) if "runs" in numbers else [numbers]:
+            positions = run.get("positions")
+            if isinstance(positions, list):
+                lines.update(p["line"] for p in positions
+                             if isinstance(p, Mapping) and type(p.get("line")) is int)  # fmt: skip
     parts: list[RenderableType] = []
     for lesson, lines in marked.items():
         parts += [
@@ -258,6 +332,14 @@ def _sources(claim: Claim, measured: Measured, look: Look) -> list[RenderableTyp
                    background_color="default"),
         ]  # fmt: skip
     return parts
+
+
+def _number(value: object) -> float | None:
+    """`value`, if it is a number to draw: numbers kept in the cache are anyone's to edit,
+    and the rules (which the cache is checked against) do not read every one the screen does."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def _lesson_of(variant: Variant) -> tuple[str, str]:

@@ -43,7 +43,7 @@ XRAY_EXPLAINED = {
 IN_THE_CLAIMS = (
     ("up, down", "Highlight a claim: its verdict, rule, evidence, numbers and lab source"),
     ("enter", "Run the highlighted claim's labs (seconds for most, a minute for blocking)"),
-    ("r", "Run every lab, one after another (two or three minutes)"),
+    ("r", "Run every lab again (two or three minutes); the claims open with it next time"),
     ("escape", "Back to the panels; labs still running are stopped, their results kept"),
 )
 IN_THE_COMPARE = (
