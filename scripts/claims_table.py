@@ -1,6 +1,6 @@
 """Rewrite README's "The article's claims, measured" tables from a real `asyncplay claims` run.
 
-    python scripts/claims_table.py              # runs every lab, about a minute and a half
+    python scripts/claims_table.py              # runs every lab, two or three minutes
     python scripts/claims_table.py --from-log   # the same run again, after a rule's words changed
 
 The run is recorded to screenshots/logs/claims.jsonl, so the claims screenshot

@@ -7,7 +7,9 @@ resource. asyncio's default executor is such a pool. Coroutines with no pool nee
 connection pool wait for a connection as threads wait for a worker. And a pool whose tasks
 wait on tasks queued in the same full pool waits for ever.
 
-Each function returns how long each quick call waited, in seconds.
+Each function returns how long each quick call waited, in seconds, from when the work (slow
+and quick) was asked for: however late a busy machine runs any of it, a quick call that must
+wait for a slow one's end waits at least a slow call.
 """
 
 import asyncio
@@ -23,9 +25,9 @@ QUICK_CALLS = 4
 
 def threadpool_queue(workers: int) -> list[float]:
     with ThreadPoolExecutor(workers) as pool:
+        asked = time.monotonic()
         for _ in range(workers):
             pool.submit(time.sleep, SLOW_S)  # every worker busy
-        asked = time.monotonic()
         quick = [pool.submit(time.monotonic) for _ in range(QUICK_CALLS)]  # when it ran
         return [future.result() - asked for future in quick]
 
@@ -33,8 +35,8 @@ def threadpool_queue(workers: int) -> list[float]:
 async def asyncio_executor(workers: int) -> list[float]:
     loop = asyncio.get_running_loop()
     # run_in_executor(None, ...) uses the loop's default pool; `workers` is its size.
-    slow = [loop.run_in_executor(None, time.sleep, SLOW_S) for _ in range(workers)]
     asked = time.monotonic()
+    slow = [loop.run_in_executor(None, time.sleep, SLOW_S) for _ in range(workers)]
     quick = await asyncio.gather(*(loop.run_in_executor(None, time.monotonic)
                                    for _ in range(QUICK_CALLS)))  # fmt: skip
     await asyncio.gather(*slow)
@@ -45,8 +47,8 @@ async def asyncio_tasks(workers: int) -> list[float]:
     async def quick_one() -> float:
         return time.monotonic()
 
-    slow = [asyncio.create_task(asyncio.sleep(SLOW_S)) for _ in range(workers)]
     asked = time.monotonic()
+    slow = [asyncio.create_task(asyncio.sleep(SLOW_S)) for _ in range(workers)]
     quick = await asyncio.gather(*(quick_one() for _ in range(QUICK_CALLS)))
     await asyncio.gather(*slow)
     return [ran - asked for ran in quick]
@@ -61,11 +63,11 @@ async def asyncio_connections(workers: int, slow_url: str, quick_url: str) -> li
             await client.get(quick_url)
             return time.monotonic()
 
+        asked = time.monotonic()
         slow = [asyncio.create_task(client.get(slow_url)) for _ in range(workers)]
         # The slow requests ask for their connections first: a tenth of a slow call is many
         # times what that takes, and a quick request that still came first would only wait less.
         await asyncio.sleep(SLOW_S / 10)
-        asked = time.monotonic()
         quick = await asyncio.gather(*(fetch_quick() for _ in range(QUICK_CALLS)))
         await asyncio.gather(*slow)
     return [answered - asked for answered in quick]
