@@ -19,6 +19,9 @@ from . import labs
 Verdict = Literal["holds", "partly", "fails", "unmeasured"]
 VERDICTS: tuple[Verdict, ...] = ("holds", "partly", "fails", "unmeasured")
 Measured = Mapping[str, Mapping[str, Any]]  # variant key -> its numbers
+# What a rule raises when a number is not what its lab sends (a word, a list, a missing key).
+UNREADABLE = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
+CANNOT_READ = "numbers the rule cannot read"  # the evidence of a rule that could not read them
 
 COROUTINE_STYLES = ("generators", "asyncio", "taskgroup")
 LOOP_STYLES = ("gevent", "callbacks", "generators", "asyncio", "taskgroup")
@@ -47,7 +50,10 @@ class Claim:
         missing = [key for key in self.needs if key not in measured]
         if missing:
             return Judgement("unmeasured", f"no numbers from {', '.join(missing)}")
-        return self.judge(measured)
+        try:
+            return self.judge(measured)
+        except UNREADABLE as error:  # a lab's numbers come from a child process, or a file
+            return Judgement("unmeasured", f"{CANNOT_READ} ({type(error).__name__})")
 
     def measured(self, measured: Measured) -> dict[str, Any]:
         return {key: dict(measured[key]) for key in self.needs if key in measured}
@@ -77,16 +83,12 @@ def median_run(numbers: Mapping[str, Any], field: str) -> Mapping[str, Any] | No
     return runs[(len(runs) - 1) // 2] if runs else None
 
 
-def _spread(values: list[float], unit: str = " s", signed: bool = True) -> str:
-    """A median and the range it came from: "+0.61 s (0.55 to 0.70 over 5 runs)"."""
-    form = "+.2f" if signed else ".2f"
-    middle = statistics.median(values)
-    if len(values) == 1:
-        return f"{middle:{form}}{unit} (1 run)"
-    return (
-        f"{middle:{form}}{unit} ({min(values):{form}} to {max(values):{form}} over "
-        f"{len(values)} runs)"
-    )
+def _spread(seconds: list[float]) -> str:
+    """A median and the range it came from: "+0.61 s (+0.55 to +0.70 over 5 runs)"."""
+    middle = statistics.median(seconds)
+    if len(seconds) == 1:
+        return f"{middle:+.2f} s (1 run)"
+    return f"{middle:+.2f} s ({min(seconds):+.2f} to {max(seconds):+.2f} over {len(seconds)} runs)"
 
 
 # one-at-a-time

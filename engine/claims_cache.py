@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeGuard, get_args
 
-from .claims import CLAIMS
+from .claims import CANNOT_READ, CLAIMS
 from .errors import quoted
 from .files import Unreadable, open_regular
 from .labrunner import LabStatus, LabUpdate, RunContext, measured_from
@@ -43,8 +43,6 @@ LAST_TIME = 253_402_300_799.0
 ENDED: tuple[LabStatus, ...] = tuple(s for s in get_args(LabStatus) if s != "running")
 STATUSES: dict[object, LabStatus] = {status: status for status in ENDED}
 VERSION_FORM = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}[a-z0-9+]{0,8}")  # 3.11.7, 3.14.0a1+
-# What a rule raises when a number is not what its lab sends (a word, a list, a missing key).
-UNREADABLE = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
 
 def cache_file() -> Path:
@@ -108,11 +106,12 @@ def _updates(text: str) -> list[LabUpdate]:
     updates = [_update(json.loads(row, parse_constant=_no_constant)) for row in rows if row]
     measured = measured_from(updates)
     for claim in CLAIMS:  # what the screen does first with them: judge every claim
-        try:
-            claim.judged(measured)
-        except UNREADABLE as error:
-            raise _Refused(f"the {claim.id} rule cannot read its numbers: "
-                           f"{type(error).__name__}") from None  # fmt: skip
+        judgement = claim.judged(measured)
+        if judgement.evidence.startswith(CANNOT_READ):
+            raise _Refused(
+                f"the {claim.id} rule cannot read its numbers: "
+                f"{judgement.evidence.removeprefix(CANNOT_READ).strip(' ()')}"
+            )
     return updates
 
 

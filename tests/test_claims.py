@@ -41,6 +41,19 @@ def test_a_missing_variant_is_unmeasured_and_named() -> None:
     assert judgement.verdict == "unmeasured" and "races.threads_call" in judgement.evidence
 
 
+@pytest.mark.parametrize(
+    "broken", [{"lost_updates": "many"}, {}, {"lost_updates": None}, {"lost_updates": [1]}]
+)
+def test_numbers_a_rule_cannot_read_are_unmeasured_not_a_crash(broken: dict[str, Any]) -> None:
+    """A lab's numbers come from a child process (or a cache file): a word where a count
+    goes, or a count missing, makes the claim unmeasured and says so."""
+    numbers = measured()
+    numbers["races.threads_call"] = broken
+    judgement = CLAIMS_BY_ID["thread-races"].judged(numbers)
+    assert judgement.verdict == "unmeasured"
+    assert judgement.evidence.startswith(claims.CANNOT_READ)
+
+
 def test_one_at_a_time() -> None:
     key = "fetch__sequential@clean"
     wall = RECORDED["fetch.sequential@clean"]["latency_sum_s"]
