@@ -1,10 +1,9 @@
 """Callbacks on Tornado's IOLoop: "when this is done, call that".
 
-`fetch` returns at once; the response arrives later in a callback, long after the caller's
-stack is gone. So errors travel as values the caller must remember to check, and an exception
-raised inside a callback is logged by Tornado and goes no further. The article says callbacks
-cannot be gathered, so this lesson counts the replies by hand to know when to stop, as it
-does; Tornado 6 can gather their futures with `gen.multi` (the claims' callbacks lab).
+`fetch` returns at once; the response arrives later in a callback, after the caller's stack
+is gone: errors travel as values the caller must check, and one raised inside a callback is
+logged by Tornado and goes no further. The replies are counted by hand, as the article does
+(it says callbacks can't be gathered; Tornado 6's `gen.multi` can: see the claims' lab).
 """
 
 from asyncio import Future
