@@ -14,6 +14,7 @@ from procs import children
 from screen import screen_text
 from test_app import is_fault_server
 from test_claims_cache import ENDED, MEASURED
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from waiting import until
 
@@ -28,6 +29,12 @@ from asyncplay.tui.screens.claims import ClaimsScreen
 SWALLOW = "callbacks-swallow"
 
 
+async def open_claims(pilot: Pilot[None]) -> None:
+    await pilot.press("l")
+    await until(lambda: isinstance(pilot.app.screen, ClaimsScreen), what="the claims screen")
+    await pilot.pause()
+
+
 def highlight(app: AsyncPlayApp, claim_id: str) -> None:
     listing = app.screen.query_one(OptionList)
     listing.highlighted = listing.get_option_index(claim_id)
@@ -40,8 +47,7 @@ def test_enter_runs_the_claims_labs_and_its_verdict_appears_and_stays() -> None:
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await open_claims(pilot)
             highlight(app, SWALLOW)
             await pilot.pause()
             assert "not measured yet" in screen_text(app)
@@ -75,8 +81,7 @@ def test_escape_stops_the_labs_and_leaves_no_process() -> None:
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await open_claims(pilot)
             await pilot.press("r")
             await until(lambda: bool(labs()), what="a lab's process")
             await pilot.press("r")
@@ -128,9 +133,7 @@ def test_the_screen_opens_with_the_last_measurement_marked_as_such(
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
-            await pilot.pause()
+            await open_claims(pilot)
             assert title(app) == (
                 "Last measured 2026-12-03 12:00, Python 3.11.7, load 1.8 — r measures again"
             )
@@ -158,9 +161,7 @@ def test_a_cache_that_is_not_a_measurement_is_said_and_nothing_is_shown() -> Non
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
-            await pilot.pause()
+            await open_claims(pilot)
             assert "not measured yet: enter runs its labs" in screen_text(app)
             assert title(app).startswith("The article's claims, measured.")
             (notice,) = [n.message for n in app._notifications]
@@ -183,8 +184,7 @@ def test_r_measures_again_and_keeps_it_for_the_next_start(
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await open_claims(pilot)
             assert title(app).startswith("Last measured")
             await pilot.press("r")
             await until(lambda: title(app).startswith("The article's claims"),
@@ -225,8 +225,7 @@ def test_numbers_kept_that_only_the_charts_and_sources_read_are_drawn_as_they_ca
     async def scenario() -> None:
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("l")
-            await until(lambda: isinstance(app.screen, ClaimsScreen), what="the claims screen")
+            await open_claims(pilot)
             for claim_id, shows in (("threads-not-free", "threads 1,000"),
                                     ("context-switches", "threads filing"),
                                     ("deadlocks", "deadlocks.threads")):  # fmt: skip
