@@ -39,14 +39,18 @@ class ClaimsRun:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> ClaimsRun:
     log = tmp_path_factory.mktemp("claims") / "claims.jsonl"
+    # Module-scoped, so before conftest's HOME of the test's own: the run keeps its last
+    # measurement in a cache folder of its own, never the user's.
+    cache = tmp_path_factory.mktemp("cache")
     marker = uuid.uuid4().hex
     # Two runs of each timing-based variant: enough to see what several runs give (each lab
     # asks for 3 to 5, which the verdicts need, and these tests do not).
     result = asyncplay(
         "claims", "--json", "--record", str(log), "--runs", "2", timeout=1800,
-        env={"ASYNCPLAY_TEST_MARK": marker},
+        env={"ASYNCPLAY_TEST_MARK": marker, "XDG_CACHE_HOME": str(cache)},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert (cache / "asyncplay" / "claims.jsonl").is_file()
     updates = [LabUpdate.from_json(line) for line in log.read_text().splitlines()]
     return ClaimsRun(json.loads(result.stdout), updates, marker)
 
