@@ -120,6 +120,17 @@ HOSTILE: dict[str, Any] = {
 }
 
 
+def test_a_repeated_variant_is_its_medians_with_a_range_only_where_the_runs_differ() -> None:
+    """Five runs: the median and the range as written; runs that differ only past what is
+    written have no range ("0.279 s (0.279 s to 0.279 s)" says nothing)."""
+    runs = [{"wall_s": wall, "outcome": "deadlock"} for wall in (0.2791, 0.2793, 0.5, 0.3, 0.2)]
+    assert in_words({"runs": runs}).line() == (
+        "runs 5, wall 0.279 s (0.2 s to 0.5 s), outcome deadlock 5 of 5"
+    )
+    assert in_words({"runs": runs[:2]}).line() == "runs 2, wall 0.279 s, outcome deadlock 2 of 2"
+    assert in_words({"runs": [None, *runs[:1]]}).line().startswith("runs 1 of 2, wall 0.279 s")
+
+
 def test_anything_a_worker_sends_is_words_cut_to_size() -> None:
     """A lab's numbers come from a child process: nested, huge, or not what a position is,
     they are still words, cut to a line's size, and nothing raises."""

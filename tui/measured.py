@@ -126,10 +126,9 @@ def _over_runs(runs: list[Any]) -> MeasuredWords:
         words = [v for v in values if isinstance(v, str)]
         counts = [v for v in values if isinstance(v, Mapping)]
         if len(numbers) == len(values):
-            low, high = min(numbers), max(numbers)
-            middle = statistics.median(numbers)
-            spread = f" ({_number(low, unit)} to {_number(high, unit)})" if low != high else ""
-            parts.append(f"{name} {_number(middle, unit)}{spread}")
+            low, high = _number(min(numbers), unit), _number(max(numbers), unit)
+            spread = f" ({low} to {high})" if low != high else ""  # as written, not as stored
+            parts.append(f"{name} {_number(statistics.median(numbers), unit)}{spread}")
         elif len(words) == len(values):
             said = Counter(words)
             parts += [f"{name} {_cut(v)} {n:,} of {len(values):,}" for v, n in said.most_common(3)]
