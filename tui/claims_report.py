@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -165,14 +165,14 @@ def _said(claim: Claim, runs: list[list[LabUpdate]]) -> _Said:
     return _Said(said, judgements[last], measured[last], ran_on(runs, claim.needs))
 
 
-def _grouped(chosen: Iterable[Claim]) -> list[tuple[str, list[Claim]]]:
+def _grouped(chosen: Sequence[Claim]) -> list[tuple[str, list[Claim]]]:
     """The article's claims, then the ones beyond it, each under its heading (if it has any)."""
     groups = [(ARTICLE_HEADING, [c for c in chosen if c.in_article]),
               (BEYOND_HEADING, [c for c in chosen if not c.in_article])]  # fmt: skip
     return [(heading, claims) for heading, claims in groups if claims]
 
 
-def claims_json(chosen: Iterable[Claim], runs: list[list[LabUpdate]]) -> list[dict[str, Any]]:
+def claims_json(chosen: Sequence[Claim], runs: list[list[LabUpdate]]) -> list[dict[str, Any]]:
     """Each claim's row (the article's first, each with "in_article"), with what its
     variants ran on and each run's verdict."""
     rows = []
@@ -204,7 +204,7 @@ def _console() -> Any:
     return Console(width=None if sys.stdout.isatty() else 100, highlight=False)
 
 
-def print_claims(chosen: Iterable[Claim], runs: list[list[LabUpdate]]) -> None:
+def print_claims(chosen: Sequence[Claim], runs: list[list[LabUpdate]]) -> None:
     """Each claim under its heading: its verdict (with how many runs agreed, when there
     were several), the claim, the evidence, what it ran on, and the rule."""
     from rich.text import Text
