@@ -2,8 +2,8 @@
 
 No task outlives its nursery's `async with` block. When a task raises, the nursery cancels
 the others, waits for them to end, and raises every error that had happened together in an
-ExceptionGroup (trio's `strict_exception_groups`, the default since 0.25). httpx runs on
-trio through anyio.
+ExceptionGroup (trio's `strict_exception_groups`, the default since 0.25). httpx's
+AsyncClient runs on trio as it does on asyncio.
 """
 
 import httpx
