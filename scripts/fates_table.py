@@ -1,6 +1,6 @@
 """Rewrite README's "Where does the error go?" tables from a real run.
 
-    python scripts/fates_table.py            # runs 8 strategies x 6 scenarios, ~1 minute
+    python scripts/fates_table.py            # every strategy x 6 scenarios, about a minute
 
 Every cell is the fate the fold decided for a real worker against the real fault server;
 nothing here is typed by hand. The tables land between the fates markers in README.md.

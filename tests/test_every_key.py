@@ -274,7 +274,7 @@ def test_every_key_idle(tmp_path: Path) -> None:
 
 def test_every_key_mid_run_then_stopped(tmp_path: Path) -> None:
     """One strategy run from the palette, the others joining with r; every key at every
-    size while all eight run; the Stop command, and every key at every size again."""
+    size while all of them run; the Stop command, and every key at every size again."""
 
     async def walk() -> None:
         app = AsyncPlayApp(scenario=LONG, save_folder=tmp_path)
