@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .catalogue import is_second_client
 from .fold import FATE_LABELS, FATES, ErrorRow, Fate, RunState, RunStatus
 
 
@@ -18,6 +19,7 @@ class ResultRow:
     """One strategy's run, measured."""
 
     strategy: str
+    client: str  # the HTTP client it fetched with ("" if not known: a user's file, an old log)
     status: RunStatus
     detail: str | None  # why a crashed or killed run ended
     wall_s: float
@@ -45,6 +47,7 @@ class ResultRow:
         ordered = sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
         return cls(
             strategy=state.strategy,
+            client=state.client,
             status=state.status,
             detail=state.aborted.detail if state.aborted else None,
             wall_s=state.wall_s,
@@ -79,6 +82,11 @@ class ResultRow:
         return None if self.max_rss_kb is None else self.max_rss_kb / 1024
 
     @property
+    def second_client(self) -> bool:
+        """It fetched with its style's second client, not the one it has by default."""
+        return is_second_client(self.strategy, self.client)
+
+    @property
     def unexplained_total(self) -> int:
         return sum(self.unexplained.values())
 
@@ -86,6 +94,7 @@ class ResultRow:
         """The row as `asyncplay run --json` prints it."""
         return {
             "strategy": self.strategy,
+            "client": self.client or None,
             "status": self.status,
             "detail": self.detail,
             "wall_s": round(self.wall_s, 4),

@@ -71,7 +71,7 @@ def main() -> None:
     else:
         style, module = module_name, lesson_module(module_name, scenario.client)
         if module is None:
-            raise SystemExit(no_lesson(style, scenario.client))
+            raise SystemExit(f"{style}: {no_lesson(style, scenario.client)}")
         module_name = module
         strategy = importlib.import_module(f"{LESSONS_PACKAGE}.{module_name}")
     entry = getattr(strategy, function or "main", None)
@@ -265,11 +265,10 @@ def _see_returned(value: Any, depth: int = 0) -> None:
             _see_returned(item, depth + 1)
     elif getattr(value, "is_error", False):  # an httpx.Response with a 4xx or 5xx
         probe.saw_response("returned", str(value.request.url), value.status_code, "return value")
-    elif _error_status(value) is not None:  # a requests or an aiohttp response
-        probe.saw_response("returned", str(value.url), _error_status(value), "return value")
+    elif (status := _error_status(value)) is not None:  # a requests or an aiohttp response
+        probe.saw_response("returned", str(value.url), status, "return value")
     elif getattr(value, "error", None) is not None and hasattr(value, "effective_url"):
         probe.saw("returned", value.error, "return value")  # a Tornado HTTPResponse
-
 
 
 def _error_status(value: Any) -> int | None:
