@@ -135,3 +135,6 @@ def test_tasks_report_their_start_finish_and_bytes(target: Target) -> None:
         assert task.ended >= task.started
         assert task.status_code == 200 and task.nbytes > 0
     assert state.finished is not None and state.finished.threads_peak >= 1
+    finished = state.finished  # its CPU, split into the program's own and the kernel's
+    assert finished.cpu_user_s is not None and finished.cpu_system_s is not None
+    assert finished.cpu_user_s + finished.cpu_system_s == pytest.approx(finished.cpu_s)

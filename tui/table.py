@@ -1,7 +1,7 @@
 """The comparison `asyncplay run` prints: one row per strategy, measured numbers only.
 
 The table has every column of `engine.result.COLUMNS`. When the terminal is too narrow for
-it, it is split into several tables along the columns' groups (time, tasks, fates, machine),
+it, it is split into several tables along the columns' groups (time, tasks, fates, cpu, machine),
 each repeating the strategy, so nothing is cut off at 80 columns.
 """
 
@@ -46,7 +46,7 @@ def comparison(scenario: Scenario, rows: list[ResultRow], console: Console) -> R
 
 def split_columns(fits: Callable[[list[Column]], bool]) -> list[list[Column]]:
     """Every column, in one table if it `fits`, else in tables of as many whole groups
-    (time, tasks, fates, machine) as fit; a group too wide on its own is a table alone.
+    (time, tasks, fates, cpu, machine) as fit; a group too wide on its own is a table alone.
     The compare screen splits by the same rule."""
     groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
     tables: list[list[Column]] = []

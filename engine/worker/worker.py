@@ -124,7 +124,7 @@ def main() -> None:
     collect_as_at_exit()
     # Never below zero: the reporter samples its own usage once a tick, so over a run of a
     # few milliseconds its share may be counted up to a tick apart from the process's.
-    cpu, voluntary, involuntary = (
+    user, system, voluntary, involuntary = (
         max(0.0, end - start) for end, start in zip(after, before, strict=True)
     )
     flush_output()  # what the lesson printed is sent before its run's end
@@ -132,12 +132,14 @@ def main() -> None:
         events.RunFinished(
             reporter.now(),
             wall_s=wall,
-            cpu_s=cpu,
+            cpu_s=user + system,
             ctx_voluntary=int(voluntary),
             ctx_involuntary=int(involuntary),
             threads_peak=reporter.threads_peak,
             max_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             xray_cpu_s=sampler.cpu_s() if sampler else 0.0,
+            cpu_user_s=user,
+            cpu_system_s=system,
         )
     )
     reporter.close()
@@ -228,17 +230,20 @@ def collect_as_at_exit() -> None:
         gc.collect()
 
 
-def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float]:
-    """(CPU seconds, voluntary, involuntary context switches) of the process so far, less
-    the harness threads' own: the reporter's and the X-ray's (each samples them itself)."""
+def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float, float]:
+    """(user and system CPU seconds, voluntary and involuntary context switches) of the
+    process so far, less the harness threads' own: the reporter's and the X-ray's (each
+    samples them itself)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu, voluntary, involuntary = usage.ru_utime + usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw
+    user, system = usage.ru_utime, usage.ru_stime
+    voluntary, involuntary = usage.ru_nvcsw, usage.ru_nivcsw
     for own in (reporter.own_usage, sampler.own_usage if sampler else None):
         if own is not None:
-            cpu -= own.ru_utime + own.ru_stime
+            user -= own.ru_utime
+            system -= own.ru_stime
             voluntary -= own.ru_nvcsw
             involuntary -= own.ru_nivcsw
-    return cpu, voluntary, involuntary
+    return user, system, voluntary, involuntary
 
 
 def _flatten(error: BaseException) -> Iterator[BaseException]:
