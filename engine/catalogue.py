@@ -18,7 +18,7 @@ MAIN_IS = "a lesson's main is a plain def main(job), called with the job"
 STRATEGIES: dict[str, str] = {
     "sequential": "One at a time: each request waits for the one before it.",
     "threads": "A thread per task; an exception dies in its thread and the caller never hears.",
-    "threadpool": "A pool of threads; result() re-raises in the caller, unread errors vanish.",
+    "threadpool": "A pool of 100 threads; result() re-raises in the caller, unread errors vanish.",
     "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
     "callbacks": "Tornado callbacks: errors come as values; gen.multi can gather them.",
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",

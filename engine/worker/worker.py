@@ -87,7 +87,9 @@ def main() -> None:
 
     hooks.install()
     plan = build_plan(scenario)
-    limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
+    # A lesson's CONCURRENCY is the most it runs at once, whatever the scenario allows (one
+    # for sequential, a pool's size).
+    limit = min(scenario.limit, getattr(strategy, "CONCURRENCY", None) or scenario.limit)
     job = WorkerJob(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
     job.warm_up()
     ideal_s = plan.ideal_s(limit)
