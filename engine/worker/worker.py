@@ -83,9 +83,11 @@ def main() -> None:
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
+    from .loop_lag import LoopLag
     from .sampler import Sampler
 
     hooks.install()
+    probe.LOOP_LAG = LoopLag(scenario.timeout_s)  # timing a loop once a client is made on one
     plan = build_plan(scenario)
     # A lesson's CONCURRENCY is the most it runs at once, whatever the scenario allows (one
     # for sequential, a pool's size).
@@ -106,7 +108,7 @@ def main() -> None:
     client = client_run(module_name, scenario.client) if builtin else ""
     started = events.RunStarted(
         0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin,
-        xray_status, lesson=module_name, client=client,
+        xray_status, lesson=module_name, client=client, timeout_s=scenario.timeout_s,
     )  # fmt: skip
     reporter.emit(started)
     if sampler is not None:
