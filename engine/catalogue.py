@@ -18,7 +18,7 @@ MAIN_IS = "a lesson's main is a plain def main(job), called with the job"
 STRATEGIES: dict[str, str] = {
     "sequential": "One at a time: each request waits for the one before it.",
     "threads": "A thread per task; an exception dies in its thread and the caller never hears.",
-    "threadpool": "A pool of threads; result() re-raises in the caller, unread errors vanish.",
+    "threadpool": "A pool of 100 threads; result() re-raises in the caller, unread errors vanish.",
     "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
     "callbacks": "Tornado callbacks: errors come as values; gen.multi can gather them.",
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
@@ -26,6 +26,56 @@ STRATEGIES: dict[str, str] = {
     "taskgroup": "async/await with a TaskGroup: the first error cancels the rest; raised together.",
     "trio": "trio's nurseries: the first error cancels the rest; every error raised together.",
 }
+
+
+# The HTTP clients a scenario can ask for. httpx is every style's first client; the second is
+# the one that style's users reach for, taught as a lesson of its own (`threads_requests`), so
+# a learner can tell what the model costs from what its client costs. Tornado's callbacks keep
+# Tornado's own client, whatever is asked.
+DEFAULT_CLIENT = "httpx"
+SECOND_CLIENT: dict[str, str] = {
+    "sequential": "requests",
+    "threads": "requests",
+    "threadpool": "requests",
+    "gevent": "requests",  # the classic pairing: requests under monkey patching
+    "asyncio": "aiohttp",
+    "taskgroup": "aiohttp",
+}
+OWN_CLIENT: dict[str, str] = {"callbacks": "tornado"}
+CLIENTS: tuple[str, ...] = (DEFAULT_CLIENT, *sorted(set(SECOND_CLIENT.values())))
+
+
+def lesson_module(style: str, client: str) -> str | None:
+    """The lesson module that fetches with `client` in `style`, or None if there is none. A
+    style with a client of its own runs it when the default is asked."""
+    if client == DEFAULT_CLIENT:
+        return style
+    if SECOND_CLIENT.get(style) == client:
+        return f"{style}_{client}"
+    return None
+
+
+def client_run(style: str, client: str) -> str:
+    """The client a run of `style` asked for `client` really fetches with."""
+    return OWN_CLIENT.get(style, client)
+
+
+def is_second_client(style: str, client: str) -> bool:
+    """Whether a run of `style` that fetched with `client` used its second client (a user's
+    lesson, whose client is not known, did not)."""
+    return bool(client) and client != client_run(style, DEFAULT_CLIENT)
+
+
+def clients_of(style: str) -> tuple[str, ...]:
+    """The clients `style` has a lesson for, as a scenario names them."""
+    return (DEFAULT_CLIENT, *([SECOND_CLIENT[style]] if style in SECOND_CLIENT else []))
+
+
+def no_lesson(style: str, client: str) -> str:
+    """Why `style` cannot run with `client`, in a few words (its panel is titled `style`)."""
+    if style in OWN_CLIENT:
+        return f"it keeps {OWN_CLIENT[style].capitalize()}'s own client, not {client}"
+    return f"no {client} lesson; its clients: {', '.join(clients_of(style))}"
 
 
 # The claims an idea above speaks to, and the verdict its words state: a test holds each to

@@ -51,6 +51,12 @@ class RunStarted:
     faults: dict[int, str]  # task id -> fault kind, for every injected fault
     origin: float  # the worker's monotonic clock at t=0, so the runner can stamp output
     xray: str = ""  # "on: ...", or "off: why"; empty in logs from before the X-ray
+    # The lesson module that ran ("threads_requests" for threads with requests) and the
+    # client it fetched with; empty in logs from before the second clients (the style's
+    # own module, with httpx or Tornado), and the client of a user's file is not known.
+    lesson: str = ""
+    client: str = ""
+    timeout_s: float = 0.0  # the client's timeout (0 in logs from before it was recorded)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,9 @@ class TaskFailed:
     traceback: str
     cut_off: bool = False  # the client was closed under it: not the task's own fault
     frames: tuple[Frame, ...] = ()  # the lesson's lines it was raised through, outermost first
+    # How late the client's event loop ran in the timeout's window before the failure (0:
+    # no loop, or on time): see engine/saturation.py.
+    lag_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,10 @@ class RunFinished:
     threads_peak: int
     max_rss_kb: int
     xray_cpu_s: float = 0.0  # the X-ray's own CPU time, left out of cpu_s like the reporter's
+    # cpu_s split into user and system (kernel) time: ten thousand OS threads spend most of
+    # theirs in the kernel. None in logs from before the split.
+    cpu_user_s: float | None = None
+    cpu_system_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -263,12 +276,14 @@ def _check(event: Event) -> None:
             _time(event, "ideal_s")
             if not _is_number(event.origin) or not math.isfinite(event.origin):
                 raise ValueError(f"origin must be a finite time, not {event.origin!r}")
-            _text(event, "xray")
+            _text(event, "xray", "lesson", "client")
+            _time(event, "timeout_s")
         case TaskFinished():
             _count(event, "status", 599)
             _count(event, "nbytes")
         case TaskFailed():
             _text(event, "error", "message", "traceback")
+            _time(event, "lag_s")
             if not isinstance(event.cut_off, bool):
                 raise TypeError(f"cut_off must be true or false, not {event.cut_off!r}")
         case ErrorSeen():
@@ -279,6 +294,8 @@ def _check(event: Event) -> None:
             _text(event, "text")
         case RunFinished():
             _time(event, "wall_s", "cpu_s", "xray_cpu_s")
+            if event.cpu_user_s is not None or event.cpu_system_s is not None:
+                _time(event, "cpu_user_s", "cpu_system_s")
             _count(event, "ctx_voluntary", "ctx_involuntary", "threads_peak", "max_rss_kb")
         case RunAborted():
             if event.reason not in ("crashed", "killed"):

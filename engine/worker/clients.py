@@ -1,6 +1,7 @@
 """The job a lesson is handed, and the instrumented HTTP clients behind it.
 
-A lesson asks `job.client()`, `job.async_client()` or `job.tornado_client()` for its client.
+A lesson asks `job.client()`, `job.async_client()` or `job.tornado_client()` for its client
+(or `job.requests_session()`, `job.aiohttp_session()`: requests_session.py, aiohttp_session.py).
 Each reports a task's start and any failure to the probe from inside its transport, so the
 lessons carry no instrumentation.
 
@@ -17,6 +18,8 @@ connections over several pools of at most POOL_SIZE.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import ssl
 import sys
@@ -31,6 +34,8 @@ from ..targets import task_of_url
 from . import probe
 
 if TYPE_CHECKING:
+    import aiohttp
+    import requests
     from tornado.httpclient import AsyncHTTPClient
 
 POOL_SIZE = 10
@@ -49,17 +54,28 @@ class WorkerJob:
     limit: int  # how many tasks may be in flight at once
     timeout_s: float
 
+    def watch_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Time the event loop a client is made on (the running one, by default), so that
+        a failure on it says how late the loop was running (see loop_lag.py)."""
+        if probe.LOOP_LAG is None:
+            return
+        with contextlib.suppress(RuntimeError):  # made outside a loop: nothing to time
+            probe.LOOP_LAG.watch(loop or asyncio.get_running_loop())
+
     def client(self) -> httpx.Client:
         pools = [httpx.HTTPTransport(**self._pool_options()) for _ in range(self._pools())]
         return httpx.Client(transport=ReportingTransport(pools), **self._client_options())
 
     def async_client(self) -> httpx.AsyncClient:
         pools = [httpx.AsyncHTTPTransport(**self._pool_options()) for _ in range(self._pools())]
+        self.watch_loop()
         return httpx.AsyncClient(transport=AsyncReportingTransport(pools), **self._client_options())
 
     def tornado_client(self) -> AsyncHTTPClient:
         from tornado.httpclient import AsyncHTTPClient
+        from tornado.ioloop import IOLoop
 
+        self.watch_loop(IOLoop.current().asyncio_loop)  # type: ignore[attr-defined]
         # request_timeout 0: no clock on the whole request; the connections time each read.
         defaults = {"connect_timeout": CONNECT_TIMEOUT_S, "request_timeout": 0}
         AsyncHTTPClient.configure(
@@ -67,12 +83,24 @@ class WorkerJob:
         )
         return AsyncHTTPClient()
 
+    def requests_session(self) -> requests.Session:
+        from .requests_session import reporting_session  # imports requests: only if asked
+
+        return reporting_session(self.limit, self.timeout_s)
+
+    def aiohttp_session(self) -> aiohttp.ClientSession:
+        from .aiohttp_session import reporting_session  # imports aiohttp: only if asked
+
+        self.watch_loop()
+        return reporting_session(self.limit, self.timeout_s)
+
     def warm_up(self) -> None:
         """Pay the one-off costs before the clock starts: they are not the concurrency model's.
 
         The CA bundle is loaded once for every pool; httpx imports httpcore when it makes its
         first transport, and its asyncio stack imports a backend on the first request; the
-        Tornado client class is made once.
+        Tornado client class is made once; the modules that instrument requests and aiohttp
+        are imported, when the lesson uses them.
         """
         httpx.HTTPTransport(verify=shared_ssl_context()).close()
         "127.0.0.1".encode("idna")
@@ -81,6 +109,10 @@ class WorkerJob:
             import httpcore._backends.anyio  # noqa: F401
         if "tornado" in sys.modules:
             _tornado_client_class(self.timeout_s)
+        if "requests" in sys.modules:
+            from . import requests_session  # noqa: F401
+        if "aiohttp" in sys.modules:
+            from . import aiohttp_session  # noqa: F401
 
     def _pools(self) -> int:
         return -(-self.limit // POOL_SIZE)

@@ -17,13 +17,16 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ... import strategies
 from .. import events
 from ..events import Channel, Event, Frame
 from ..targets import task_of_url
+
+if TYPE_CHECKING:
+    from .loop_lag import LoopLag
 
 # Taken before any monkey patching; see the module docstring.
 _sleep = time.sleep
@@ -126,6 +129,8 @@ def os_thread_count() -> int:
 
 
 REPORTER: Reporter | None = None
+# How late the lesson's event loop runs, once a client on one was made (the worker sets it).
+LOOP_LAG: LoopLag | None = None
 # Errors whose task the instrumentation knew when it saw them, by identity. Holding the error
 # keeps its id from being reused while the run lasts.
 _TASK_OF_ERROR: dict[int, tuple[BaseException, int]] = {}
@@ -161,9 +166,10 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
     if task is None:
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
+    lag_s = LOOP_LAG.worst_s() if LOOP_LAG is not None else 0.0
     _emit(
         events.TaskFailed, task, type(error).__name__, events.cut(str(error)),
-        format_traceback(error), cut_off, lesson_frames(error),
+        format_traceback(error), cut_off, lesson_frames(error), round(lag_s, 4),
     )  # fmt: skip
 
 
@@ -207,11 +213,13 @@ def task_of(error: BaseException, depth: int = 0) -> int | None:
 def _urls_of(error: BaseException) -> Iterator[str]:
     """URLs of the requests an error was raised about.
 
-    httpx errors carry `.request`, Tornado's HTTP errors `.response.request`. Anything else
-    (a socket error Tornado logs from deep inside its connection) is read off the frames it
-    was raised through: the first with a `request`, or a `self.request`, that has a URL.
+    httpx and requests errors carry `.request`, Tornado's HTTP errors `.response.request`,
+    aiohttp's `.request_info`. Anything else (a socket error Tornado logs from deep inside
+    its connection) is read off the frames it was raised through: the first with a
+    `request`, or a `self.request`, that has a URL.
     """
-    holders = [_request_of(error), _request_of(getattr(error, "response", None))]
+    holders = [_request_of(error), _request_of(getattr(error, "response", None)),
+               getattr(error, "request_info", None)]  # fmt: skip
     tb = error.__traceback__
     while tb is not None:
         frame_locals = tb.tb_frame.f_locals

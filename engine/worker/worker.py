@@ -34,7 +34,7 @@ from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events, xray
-from ..catalogue import LESSONS_PACKAGE, MAIN_IS
+from ..catalogue import LESSONS_PACKAGE, MAIN_IS, client_run, lesson_module, no_lesson
 from ..targets import Target
 from ..workload import Scenario, build_plan
 from . import lifeline, probe
@@ -63,11 +63,17 @@ def main() -> None:
     report_around_handle()
     # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main; or
     # the user's own file.
-    module_name, _, function = spec["strategy"].partition(":")
+    style, _, function = spec["strategy"].partition(":")
+    scenario = Scenario.from_dict(spec["scenario"])
+    module_name = style  # a built-in style's module with the scenario's client, below
     if spec.get("file"):
         probe.OWN_LESSON = (spec["file"], spec["strategy"])
         strategy = load_file(spec["file"])
     else:
+        module = lesson_module(style, scenario.client)
+        if module is None:
+            raise SystemExit(f"{style}: {no_lesson(style, scenario.client)}")
+        module_name = module
         strategy = importlib.import_module(f"{LESSONS_PACKAGE}.{module_name}")
     entry = getattr(strategy, function or "main", None)
     if not callable(entry):
@@ -78,12 +84,15 @@ def main() -> None:
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
+    from .loop_lag import LoopLag
     from .sampler import Sampler
 
     hooks.install()
-    scenario = Scenario.from_dict(spec["scenario"])
+    probe.LOOP_LAG = LoopLag(scenario.timeout_s)  # timing a loop once a client is made on one
     plan = build_plan(scenario)
-    limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
+    # A lesson's CONCURRENCY is the most it runs at once, whatever the scenario allows (one
+    # for sequential, a pool's size).
+    limit = min(scenario.limit, getattr(strategy, "CONCURRENCY", None) or scenario.limit)
     job = WorkerJob(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
     job.warm_up()
     ideal_s = plan.ideal_s(limit)
@@ -94,9 +103,13 @@ def main() -> None:
 
     settle_garbage()
     reporter.origin = time.monotonic()  # the run's clock starts here
+    # A user's file fetches with whatever it imports, and a lab with what its bug needs:
+    # only a built-in lesson's client is known.
+    builtin = not spec.get("file") and style.partition(".")[0] != "labs"
+    client = client_run(style, scenario.client) if builtin else ""
     started = events.RunStarted(
         0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin,
-        xray_status,
+        xray_status, lesson=module_name, client=client, timeout_s=scenario.timeout_s,
     )  # fmt: skip
     reporter.emit(started)
     if sampler is not None:
@@ -116,7 +129,7 @@ def main() -> None:
     collect_as_at_exit()
     # Never below zero: the reporter samples its own usage once a tick, so over a run of a
     # few milliseconds its share may be counted up to a tick apart from the process's.
-    cpu, voluntary, involuntary = (
+    user, system, voluntary, involuntary = (
         max(0.0, end - start) for end, start in zip(after, before, strict=True)
     )
     flush_output()  # what the lesson printed is sent before its run's end
@@ -124,12 +137,14 @@ def main() -> None:
         events.RunFinished(
             reporter.now(),
             wall_s=wall,
-            cpu_s=cpu,
+            cpu_s=user + system,
             ctx_voluntary=int(voluntary),
             ctx_involuntary=int(involuntary),
             threads_peak=reporter.threads_peak,
             max_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             xray_cpu_s=sampler.cpu_s() if sampler else 0.0,
+            cpu_user_s=user,
+            cpu_system_s=system,
         )
     )
     reporter.close()
@@ -220,17 +235,20 @@ def collect_as_at_exit() -> None:
         gc.collect()
 
 
-def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float]:
-    """(CPU seconds, voluntary, involuntary context switches) of the process so far, less
-    the harness threads' own: the reporter's and the X-ray's (each samples them itself)."""
+def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float, float]:
+    """(user and system CPU seconds, voluntary and involuntary context switches) of the
+    process so far, less the harness threads' own: the reporter's and the X-ray's (each
+    samples them itself)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu, voluntary, involuntary = usage.ru_utime + usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw
+    user, system = usage.ru_utime, usage.ru_stime
+    voluntary, involuntary = usage.ru_nvcsw, usage.ru_nivcsw
     for own in (reporter.own_usage, sampler.own_usage if sampler else None):
         if own is not None:
-            cpu -= own.ru_utime + own.ru_stime
+            user -= own.ru_utime
+            system -= own.ru_stime
             voluntary -= own.ru_nvcsw
             involuntary -= own.ru_nivcsw
-    return cpu, voluntary, involuntary
+    return user, system, voluntary, involuntary
 
 
 def _flatten(error: BaseException) -> Iterator[BaseException]:
@@ -257,8 +275,19 @@ def _see_returned(value: Any, depth: int = 0) -> None:
             _see_returned(item, depth + 1)
     elif getattr(value, "is_error", False):  # an httpx.Response with a 4xx or 5xx
         probe.saw_response("returned", str(value.request.url), value.status_code, "return value")
+    elif (status := _error_status(value)) is not None:  # a requests or an aiohttp response
+        probe.saw_response("returned", str(value.url), status, "return value")
     elif getattr(value, "error", None) is not None and hasattr(value, "effective_url"):
         probe.saw("returned", value.error, "return value")  # a Tornado HTTPResponse
+
+
+def _error_status(value: Any) -> int | None:
+    """The 4xx or 5xx status of a requests or an aiohttp response (told apart by their
+    attributes, as pages.py does; their modules are only loaded if the lesson used them)."""
+    status = getattr(value, "status_code", None) if hasattr(value, "ok") else None
+    if status is None and hasattr(value, "request_info"):
+        status = getattr(value, "status", None)
+    return status if isinstance(status, int) and status >= 400 else None
 
 
 if __name__ == "__main__":
