@@ -39,8 +39,9 @@ from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.panel_grid import PanelGrid
 
 # A size of each layout the nine panels take (the keys' landings depend on the layout, not
-# the size; the sizes between are test_every_size's): the list, two columns, three columns.
-SIZES = [(80, 24), (100, 40), (155, 42)]
+# the size; the sizes between are test_every_size's): the list, two columns (48 rows: a
+# run's panels need more than 40), three columns.
+SIZES = [(80, 24), (100, 48), (155, 42)]
 BUG = (FaultSpec.parse("handler-bug@2"),)
 # Mid-run for as long as a walk of every size can take on a busy machine: twenty tasks of
 # 40 s, one at a time (a hold is at most 45 s), the buggy one last (at task 2 it ended the
