@@ -27,6 +27,50 @@ STRATEGIES: dict[str, str] = {
 }
 
 
+# The HTTP clients a scenario can ask for. httpx is every style's first client; the second is
+# the one that style's users reach for, taught as a lesson of its own (`threads_requests`), so
+# a learner can tell what the model costs from what its client costs. Tornado's callbacks keep
+# Tornado's own client, whatever is asked.
+DEFAULT_CLIENT = "httpx"
+SECOND_CLIENT: dict[str, str] = {
+    "sequential": "requests",
+    "threads": "requests",
+    "threadpool": "requests",
+    "gevent": "requests",  # the classic pairing: requests under monkey patching
+    "asyncio": "aiohttp",
+    "taskgroup": "aiohttp",
+}
+OWN_CLIENT: dict[str, str] = {"callbacks": "tornado"}
+CLIENTS: tuple[str, ...] = (DEFAULT_CLIENT, *sorted(set(SECOND_CLIENT.values())))
+
+
+def lesson_module(style: str, client: str) -> str | None:
+    """The lesson module that fetches with `client` in `style`, or None if there is none. A
+    style with a client of its own runs it when the default is asked."""
+    if client == DEFAULT_CLIENT:
+        return style
+    if SECOND_CLIENT.get(style) == client:
+        return f"{style}_{client}"
+    return None
+
+
+def client_run(style: str, client: str) -> str:
+    """The client a run of `style` asked for `client` really fetches with."""
+    return OWN_CLIENT.get(style, client)
+
+
+def clients_of(style: str) -> tuple[str, ...]:
+    """The clients `style` has a lesson for, as a scenario names them."""
+    return (DEFAULT_CLIENT, *([SECOND_CLIENT[style]] if style in SECOND_CLIENT else []))
+
+
+def no_lesson(style: str, client: str) -> str:
+    """Why `style` cannot run with `client`, in a line."""
+    if style in OWN_CLIENT:
+        return f"{style} fetches with {OWN_CLIENT[style]}'s own client, not {client}"
+    return f"{style} has no {client} lesson (its clients: {', '.join(clients_of(style))})"
+
+
 # The claims an idea above speaks to, and the verdict its words state: a test holds each to
 # the recorded run's verdicts, so a line on a panel cannot say what the labs did not measure
 # (the callbacks' line said "nothing can be gathered" while the lab showed Tornado 6 does).

@@ -51,6 +51,11 @@ class RunStarted:
     faults: dict[int, str]  # task id -> fault kind, for every injected fault
     origin: float  # the worker's monotonic clock at t=0, so the runner can stamp output
     xray: str = ""  # "on: ...", or "off: why"; empty in logs from before the X-ray
+    # The lesson module that ran ("threads_requests" for threads with requests) and the
+    # client it fetched with; empty in logs from before the second clients (the style's
+    # own module, with httpx or Tornado), and the client of a user's file is not known.
+    lesson: str = ""
+    client: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,7 +268,7 @@ def _check(event: Event) -> None:
             _time(event, "ideal_s")
             if not _is_number(event.origin) or not math.isfinite(event.origin):
                 raise ValueError(f"origin must be a finite time, not {event.origin!r}")
-            _text(event, "xray")
+            _text(event, "xray", "lesson", "client")
         case TaskFinished():
             _count(event, "status", 599)
             _count(event, "nbytes")

@@ -89,6 +89,8 @@ class RunState:
     stray: list[events.ErrorSeen] = field(default_factory=list)  # errors of no task
     folded: int = 0  # events folded in so far: a cheap "has anything changed?"
     xray: str = ""  # the X-ray's state as the worker reported it: "on: ...", "off: why"
+    lesson: str = ""  # the module that ran: the strategy's own, or one with a second client
+    client: str = ""  # the HTTP client it fetched with ("" if not known: see RunStarted)
     samples: list[events.Sampled] = field(default_factory=list)  # the X-ray's looks
     # Kept up to date by apply, so that a live view of thousands of tasks never rescans
     # them all on every frame: tasks by live status, tasks with an error fault, and tasks
@@ -233,6 +235,7 @@ class RunState:
                 self.strategy, self.status, self.pid = event.strategy, "running", event.pid
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
                 self.origin, self.xray = event.origin, event.xray
+                self.lesson, self.client = event.lesson or event.strategy, event.client
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
                 self.live = Counter({"queued": event.tasks})
                 for task_id, fault in event.faults.items():

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from .catalogue import CLIENTS, DEFAULT_CLIENT
 from .errors import WorkloadError, quoted
 
 
@@ -151,9 +152,10 @@ class Scenario:
     timeout_s: float = 5.0
     seed: int = 1
     faults: tuple[FaultSpec, ...] = field(default_factory=tuple)
+    client: str = DEFAULT_CLIENT  # the HTTP client each style fetches with (catalogue.CLIENTS)
 
     def __post_init__(self) -> None:
-        for name in ("name", "description"):
+        for name in ("name", "description", "client"):
             if not isinstance(value := getattr(self, name), str):
                 raise WorkloadError(f"{name} must be text, not {quoted(value)}")
         for name in ("count", "concurrency", "seed"):
@@ -165,6 +167,10 @@ class Scenario:
         numbers = (self.latency_ms, self.jitter_ms, self.timeout_s)
         if not all(math.isfinite(value) for value in numbers):
             raise WorkloadError("latency, jitter and timeout must be finite numbers")
+        if self.client not in CLIENTS:
+            raise WorkloadError(
+                f"unknown client {quoted(self.client)} (known: {', '.join(CLIENTS)})"
+            )
         if not 1 <= self.count <= MAX_TASKS:
             raise WorkloadError(f"count must be 1 to {MAX_TASKS:,}, not {self.count:,}")
         if self.latency_ms < 0 or self.jitter_ms < 0:

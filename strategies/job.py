@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    import aiohttp
     import httpx
+    import requests
     from tornado.httpclient import AsyncHTTPClient
 
 
@@ -33,3 +35,15 @@ class Job(Protocol):
 
     def tornado_client(self) -> AsyncHTTPClient:
         """Tornado's AsyncHTTPClient for the whole job, on the current IOLoop."""
+
+    def requests_session(self) -> requests.Session:
+        """A requests.Session for the whole job, shared across threads and greenlets. Its
+        connection pool holds `limit` connections (requests keeps 10 and drops the rest), and
+        it applies the scenario's timeout to a request given none (requests has no default:
+        without one it waits forever)."""
+
+    def aiohttp_session(self) -> aiohttp.ClientSession:
+        """An aiohttp.ClientSession for the whole job, made inside the running loop. Its
+        connector opens at most `limit` connections (aiohttp's default is 100, which would
+        queue a larger job behind it), and its timeout is the scenario's, per read (aiohttp's
+        default is five minutes for the whole request)."""

@@ -18,29 +18,55 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
+    import aiohttp
     import httpx
+    import requests
     from tornado.httpclient import HTTPResponse
     from typing_extensions import TypeIs
 
+    Response = httpx.Response | HTTPResponse | requests.Response | aiohttp.ClientResponse
 
-def handle(response: httpx.Response | HTTPResponse) -> int:
-    """Count the words on a fetched page."""
+
+def handle(response: Response) -> int:
+    """Count the words on a fetched page (an aiohttp page once its body is read)."""
     url, body = url_and_body(response)
     _do_the_pages_work(url)
     return len(body.decode("ascii").split())  # the bug: not every page is ASCII
 
 
-def url_and_body(response: httpx.Response | HTTPResponse) -> tuple[str, bytes]:
-    """The URL and body of an httpx or a Tornado response."""
+def url_and_body(response: Response) -> tuple[str, bytes]:
+    """The URL and body of a response of any of the lessons' clients."""
     if is_tornado(response):
         return response.effective_url, response.body
+    if is_aiohttp(response):
+        # aiohttp reads a body only when awaited, and keeps what `await response.read()`
+        # read; handle() is a plain function, so the lesson reads it first.
+        body = response._body
+        if body is None:
+            raise RuntimeError("read the body before handling it: await response.read()")
+        return str(response.url), body
     return str(response.url), response.content
 
 
-def is_tornado(response: httpx.Response | HTTPResponse) -> TypeIs[HTTPResponse]:
-    # Told apart by an attribute: importing httpx or Tornado here would load ssl before the
-    # gevent lesson has patched it.
+def status_of(response: Response) -> int:
+    """The HTTP status of a response of any of the lessons' clients."""
+    if is_tornado(response):
+        return response.code
+    if is_aiohttp(response):
+        return response.status
+    return response.status_code
+
+
+# Each client's response is told apart by an attribute of its own: importing the clients
+# here would load ssl before the gevent lesson has patched it.
+
+
+def is_tornado(response: Response) -> TypeIs[HTTPResponse]:
     return hasattr(response, "effective_url")
+
+
+def is_aiohttp(response: Response) -> TypeIs[aiohttp.ClientResponse]:
+    return hasattr(response, "request_info")
 
 
 def work_of_url(url: str) -> tuple[str, float] | None:

@@ -1,9 +1,11 @@
-"""Every strategy against every fault, in real workers against the real fault server.
+"""Every strategy, with each of its clients, against every fault, in real workers against
+the real fault server.
 
 The expectations are the lessons of the article, observed: a sequential program, a thread
 pool's `result()` and every coroutine style raise the error to the caller; raw threads and
 greenlets die with it and their framework logs it; Tornado callbacks get network errors as
-values and only log an exception raised inside the callback.
+values and only log an exception raised inside the callback. A fate is the style's, not the
+client's: with requests or aiohttp each error ends where it does with httpx.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import pytest
 from helpers import run, scenario
 
-from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES, clients_of
 from asyncplay.engine.targets import Target
 from asyncplay.engine.workload import Fault
 
@@ -33,19 +35,43 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Every built-in lesson: each style with each client it has a lesson for.
+LESSONS = [(style, client) for style in STRATEGIES for client in clients_of(style)]
+LESSON_IDS = [f"{style}-{client}" for style, client in LESSONS]
+# The error each client raises for each network fault: its own, as its users meet it.
+CLIENT_ERRORS = {
+    "requests": {
+        "http-500": "HTTPError",  # raise_for_status()
+        "timeout": "ReadTimeout",
+        "reset": "ChunkedEncodingError",  # the body broke off: urllib3's IncompleteRead
+        "refused": "ConnectionError",
+    },
+    "aiohttp": {
+        "http-500": "ClientResponseError",  # raise_for_status()
+        "timeout": "SocketTimeoutError",  # sock_read ran out
+        "reset": "ClientPayloadError",  # the body broke off
+        "refused": "ClientConnectorError",
+    },
+}
+
+
 def test_the_table_covers_every_strategy_and_error_fault() -> None:
     """No strategy or error fault escapes the matrix below."""
     errors = {fault.value for fault in Fault if fault.is_error}
-    assert set(EXPECTED) == set(STRATEGIES)
+    assert set(EXPECTED) == set(SECOND_ERROR) == set(STRATEGIES)
     assert all(set(row) == errors for row in EXPECTED.values())
+    assert {client for _, client in LESSONS} == {"httpx", *CLIENT_ERRORS}
 
 
 @pytest.mark.parametrize("fault", [*NETWORK, "handler-bug"])
-@pytest.mark.parametrize("strategy", list(STRATEGIES))
-def test_one_fault_gets_its_observed_fate(strategy: str, fault: str, target: Target) -> None:
+@pytest.mark.parametrize(("strategy", "client"), LESSONS, ids=LESSON_IDS)
+def test_one_fault_gets_its_observed_fate(
+    strategy: str, client: str, fault: str, target: Target
+) -> None:
     """The fault happens, gets exactly one fate, and the right party saw it."""
-    state = run(strategy, scenario(f"{fault}@2"), target)
+    state = run(strategy, scenario(f"{fault}@2", client=client), target)
     assert state.status == "done", state.aborted
+    assert state.lesson == (strategy if client == "httpx" else f"{strategy}_{client}")
     task = state.tasks[2]
     assert task.failed is not None, "the fault never reached its origin"
     fate, via = EXPECTED[strategy][fault]
@@ -59,37 +85,43 @@ def test_one_fault_gets_its_observed_fate(strategy: str, fault: str, target: Tar
         assert statuses == ["ok", "ok", "failed", *["unfinished"] * 3]
     if fate == "logged":  # the hooks call through: the user's stderr shows it as usual
         assert "Traceback" in "".join(state.output)
+    if fault in CLIENT_ERRORS.get(client, {}):  # the error is the client's own
+        # A 500 fails where the status arrives; the exception comes from raise_for_status().
+        origin = "HTTP 500" if fault == "http-500" else CLIENT_ERRORS[client][fault]
+        assert task.failed.error == origin
+        if fate != "lost":
+            assert sighting is not None and sighting.error == CLIENT_ERRORS[client][fault]
 
 
-@pytest.mark.parametrize(
-    ("strategy", "expected"),
-    [
-        ("sequential", {1: "raised", 4: "not_run"}),  # the loop stops at the first error
-        ("threads", {1: "logged", 4: "logged"}),
-        ("threadpool", {1: "raised", 4: "lost"}),  # nobody asks future 4 for its result
-        ("gevent", {1: "logged", 4: "logged"}),
-        ("callbacks", {1: "returned", 4: "returned"}),
-        ("generators", {1: "raised", 4: "not_run"}),  # the loop stopped with 4 pending
-        ("asyncio", {1: "raised", 4: "not_run"}),  # asyncio.run cancelled it
-        ("taskgroup", {1: "raised", 4: "not_run"}),  # the group cancelled it
-    ],
-)
-def test_a_second_error_after_the_first(
-    strategy: str, expected: dict[int, str], target: Target
-) -> None:
+# What becomes of a second error, a moment after the first, per style.
+SECOND_ERROR = {
+    "sequential": {1: "raised", 4: "not_run"},  # the loop stops at the first error
+    "threads": {1: "logged", 4: "logged"},
+    "threadpool": {1: "raised", 4: "lost"},  # nobody asks future 4 for its result
+    "gevent": {1: "logged", 4: "logged"},
+    "callbacks": {1: "returned", 4: "returned"},
+    "generators": {1: "raised", 4: "not_run"},  # the loop stopped with 4 pending
+    "asyncio": {1: "raised", 4: "not_run"},  # asyncio.run cancelled it
+    "taskgroup": {1: "raised", 4: "not_run"},  # the group cancelled it
+}
+
+
+@pytest.mark.parametrize(("strategy", "client"), LESSONS, ids=LESSON_IDS)
+def test_a_second_error_after_the_first(strategy: str, client: str, target: Target) -> None:
     """A refused connection at once, then a 500 a moment later: what becomes of the second?"""
-    state = run(strategy, scenario("refused@1", "http-500@4"), target)
+    expected = SECOND_ERROR[strategy]
+    state = run(strategy, scenario("refused@1", "http-500@4", client=client), target)
     assert state.status == "done", state.aborted
     assert {task: state.fate(state.tasks[task]) for task in expected} == expected
 
 
-@pytest.mark.parametrize("strategy", list(STRATEGIES))
+@pytest.mark.parametrize(("strategy", "client"), LESSONS, ids=LESSON_IDS)
 @pytest.mark.parametrize("fault", ["slow", "blocking", "cpu"])
 def test_faults_without_errors_leave_every_task_ok(
-    strategy: str, fault: str, target: Target
+    strategy: str, client: str, fault: str, target: Target
 ) -> None:
     """Slow, blocking and CPU-bound pages cost time, not errors: every task still succeeds."""
-    state = run(strategy, scenario(f"{fault}@0", count=3, latency_ms=50), target)
+    state = run(strategy, scenario(f"{fault}@0", count=3, latency_ms=50, client=client), target)
     assert state.status == "done", state.aborted
     assert state.counts() == {"ok": 3}
     assert state.injected == 0 and not state.errors()

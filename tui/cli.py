@@ -106,6 +106,14 @@ def _theme(name: str) -> str:
     return name
 
 
+def _client(name: str) -> str:
+    from ..engine.catalogue import CLIENTS
+
+    if name not in CLIENTS:
+        raise argparse.ArgumentTypeError(f"no client {quoted(name)}: one of {', '.join(CLIENTS)}")
+    return name
+
+
 def _port(text: str) -> int:
     value: int = _number(text, int)
     if not 0 <= value <= 65535:
@@ -172,6 +180,14 @@ def _scenario_options(defaults: bool = True) -> Parser:
         "KIND@3,7 (those tasks); repeatable; see `asyncplay faults`",
     )
     group.add_argument("--seed", type=int, help="seed for latencies and fault placement")
+    group.add_argument(
+        "--client",
+        type=_client,
+        metavar="NAME",
+        help="the HTTP client the lessons fetch with: httpx (the default), aiohttp (asyncio, "
+        "taskgroup) or requests (sequential, threads, threadpool, gevent); callbacks keeps "
+        "Tornado's own",
+    )
     return options
 
 
@@ -367,6 +383,7 @@ def scenario_from(args: argparse.Namespace, first: str | None = None) -> Scenari
     return base.with_overrides(
         count=args.count, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
         concurrency=args.concurrency, timeout_s=args.timeout_s, seed=args.seed, faults=faults,
+        client=args.client,
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..engine import lessons
-from ..engine.catalogue import STRATEGIES
+from ..engine.catalogue import STRATEGIES, lesson_module, no_lesson
 from ..engine.errors import HarnessError, LessonError, UsageError, quoted
 from ..engine.eventlog import LogWriter
 from ..engine.events import Event
@@ -35,7 +35,10 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     given = [(f"--strategy-file {shlex.quote(path)}", path) for path in args.strategy_files or []]
     files = _own_lessons(_files_named(args.strategies or []) + given)
     builtins = [name for name in args.strategies or [] if name in STRATEGIES]
-    strategies = _strategies(builtins if args.strategies else None, list(files))
+    for name in builtins:
+        if lesson_module(name, scenario.client) is None:
+            raise UsageError(no_lesson(name, scenario.client))
+    strategies = _strategies(builtins if args.strategies else None, list(files), scenario.client)
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
     target_url = None
     if args.target is not None:
@@ -71,10 +74,11 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     return code
 
 
-def _strategies(named: list[str] | None, own: list[str]) -> list[str]:
+def _strategies(named: list[str] | None, own: list[str], client: str) -> list[str]:
     """The built-ins named, in the order given, then the user's lessons; none twice. With
-    neither, every built-in."""
-    strategies = (named or ([] if own else list(STRATEGIES))) + own
+    neither, every built-in that has a lesson with `client`."""
+    every = [name for name in STRATEGIES if lesson_module(name, client) is not None]
+    strategies = (named or ([] if own else every)) + own
     for index, name in enumerate(strategies):
         if name in strategies[:index]:
             raise UsageError(f"strategy {name!r} is given twice; each runs once per command")

@@ -1,6 +1,7 @@
 """The job a lesson is handed, and the instrumented HTTP clients behind it.
 
-A lesson asks `job.client()`, `job.async_client()` or `job.tornado_client()` for its client.
+A lesson asks `job.client()`, `job.async_client()` or `job.tornado_client()` for its client
+(or `job.requests_session()`, `job.aiohttp_session()`: requests_session.py, aiohttp_session.py).
 Each reports a task's start and any failure to the probe from inside its transport, so the
 lessons carry no instrumentation.
 
@@ -31,6 +32,8 @@ from ..targets import task_of_url
 from . import probe
 
 if TYPE_CHECKING:
+    import aiohttp
+    import requests
     from tornado.httpclient import AsyncHTTPClient
 
 POOL_SIZE = 10
@@ -67,12 +70,23 @@ class WorkerJob:
         )
         return AsyncHTTPClient()
 
+    def requests_session(self) -> requests.Session:
+        from .requests_session import reporting_session  # imports requests: only if asked
+
+        return reporting_session(self.limit, self.timeout_s)
+
+    def aiohttp_session(self) -> aiohttp.ClientSession:
+        from .aiohttp_session import reporting_session  # imports aiohttp: only if asked
+
+        return reporting_session(self.limit, self.timeout_s)
+
     def warm_up(self) -> None:
         """Pay the one-off costs before the clock starts: they are not the concurrency model's.
 
         The CA bundle is loaded once for every pool; httpx imports httpcore when it makes its
         first transport, and its asyncio stack imports a backend on the first request; the
-        Tornado client class is made once.
+        Tornado client class is made once; the modules that instrument requests and aiohttp
+        are imported, when the lesson uses them.
         """
         httpx.HTTPTransport(verify=shared_ssl_context()).close()
         "127.0.0.1".encode("idna")
@@ -81,6 +95,10 @@ class WorkerJob:
             import httpcore._backends.anyio  # noqa: F401
         if "tornado" in sys.modules:
             _tornado_client_class(self.timeout_s)
+        if "requests" in sys.modules:
+            from . import requests_session  # noqa: F401
+        if "aiohttp" in sys.modules:
+            from . import aiohttp_session  # noqa: F401
 
     def _pools(self) -> int:
         return -(-self.limit // POOL_SIZE)

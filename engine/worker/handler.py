@@ -16,8 +16,7 @@ from ..targets import task_of_url
 from . import probe
 
 if TYPE_CHECKING:
-    import httpx
-    from tornado.httpclient import HTTPResponse
+    from ...strategies.pages import Response
 
 
 def report_around_handle() -> None:
@@ -25,7 +24,7 @@ def report_around_handle() -> None:
     handle = pages.handle
 
     @functools.wraps(handle)
-    def reporting_handle(response: httpx.Response | HTTPResponse) -> int:
+    def reporting_handle(response: Response) -> int:
         url, body = pages.url_and_body(response)
         task = task_of_url(url)
         try:
@@ -35,8 +34,7 @@ def report_around_handle() -> None:
             if error.__traceback__ is not None:  # drop this frame: it is not the lesson's
                 error.__traceback__ = error.__traceback__.tb_next
             raise
-        status = response.code if pages.is_tornado(response) else response.status_code
-        probe.task_finished(task, status, len(body))
+        probe.task_finished(task, pages.status_of(response), len(body))
         return words
 
     pages.handle = reporting_handle

@@ -207,11 +207,13 @@ def task_of(error: BaseException, depth: int = 0) -> int | None:
 def _urls_of(error: BaseException) -> Iterator[str]:
     """URLs of the requests an error was raised about.
 
-    httpx errors carry `.request`, Tornado's HTTP errors `.response.request`. Anything else
-    (a socket error Tornado logs from deep inside its connection) is read off the frames it
-    was raised through: the first with a `request`, or a `self.request`, that has a URL.
+    httpx and requests errors carry `.request`, Tornado's HTTP errors `.response.request`,
+    aiohttp's `.request_info`. Anything else (a socket error Tornado logs from deep inside
+    its connection) is read off the frames it was raised through: the first with a
+    `request`, or a `self.request`, that has a URL.
     """
-    holders = [_request_of(error), _request_of(getattr(error, "response", None))]
+    holders = [_request_of(error), _request_of(getattr(error, "response", None)),
+               getattr(error, "request_info", None)]  # fmt: skip
     tb = error.__traceback__
     while tb is not None:
         frame_locals = tb.tb_frame.f_locals

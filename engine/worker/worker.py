@@ -34,7 +34,7 @@ from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import events, xray
-from ..catalogue import LESSONS_PACKAGE, MAIN_IS
+from ..catalogue import LESSONS_PACKAGE, MAIN_IS, client_run, lesson_module, no_lesson
 from ..targets import Target
 from ..workload import Scenario, build_plan
 from . import lifeline, probe
@@ -64,10 +64,15 @@ def main() -> None:
     # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main; or
     # the user's own file.
     module_name, _, function = spec["strategy"].partition(":")
+    scenario = Scenario.from_dict(spec["scenario"])
     if spec.get("file"):
         probe.OWN_LESSON = (spec["file"], spec["strategy"])
         strategy = load_file(spec["file"])
     else:
+        style, module = module_name, lesson_module(module_name, scenario.client)
+        if module is None:
+            raise SystemExit(no_lesson(style, scenario.client))
+        module_name = module
         strategy = importlib.import_module(f"{LESSONS_PACKAGE}.{module_name}")
     entry = getattr(strategy, function or "main", None)
     if not callable(entry):
@@ -81,7 +86,6 @@ def main() -> None:
     from .sampler import Sampler
 
     hooks.install()
-    scenario = Scenario.from_dict(spec["scenario"])
     plan = build_plan(scenario)
     limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
     job = WorkerJob(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
@@ -94,9 +98,13 @@ def main() -> None:
 
     settle_garbage()
     reporter.origin = time.monotonic()  # the run's clock starts here
+    # A user's file fetches with whatever it imports, and a lab with what its bug needs:
+    # only a built-in lesson's client is known.
+    builtin = not spec.get("file") and module_name.partition(".")[0] != "labs"
+    client = client_run(module_name, scenario.client) if builtin else ""
     started = events.RunStarted(
         0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin,
-        xray_status,
+        xray_status, lesson=module_name, client=client,
     )  # fmt: skip
     reporter.emit(started)
     if sampler is not None:
@@ -257,8 +265,20 @@ def _see_returned(value: Any, depth: int = 0) -> None:
             _see_returned(item, depth + 1)
     elif getattr(value, "is_error", False):  # an httpx.Response with a 4xx or 5xx
         probe.saw_response("returned", str(value.request.url), value.status_code, "return value")
+    elif _error_status(value) is not None:  # a requests or an aiohttp response
+        probe.saw_response("returned", str(value.url), _error_status(value), "return value")
     elif getattr(value, "error", None) is not None and hasattr(value, "effective_url"):
         probe.saw("returned", value.error, "return value")  # a Tornado HTTPResponse
+
+
+
+def _error_status(value: Any) -> int | None:
+    """The 4xx or 5xx status of a requests or an aiohttp response (told apart by their
+    attributes, as pages.py does; their modules are only loaded if the lesson used them)."""
+    status = getattr(value, "status_code", None) if hasattr(value, "ok") else None
+    if status is None and hasattr(value, "request_info"):
+        status = getattr(value, "status", None)
+    return status if isinstance(status, int) and status >= 400 else None
 
 
 if __name__ == "__main__":
