@@ -6,8 +6,8 @@ in turn, which for URLs fetched in order is the same spread.
 
 The one-off costs the worker pays before its clock starts (`WorkerJob.warm_up`) are paid
 here on import: the CA bundle, loaded once for every pool; httpcore, which httpx imports when
-it makes its first transport; the idna codec; and the async backend httpx would import on its
-first request (import asyncio or trio before this).
+it makes its first transport; and the async backend httpx would import on its first request
+(import asyncio or trio before this).
 """
 
 import importlib
@@ -21,7 +21,6 @@ from _measure import CONNECT_TIMEOUT_S, Job
 POOL_SIZE = 10
 SSL_CONTEXT = httpx.create_ssl_context()
 httpx.HTTPTransport(verify=SSL_CONTEXT).close()
-"127.0.0.1".encode("idna")
 for _loop in ("asyncio", "trio"):
     if _loop in sys.modules:
         importlib.import_module(f"anyio._backends._{_loop}")
