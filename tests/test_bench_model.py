@@ -92,8 +92,8 @@ def test_the_table_puts_each_run_beside_its_floor() -> None:
               "load_after": [1.0, 1.1, 1.2], "date": "2026-12-03", "python": "3.11.7",
               "cores": 2}  # fmt: skip
     rows = [line for line in table.block(report).splitlines() if line.startswith("| `")]
-    assert rows[0] == ("| `asyncio` | httpx | 10,000 | 22.0 | 21.0 | 19.5 / 1.5 | 2.10 | 1 | 350 "
-                       "| 6.5 | 2.4 | 8.8× |")  # fmt: skip
+    assert rows[0] == ("| `asyncio` | httpx | 10,000 | 22.0 | 21.0 | 19.5 / 1.50 | 2.10 | 1 | 350 "
+                       "| 6.50 | 2.40 | 8.8× |")  # fmt: skip
     assert rows[1].startswith("| `asyncio` | aiohttp | 0 (asyncplay exited 1: boom) | ")
     assert rows[2] == "| `asyncio` | aiohttp | 0 (a \\| b c) | " + " | ".join(["–"] * 9) + " |"
 
