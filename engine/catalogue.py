@@ -18,7 +18,7 @@ MAIN_IS = "a lesson's main is a plain def main(job), called with the job"
 STRATEGIES: dict[str, str] = {
     "sequential": "One at a time: each request waits for the one before it.",
     "threads": "A thread per task; an exception dies in its thread and the caller never hears.",
-    "threadpool": "A pool of threads; result() re-raises in the caller, unread errors vanish.",
+    "threadpool": "A pool of 100 threads; result() re-raises in the caller, unread errors vanish.",
     "gevent": "Green threads under monkey patching: threading's look, an event loop inside.",
     "callbacks": "Tornado callbacks: errors come as values; gen.multi can gather them.",
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
@@ -59,16 +59,22 @@ def client_run(style: str, client: str) -> str:
     return OWN_CLIENT.get(style, client)
 
 
+def is_second_client(style: str, client: str) -> bool:
+    """Whether a run of `style` that fetched with `client` used its second client (a user's
+    lesson, whose client is not known, did not)."""
+    return bool(client) and client != client_run(style, DEFAULT_CLIENT)
+
+
 def clients_of(style: str) -> tuple[str, ...]:
     """The clients `style` has a lesson for, as a scenario names them."""
     return (DEFAULT_CLIENT, *([SECOND_CLIENT[style]] if style in SECOND_CLIENT else []))
 
 
 def no_lesson(style: str, client: str) -> str:
-    """Why `style` cannot run with `client`, in a line."""
+    """Why `style` cannot run with `client`, in a few words (its panel is titled `style`)."""
     if style in OWN_CLIENT:
-        return f"{style} fetches with {OWN_CLIENT[style]}'s own client, not {client}"
-    return f"{style} has no {client} lesson (its clients: {', '.join(clients_of(style))})"
+        return f"it keeps {OWN_CLIENT[style].capitalize()}'s own client, not {client}"
+    return f"no {client} lesson; its clients: {', '.join(clients_of(style))}"
 
 
 # The claims an idea above speaks to, and the verdict its words state: a test holds each to

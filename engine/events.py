@@ -147,6 +147,10 @@ class RunFinished:
     threads_peak: int
     max_rss_kb: int
     xray_cpu_s: float = 0.0  # the X-ray's own CPU time, left out of cpu_s like the reporter's
+    # cpu_s split into user and system (kernel) time: ten thousand OS threads spend most of
+    # theirs in the kernel. None in logs from before the split.
+    cpu_user_s: float | None = None
+    cpu_system_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,8 @@ def _check(event: Event) -> None:
             _text(event, "text")
         case RunFinished():
             _time(event, "wall_s", "cpu_s", "xray_cpu_s")
+            if event.cpu_user_s is not None or event.cpu_system_s is not None:
+                _time(event, "cpu_user_s", "cpu_system_s")
             _count(event, "ctx_voluntary", "ctx_involuntary", "threads_peak", "max_rss_kb")
         case RunAborted():
             if event.reason not in ("crashed", "killed"):

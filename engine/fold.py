@@ -91,6 +91,7 @@ class RunState:
     xray: str = ""  # the X-ray's state as the worker reported it: "on: ...", "off: why"
     lesson: str = ""  # the module that ran: the strategy's own, or one with a second client
     client: str = ""  # the HTTP client it fetched with ("" if not known: see RunStarted)
+    skipped: str = ""  # why it was not run: no lesson of its style for the scenario's client
     samples: list[events.Sampled] = field(default_factory=list)  # the X-ray's looks
     # Kept up to date by apply, so that a live view of thousands of tasks never rescans
     # them all on every frame: tasks by live status, tasks with an error fault, and tasks

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import eventlog, lessons
+from .catalogue import lesson_module, no_lesson, source_of
 from .errors import LessonError, UsageError
 from .eventlog import EventLog
 from .events import Event, RunAborted
@@ -75,10 +76,14 @@ class Playground:
         return new
 
     def source(self, name: str) -> str:
-        """The source of a lesson as its last run ran it (or as it is now, before any)."""
+        """The source of a lesson as its last run ran it (or as it is now, before any): a
+        built-in's module with the client its run fetched with."""
         if name in self.sources:
             return self.sources[name]
-        return lessons.source_now(self.lessons[name])
+        lesson = self.lessons[name]
+        if lesson.file is None and self.states[name].lesson:
+            return source_of(self.states[name].lesson)
+        return lessons.source_now(lesson)
 
     @classmethod
     def replaying(cls, log: EventLog) -> Playground:
@@ -125,6 +130,9 @@ class Playground:
             self.changed.add(name)
 
         lesson = self.lessons[name]
+        if not lesson.own and lesson_module(name, scenario.client) is None:
+            state.status, state.skipped = "idle", no_lesson(name, scenario.client)
+            return
         if lesson.own and lesson.file is None:  # a replayed run of a lesson not on this machine
             sink(RunAborted(state.now, "crashed", f"{name}'s file is not here to run"))
             self.on_run_end(name, state)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .catalogue import is_second_client
 from .fold import FATE_LABELS, FATES, ErrorRow, Fate, RunState, RunStatus
 
 
@@ -18,11 +19,14 @@ class ResultRow:
     """One strategy's run, measured."""
 
     strategy: str
+    client: str  # the HTTP client it fetched with ("" if not known: a user's file, an old log)
     status: RunStatus
     detail: str | None  # why a crashed or killed run ended
     wall_s: float
     ideal_s: float
     cpu_s: float | None
+    cpu_user_s: float | None  # cpu_s in the program's own code and libraries
+    cpu_system_s: float | None  # cpu_s in the kernel, on its behalf (None: an old log)
     tasks: int
     ok: int
     failed: int
@@ -45,11 +49,14 @@ class ResultRow:
         ordered = sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
         return cls(
             strategy=state.strategy,
+            client=state.client,
             status=state.status,
             detail=state.aborted.detail if state.aborted else None,
             wall_s=state.wall_s,
             ideal_s=state.ideal_s,
             cpu_s=finished.cpu_s if finished else None,
+            cpu_user_s=finished.cpu_user_s if finished else None,
+            cpu_system_s=finished.cpu_system_s if finished else None,
             tasks=len(state.tasks),
             ok=counts["ok"],
             failed=counts["failed"],
@@ -75,8 +82,20 @@ class ResultRow:
         return self.wall_s / self.ideal_s
 
     @property
+    def cpu_ms_per_task(self) -> float | None:
+        """What one request cost the program, on average: its model and its client."""
+        if self.cpu_s is None or not self.tasks:
+            return None
+        return 1000 * self.cpu_s / self.tasks
+
+    @property
     def rss_mb(self) -> float | None:
         return None if self.max_rss_kb is None else self.max_rss_kb / 1024
+
+    @property
+    def second_client(self) -> bool:
+        """It fetched with its style's second client, not the one it has by default."""
+        return is_second_client(self.strategy, self.client)
 
     @property
     def unexplained_total(self) -> int:
@@ -86,12 +105,16 @@ class ResultRow:
         """The row as `asyncplay run --json` prints it."""
         return {
             "strategy": self.strategy,
+            "client": self.client or None,
             "status": self.status,
             "detail": self.detail,
             "wall_s": round(self.wall_s, 4),
             "ideal_s": round(self.ideal_s, 4),
             "ratio": None if self.ratio is None else round(self.ratio, 4),
-            "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 4),
+            "cpu_s": _rounded(self.cpu_s),
+            "cpu_user_s": _rounded(self.cpu_user_s),
+            "cpu_system_s": _rounded(self.cpu_system_s),
+            "cpu_ms_per_task": _rounded(self.cpu_ms_per_task),
             "tasks": self.tasks,
             "ok": self.ok,
             "failed": self.failed,
@@ -109,6 +132,10 @@ class ResultRow:
             "threads_peak": self.threads_peak,
             "max_rss_kb": self.max_rss_kb,
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 @dataclass(frozen=True)
@@ -137,11 +164,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("wall", "wall s", lambda row: row.wall_s, "{:.2f}", "time"),
     Column("ideal", "ideal s", lambda row: row.ideal_s, "{:.2f}", "time"),
     Column("ratio", "×ideal", lambda row: row.ratio, "{:.2f}", "time"),
-    Column("cpu", "cpu s", lambda row: row.cpu_s, "{:.2f}", "time"),
     Column("ok", "ok", lambda row: row.ok, group="tasks"),
     Column("failed", "failed", lambda row: row.failed, group="tasks"),
     Column("unfinished", "unfinished", lambda row: row.unfinished, group="tasks"),
     *(_fate_column(fate) for fate in FATES),
+    Column("cpu", "cpu s", lambda row: row.cpu_s, "{:.2f}", "cpu"),
+    Column("user", "user s", lambda row: row.cpu_user_s, "{:.2f}", "cpu"),
+    Column("system", "sys s", lambda row: row.cpu_system_s, "{:.2f}", "cpu"),
+    Column("cpu-task", "cpu ms/task", lambda row: row.cpu_ms_per_task, "{:.2f}", "cpu"),
     Column("ctx-vol", "ctx vol", lambda row: row.ctx_voluntary, group="machine"),
     Column("ctx-invol", "ctx invol", lambda row: row.ctx_involuntary, group="machine"),
     Column("threads", "threads", lambda row: row.threads_peak, group="machine"),

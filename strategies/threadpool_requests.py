@@ -12,6 +12,10 @@ import requests
 from .job import Job
 from .pages import handle
 
+# A pool is a few threads that take the tasks in turn, not a thread per task: at most this
+# many, whatever the scenario allows. Its ideal time is counted at this size.
+CONCURRENCY = 100
+
 
 def fetch(session: requests.Session, url: str) -> int:
     response = session.get(url)

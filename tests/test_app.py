@@ -13,7 +13,7 @@ from procs import alive, children
 from textual.widgets import DataTable, Input
 from waiting import until
 
-from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES, source_of
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.events import RunAborted, RunStarted, TaskFailed, TaskStarted
 from asyncplay.engine.fold import fold
@@ -384,6 +384,43 @@ def test_a_run_that_reported_its_end_runs_again_at_once() -> None:
             await until(lambda: second.over, what="the second run")
             assert second.counts() == {"ok": 4} and first.counts() == {"ok": 4}
             await pilot.press("q")
+
+    asyncio.run(scenario())
+    assert children() == set()
+
+
+def test_k_switches_the_client_and_each_panel_says_what_it_ran() -> None:
+    """k twice picks aiohttp; r runs the asyncio styles with it (their panels, titles and
+    zooms say so, and show the aiohttp lesson) and leaves every other style idle, saying why."""
+
+    async def scenario() -> None:
+        app = AsyncPlayApp(scenario=SMALL)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("k")
+            assert app.scenario.client == "aiohttp"
+            assert "client: aiohttp" in str(app.query_one("#faults").render())
+            await pilot.press("r")
+            ran = ("asyncio", "taskgroup")
+            states = app.playground.states
+            await until(lambda: all(states[name].over for name in ran), what="the aiohttp runs")
+            for name in ran:
+                assert states[name].client == "aiohttp" and states[name].lesson == f"{name}_aiohttp"
+                assert states[name].fate(states[name].tasks[2]) == "raised"
+                title = f"{name} · aiohttp"
+                panel = app.query_one(f"#panel-{name}", StrategyPanel)
+                await until(lambda panel=panel, title=title: str(panel.border_title) == title,
+                            what=title)  # fmt: skip
+            for name in set(STRATEGIES) - set(ran):
+                assert states[name].status == "idle" and not app.playground.logs[name]
+                assert "aiohttp" in states[name].skipped
+            assert "tornado" in states["callbacks"].skipped.lower()
+            app.query_one("#panel-taskgroup").focus()
+            await pilot.press("z")
+            zoom = app.screen
+            assert isinstance(zoom, ZoomScreen)
+            assert zoom.source == source_of("taskgroup_aiohttp") and "aiohttp" in zoom.source
+            assert "taskgroup_aiohttp.py" in str(zoom.query_one("#source-pane").border_title)
+            await pilot.press("escape", "q")
 
     asyncio.run(scenario())
     assert children() == set()

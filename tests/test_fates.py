@@ -135,3 +135,23 @@ def test_tasks_report_their_start_finish_and_bytes(target: Target) -> None:
         assert task.ended >= task.started
         assert task.status_code == 200 and task.nbytes > 0
     assert state.finished is not None and state.finished.threads_peak >= 1
+    finished = state.finished  # its CPU, split into the program's own and the kernel's
+    assert finished.cpu_user_s is not None and finished.cpu_system_s is not None
+    assert finished.cpu_user_s + finished.cpu_system_s == pytest.approx(finished.cpu_s)
+
+
+@pytest.mark.parametrize("client", clients_of("threadpool"))
+def test_a_pool_is_its_size_not_a_thread_per_task(client: str, target: Target) -> None:
+    """A pool runs at most its CONCURRENCY threads however many tasks there are (a pool as
+    large as the task count was 10,000 OS threads), and its ideal is counted at that size."""
+    from asyncplay.strategies.threadpool import CONCURRENCY
+
+    count = CONCURRENCY * 2 + 50
+    state = run("threadpool", scenario(count=count, latency_ms=100, client=client), target)
+    assert state.status == "done" and state.counts() == {"ok": count}
+    assert state.concurrency == CONCURRENCY
+    assert state.ideal_s == pytest.approx(3 * 0.100)  # three rounds of the pool
+    assert state.finished is not None
+    # The pool's threads (made as work waits for one), the main thread and the harness's
+    # few: never one per task.
+    assert state.finished.threads_peak <= CONCURRENCY + 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -12,18 +13,30 @@ from asyncplay.engine.workload import Scenario
 from asyncplay.tui.table import comparison
 
 ROW = ResultRow(
-    strategy="threadpool", status="killed", detail="stopped", wall_s=12.3456, ideal_s=1.0,
-    cpu_s=3.21, tasks=10_000, ok=9_000, failed=990, unfinished=10, injected=1000,
+    strategy="threadpool", client="httpx", status="killed", detail="stopped", wall_s=12.3456,
+    ideal_s=1.0, cpu_s=3.21, cpu_user_s=1.2, cpu_system_s=2.01, tasks=10_000, ok=9_000,
+    failed=990, unfinished=10, injected=1000,
     fates={"raised": 1, "returned": 0, "logged": 0, "lost": 999, "not_run": 0}, undecided=0,
     whole_plan=False, unexplained={"ReadTimeout": 3}, errors=(), ctx_voluntary=123_456,
     ctx_involuntary=7_890, threads_peak=10_001, max_rss_kb=512_000,
 )  # fmt: skip
 
 
-def printed(width: int) -> str:
+def printed(width: int, row: ResultRow = ROW, scenario: Scenario | None = None) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None)
-    console.print(comparison(Scenario(count=10_000), [ROW], console))
+    console.print(comparison(scenario or Scenario(count=10_000), [row], console))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_second_client_is_named_beside_its_strategy_and_in_the_scenario() -> None:
+    """A run with requests says so; one with the style's first client (httpx, or Tornado for
+    callbacks) is the default and says nothing more."""
+    second = printed(120, replace(ROW, client="requests"), Scenario(client="requests"))
+    assert "threadpool · requests killed" in second
+    assert "faults: none, client requests" in second
+    first = printed(120, replace(ROW, strategy="callbacks", client="tornado"))
+    assert "callbacks killed" in first and "· tornado" not in first
+    assert "client tornado" not in first
 
 
 @pytest.mark.parametrize("width", [80, 100, 120, 200])
@@ -45,7 +58,7 @@ def test_one_table_when_it_fits_and_split_by_group_when_not() -> None:
         return sum(line.split() == ["strategy", *line.split()[1:]] for line in printed(width)
                    .splitlines() if line.strip().startswith("strategy "))  # fmt: skip
 
-    assert tables(200) == 1
+    assert tables(240) == 1
     assert tables(80) >= 2
 
 

@@ -23,6 +23,7 @@ from textual.theme import Theme
 from textual.widgets import Header, TextArea
 
 from ..engine import claims_cache, lessons, scenarios
+from ..engine.catalogue import CLIENTS, STRATEGIES, lesson_module
 from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
@@ -317,6 +318,10 @@ class AsyncPlayApp(App[None]):
                 field.focus()
             return
         started = self.playground.run(strategies, self.scenario)
+        skipped = [self.playground.states[name].skipped for name in started]
+        if len(strategies) == 1 and skipped and skipped[0]:  # its panel says it too
+            self.notify(f"{strategies[0]} not run: {skipped[0]}. k changes the client.",
+                        severity="warning")  # fmt: skip
         busy = [name for name in strategies if name not in started]
         if busy:  # left to finish: say so, and how to start again
             who, them = (f"{busy[0]} is", "it") if len(busy) == 1 else (
@@ -337,6 +342,13 @@ class AsyncPlayApp(App[None]):
                 self.scenario = self.scenario.with_overrides(faults=specs)
 
         self.push_screen(FaultPicker(self.scenario), chosen)
+
+    def action_next_client(self) -> None:
+        """The next HTTP client for the runs to come (the bar shows it)."""
+        following = CLIENTS[(CLIENTS.index(self.scenario.client) + 1) % len(CLIENTS)]
+        self.scenario = self.scenario.with_overrides(client=following)
+        styles = [style for style in STRATEGIES if lesson_module(style, following) is not None]
+        self.notify(f"client {following}: {', '.join(styles)}", timeout=3)
 
     def action_pick_scenario(self) -> None:
         def chosen(scenario: Scenario | None) -> None:

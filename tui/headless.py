@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, scenario: Scenario) -> int:
     builtins = [name for name in args.strategies or [] if name in STRATEGIES]
     for name in builtins:
         if lesson_module(name, scenario.client) is None:
-            raise UsageError(no_lesson(name, scenario.client))
+            raise UsageError(f"{name}: {no_lesson(name, scenario.client)}")
     strategies = _strategies(builtins if args.strategies else None, list(files), scenario.client)
     plan = build_plan(scenario)  # refuses an impossible plan before anything starts
     target_url = None

@@ -25,6 +25,8 @@ KEYS = (
     Key("f", "pick_faults", "Faults", "Pick the faults the next run injects, and which tasks"),
     Key("o", "pick_scenario", "Scenario", "Open a scenario: the built-ins, your own TOML files",
         narrow=False),
+    Key("k", "next_client", "Client", "Switch the HTTP client of the next runs: httpx, "
+        "aiohttp (asyncio, taskgroup), requests (the synchronous styles)", footer=False),
     Key("z", "zoom", "Zoom", "Zoom into the focused strategy: its source, tasks, errors, output"),
     Key("c", "compare", "Compare", "Compare the runs on screen in a sortable table"),
     Key("l", "claims", "Claims", "The article's claims: run the labs, see each verdict and why",

@@ -1,7 +1,7 @@
 """The comparison `asyncplay run` prints: one row per strategy, measured numbers only.
 
 The table has every column of `engine.result.COLUMNS`. When the terminal is too narrow for
-it, it is split into several tables along the columns' groups (time, tasks, fates, machine),
+it, it is split into several tables along the columns' groups (time, tasks, fates, cpu, machine),
 each repeating the strategy, so nothing is cut off at 80 columns.
 """
 
@@ -15,6 +15,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..engine.catalogue import DEFAULT_CLIENT
 from ..engine.result import COLUMNS, Column, ResultRow
 from ..engine.workload import Scenario
 
@@ -45,7 +46,7 @@ def comparison(scenario: Scenario, rows: list[ResultRow], console: Console) -> R
 
 def split_columns(fits: Callable[[list[Column]], bool]) -> list[list[Column]]:
     """Every column, in one table if it `fits`, else in tables of as many whole groups
-    (time, tasks, fates, machine) as fit; a group too wide on its own is a table alone.
+    (time, tasks, fates, cpu, machine) as fit; a group too wide on its own is a table alone.
     The compare screen splits by the same rule."""
     groups = [list(columns) for _, columns in groupby(COLUMNS, key=lambda column: column.group)]
     tables: list[list[Column]] = []
@@ -77,8 +78,11 @@ def _table(columns: list[Column], rows: list[ResultRow]) -> Table:
 
 
 def strategy_cell(row: ResultRow) -> Text:
-    """The strategy's name; a crashed or killed run says so beside it."""
+    """The strategy's name, and its client when it is its second; a crashed or killed run
+    says so beside it."""
     name = Text(row.strategy)
+    if row.second_client:
+        name.append(f" · {row.client}", style="not bold")
     if row.status != "done":
         name.append(f" {row.status}", style="bold red")
     return name
@@ -111,8 +115,9 @@ def describe(scenario: Scenario) -> str:
     faults = ", ".join(scenario.to_dict()["faults"]) or "none"
     limit = scenario.concurrency or "no limit"
     jitter = f" ±{scenario.jitter_ms:g}" if scenario.jitter_ms else ""
+    client = "" if scenario.client == DEFAULT_CLIENT else f", client {scenario.client}"
     return (
         f"{scenario.name}: {scenario.count:,} tasks, {scenario.latency_ms:g}{jitter} ms latency, "
         f"concurrency {limit}, timeout {scenario.timeout_s:g} s, seed {scenario.seed}, "
-        f"faults: {faults}"
+        f"faults: {faults}{client}"
     )

@@ -39,7 +39,9 @@ class ReportingResponse(aiohttp.ClientResponse):
 
 
 async def _started(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: aiohttp.TraceRequestStartParams
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestStartParams,
 ) -> None:
     probe.task_started(task_of_url(str(params.url)))
 

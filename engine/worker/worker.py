@@ -71,7 +71,7 @@ def main() -> None:
     else:
         style, module = module_name, lesson_module(module_name, scenario.client)
         if module is None:
-            raise SystemExit(no_lesson(style, scenario.client))
+            raise SystemExit(f"{style}: {no_lesson(style, scenario.client)}")
         module_name = module
         strategy = importlib.import_module(f"{LESSONS_PACKAGE}.{module_name}")
     entry = getattr(strategy, function or "main", None)
@@ -87,7 +87,9 @@ def main() -> None:
 
     hooks.install()
     plan = build_plan(scenario)
-    limit = getattr(strategy, "CONCURRENCY", None) or scenario.limit
+    # A lesson's CONCURRENCY is the most it runs at once, whatever the scenario allows (one
+    # for sequential, a pool's size).
+    limit = min(scenario.limit, getattr(strategy, "CONCURRENCY", None) or scenario.limit)
     job = WorkerJob(Target(**spec["target"]).urls(plan), limit, scenario.timeout_s)
     job.warm_up()
     ideal_s = plan.ideal_s(limit)
@@ -124,7 +126,7 @@ def main() -> None:
     collect_as_at_exit()
     # Never below zero: the reporter samples its own usage once a tick, so over a run of a
     # few milliseconds its share may be counted up to a tick apart from the process's.
-    cpu, voluntary, involuntary = (
+    user, system, voluntary, involuntary = (
         max(0.0, end - start) for end, start in zip(after, before, strict=True)
     )
     flush_output()  # what the lesson printed is sent before its run's end
@@ -132,12 +134,14 @@ def main() -> None:
         events.RunFinished(
             reporter.now(),
             wall_s=wall,
-            cpu_s=cpu,
+            cpu_s=user + system,
             ctx_voluntary=int(voluntary),
             ctx_involuntary=int(involuntary),
             threads_peak=reporter.threads_peak,
             max_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             xray_cpu_s=sampler.cpu_s() if sampler else 0.0,
+            cpu_user_s=user,
+            cpu_system_s=system,
         )
     )
     reporter.close()
@@ -228,17 +232,20 @@ def collect_as_at_exit() -> None:
         gc.collect()
 
 
-def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float]:
-    """(CPU seconds, voluntary, involuntary context switches) of the process so far, less
-    the harness threads' own: the reporter's and the X-ray's (each samples them itself)."""
+def _usage(reporter: Reporter, sampler: Sampler | None) -> tuple[float, float, float, float]:
+    """(user and system CPU seconds, voluntary and involuntary context switches) of the
+    process so far, less the harness threads' own: the reporter's and the X-ray's (each
+    samples them itself)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu, voluntary, involuntary = usage.ru_utime + usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw
+    user, system = usage.ru_utime, usage.ru_stime
+    voluntary, involuntary = usage.ru_nvcsw, usage.ru_nivcsw
     for own in (reporter.own_usage, sampler.own_usage if sampler else None):
         if own is not None:
-            cpu -= own.ru_utime + own.ru_stime
+            user -= own.ru_utime
+            system -= own.ru_stime
             voluntary -= own.ru_nvcsw
             involuntary -= own.ru_nivcsw
-    return cpu, voluntary, involuntary
+    return user, system, voluntary, involuntary
 
 
 def _flatten(error: BaseException) -> Iterator[BaseException]:
@@ -265,11 +272,10 @@ def _see_returned(value: Any, depth: int = 0) -> None:
             _see_returned(item, depth + 1)
     elif getattr(value, "is_error", False):  # an httpx.Response with a 4xx or 5xx
         probe.saw_response("returned", str(value.request.url), value.status_code, "return value")
-    elif _error_status(value) is not None:  # a requests or an aiohttp response
-        probe.saw_response("returned", str(value.url), _error_status(value), "return value")
+    elif (status := _error_status(value)) is not None:  # a requests or an aiohttp response
+        probe.saw_response("returned", str(value.url), status, "return value")
     elif getattr(value, "error", None) is not None and hasattr(value, "effective_url"):
         probe.saw("returned", value.error, "return value")  # a Tornado HTTPResponse
-
 
 
 def _error_status(value: Any) -> int | None:

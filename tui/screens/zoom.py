@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ...engine import lessons
+from ...engine.catalogue import source_of
 from ...engine.errors import LessonError
 from ...engine.events import Sampled
 from ...engine.fold import ErrorRow, RunState, by_line
@@ -84,6 +85,8 @@ class ZoomScreen(QuietFocusScreen[None]):
         super().__init__()
         self.palette = Palette(self)
         self.strategy = state.strategy
+        # The module its run ran: the style's own, or its lesson with a second client.
+        self.module = state.lesson or state.strategy
         self.lesson = lesson
         self.source = source  # the lesson as its run ran it
         self.state = state
@@ -106,7 +109,7 @@ class ZoomScreen(QuietFocusScreen[None]):
             with Vertical(id="source-pane"):
                 yield Static(id="legend")
                 with VerticalScroll(id="source"):
-                    yield LessonSource(self.strategy, self.palette, self.source)
+                    yield LessonSource(self.module, self.palette, self.source)
                 yield self.editor
                 yield XrayStepper(self.palette)
             with TabbedContent(id="zoom-tabs"):
@@ -222,7 +225,7 @@ class ZoomScreen(QuietFocusScreen[None]):
             text = error.traceback or error.message or "(no traceback)"
         self.query_one("#traceback", Static).update(Text(text))
         self.query_one(LessonSource).mark(error)
-        self.query_one("#legend", Static).update(legend(self.palette, self.strategy, error))
+        self.query_one("#legend", Static).update(legend(self.palette, self.module, error))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "errors" and event.row_key.value is not None:
@@ -235,7 +238,7 @@ class ZoomScreen(QuietFocusScreen[None]):
         if editing is not None:
             return f"editing {lessons.shown(editing)}"
         path = self.lesson.file
-        return f"strategies/{self.strategy}.py" if path is None else lessons.shown(path)
+        return f"strategies/{self.module}.py" if path is None else lessons.shown(path)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The editor's keys while editing; the viewer's otherwise (hidden, not greyed)."""
@@ -257,8 +260,8 @@ class ZoomScreen(QuietFocusScreen[None]):
                 hint = beside if self.lesson.original else "ctrl+r runs it"
                 self.editor.open(self.lesson.file, hint)
             else:  # the user's copy, or the original's text until a save makes the copy
-                copy = lessons.own_folder() / f"{self.strategy}.py"
-                self.editor.open(copy, beside, original=lessons.source_now(self.lesson))
+                copy = lessons.own_folder() / f"{self.module}.py"
+                self.editor.open(copy, beside, original=source_of(self.module))
         except (LessonError, OSError) as error:
             self.notify(f"cannot edit: {error}", severity="error")
             return
@@ -294,11 +297,14 @@ class ZoomScreen(QuietFocusScreen[None]):
 
     def action_original(self) -> None:
         """Put the original lesson's text back into the editor (ctrl+z undoes it)."""
-        original = self.lesson.original or (None if self.lesson.own else self.strategy)
-        if original is None:
+        if self.lesson.original is not None:
+            original = lessons.source_now(lessons.named(self.lesson.original))
+        elif not self.lesson.own:
+            original = source_of(self.module)
+        else:
             self.notify(f"{self.strategy} is your own lesson: it has no original.", timeout=3)
             return
-        self.editor.reset(lessons.source_now(lessons.named(original)))
+        self.editor.reset(original)
         self.notify("the original is back: ctrl+z undoes that, ctrl+s keeps it", timeout=4)
 
     def _set_editing(self, editing: bool) -> None:

@@ -87,8 +87,8 @@ class ScenarioBar(Vertical):
                     field_input.value = shown(getattr(scenario, field))
             field_input.remove_class("-refused")
         faults = ", ".join(str(spec) for spec in scenario.faults) or "none"
-        line = Text(f"faults: {faults}")
-        line.append("   f to change them, o for another scenario", style="dim")
+        line = Text(f"faults: {faults}   client: {scenario.client}")
+        line.append("   f or k to change them, o for another scenario", style="dim")
         self.query_one("#faults", Static).update(line)
         self.problem = ""
 

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
 
+from ...engine.catalogue import is_second_client
 from ...engine.fold import TASK_STATUSES, RunState
 from ..palette import Palette, palette_of
 from .error_list import VIA_SHORT, Entries, entries, fit, task_label
@@ -30,6 +31,8 @@ DOTS_LEGEND = "● raised  ● returned  ● logged  ● lost  ● not run: the 
 
 def times(palette: Palette, state: RunState, now: float) -> Text:
     """`wall 1.31 s  ideal ▲0.20 s  ×6.5`, or what the run is waiting for."""
+    if state.skipped:
+        return Text(f"not run: {state.skipped}", style=palette.muted)
     if state.status == "idle":
         return Text("not run yet: press r, or enter", style=palette.muted)
     if not state.tasks:
@@ -45,6 +48,10 @@ def times(palette: Palette, state: RunState, now: float) -> Text:
         text.append(state.status, style=palette.run_style(state.status))
     elif state.ideal_s and state.whole_plan:  # only then does it compare with the ideal
         text.append(f"×{state.wall_s / state.ideal_s:.1f}", style="bold")
+    finished = state.finished
+    if finished is not None and finished.cpu_system_s is not None:  # logs before: no split
+        kernel = finished.cpu_system_s / finished.cpu_s if finished.cpu_s else 0.0
+        text.append(f"  cpu {finished.cpu_s:.2f} s, {kernel:.0%} kernel", style=palette.muted)
     return text
 
 
@@ -77,8 +84,9 @@ def summary_line(palette: Palette, state: RunState, width: int) -> Text:
     progress = Text(f"{done:<{2 * len(total) + 1}} ")  # the bullets line up down the list
     fates = as_bullets(palette, state.fates()) + " " if state.tasks else Text("")
     rows = state.errors()
-    if state.aborted is not None:
-        error = Text(state.aborted.detail, style=palette.run_style(state.status))
+    if state.aborted is not None or state.skipped:
+        why = state.aborted.detail if state.aborted else f"not run: {state.skipped}"
+        error = Text(why, style=palette.run_style(state.status))
         longest = long = short = error
     elif rows:
         newest = rows[0]
@@ -121,6 +129,13 @@ def _shape_of(state: RunState) -> tuple[object, ...]:
     return (state.strategy, bool(state.tasks), shown, ended, rows[0] if rows else None)
 
 
+def title_of(strategy: str, state: RunState) -> Text:
+    """The panel's title: its strategy (a file's name: text, not markup), and the client
+    its run fetched with when that is its style's second."""
+    second = is_second_client(strategy, state.client)
+    return Text(f"{strategy} · {state.client}" if second else strategy)
+
+
 def panel_id(strategy: str) -> str:
     """A panel's id: its strategy's name as an id can spell it, one name to one id
     (threads′: panel-threads-2032-; a hyphen is escaped too)."""
@@ -139,7 +154,7 @@ class StrategyPanel(Vertical, can_focus=True):
         super().__init__(id=panel_id(strategy), classes="strategy-panel")
         self.strategy = strategy
         self.idea = idea
-        self.border_title = Text(strategy)  # a file's name: text, not markup
+        self.border_title = Text(strategy)  # a file's name: text, not markup (see title_of)
         self.state = RunState(strategy=strategy)
         self.now = 0.0
         self._needs: Needs | None = None
@@ -207,6 +222,9 @@ class StrategyPanel(Vertical, can_focus=True):
             self.post_message(self.NeedsChanged())
         if self.border_subtitle != state.status:  # setting it repaints the whole panel
             self.border_subtitle = state.status
+        title = title_of(self.strategy, state)
+        if self.border_title != title:
+            self.border_title = title
         self.set_class(state.status in ("crashed", "killed"), "-failed")
         self.set_class(state.status == "running", "-running")
         width = self.content_size.width
