@@ -30,7 +30,8 @@ def asyncplay_command() -> list[str]:
 def asyncplay_run(
     style: str, client: str, count: int, latency_ms: float, deadline_s: float | None = None
 ) -> dict[str, Any]:
-    """`asyncplay run --json -s STYLE --client CLIENT`: its result row, or a failed row."""
+    """`asyncplay run --json -s STYLE --client CLIENT`: its result row (with the client that
+    really ran, as asyncplay names it), or a failed row."""
     command = [*asyncplay_command(), "run", "--json", "-n", str(count), "--latency",
                f"{latency_ms:g}", "-s", style, "--client", client]  # fmt: skip
     if deadline_s is not None:
@@ -42,7 +43,8 @@ def asyncplay_run(
         return failed(count, f"asyncplay exited {done.returncode}: {last_line(done.stderr)}")
     problem = f"{row['status']}: {row['detail']}" if row["status"] != "done" else None
     return {key: row.get(key) for key in (*MEASURED, "tasks", "ok")} | {
-        "problem": problem or unread(row)
+        "client": row.get("client") or client,
+        "problem": problem or unread(row),
     }
 
 

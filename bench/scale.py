@@ -114,7 +114,7 @@ def model(
         print(model_line({"style": style, "client": f"({FLOOR})", **floor}, None), flush=True)
         for asked, client in CLIENTS[style]:
             run = asyncplay_run(style, asked, count, latency_ms, deadline_s)
-            report["runs"].append({"style": style, "client": client, **run})
+            report["runs"].append({"style": style, "client": client} | run)
             print(model_line(report["runs"][-1], floor), flush=True)
     report["load_after"] = [round(load, 2) for load in os.getloadavg()]
     print(f"load average after: {report['load_after']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from asyncplay.engine.catalogue import lesson_module, source_of
 from asyncplay.engine.server import page
 from asyncplay.engine.targets import Target
 
@@ -36,6 +38,23 @@ def test_every_style_has_a_floor_and_a_script_for_each_of_its_clients() -> None:
     """No style x client of the catalogue is left without its bare script."""
     scripts = {path.stem for path in (ROOT / "bench/bare").glob("[!_]*.py")}
     assert {f"{style}_{client}" for style, client in PAIRS} <= scripts
+
+
+def concurrency(source: str) -> str | None:
+    """A lesson's (or a script's) CONCURRENCY, as written, or None."""
+    found = re.search(r"^CONCURRENCY = (\S+)", source, re.M)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(("style", "client"), PAIRS)
+def test_a_bare_script_runs_at_most_as_many_at_once_as_its_lesson(style: str, client: str) -> None:
+    """A lesson's CONCURRENCY caps how many tasks it runs at once, and sizes its client's
+    pools (sequential's one, threadpool's pool of threads): its bare script and its floor
+    keep to the same."""
+    asked = next((asked for asked, ran in CLIENTS[style] if ran == client), "httpx")
+    module = lesson_module(style, asked)
+    assert module is not None
+    assert concurrency(bare_script(style, client).read_text()) == concurrency(source_of(module))
 
 
 @pytest.mark.parametrize(("style", "client"), PAIRS)

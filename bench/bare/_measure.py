@@ -86,8 +86,12 @@ def words_of(answer: bytes) -> int:
     return len(body.decode("ascii").split())
 
 
-def run(style: str, client: str, main: Callable[[Job], Sequence[Any]]) -> None:
-    """Parse the command line, run `main` in the measured window, print the JSON report."""
+def run(
+    style: str, client: str, main: Callable[[Job], Sequence[Any]], concurrency: int | None = None
+) -> None:
+    """Parse the command line, run `main` in the measured window, print the JSON report.
+    `concurrency`: the lesson's CONCURRENCY, the most it runs at once whatever -c allows (as
+    the worker caps its job's limit)."""
     parser = argparse.ArgumentParser(description=f"{style} with {client}, without asyncplay")
     parser.add_argument("-n", "--count", type=int, default=200, help="tasks (default 200)")
     parser.add_argument("--latency", type=float, default=200.0, help="ms per request (200)")
@@ -100,6 +104,7 @@ def run(style: str, client: str, main: Callable[[Job], Sequence[Any]]) -> None:
     if args.count < 1 or args.concurrency < 0 or args.latency < 0 or args.timeout <= 0:
         parser.error("-n must be 1 or more, -c and --latency 0 or more, --timeout above 0")
     limit = min(args.concurrency, args.count) if args.concurrency else args.count
+    limit = min(limit, concurrency or limit)
     with _fault_server(args.url) as url:
         urls = [f"{url}/task/{i}?delay_ms={round(args.latency)}" for i in range(args.count)]
         try:

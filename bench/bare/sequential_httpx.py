@@ -10,6 +10,9 @@ from _measure import Job, run
 
 from asyncplay.strategies.pages import handle
 
+# One request at a time, as the lesson: its client's pool is sized for one.
+CONCURRENCY = 1
+
 
 def fetch(http: httpx.Client, url: str) -> int:
     response = http.get(url)
@@ -23,4 +26,4 @@ def main(job: Job) -> list[int]:
 
 
 if __name__ == "__main__":
-    run("sequential", "httpx", main)
+    run("sequential", "httpx", main, CONCURRENCY)

@@ -7,10 +7,13 @@ blocking socket (bench/bare/_blocking.py).
 from _blocking import fetch
 from _measure import Job, run
 
+# One request at a time, as the lesson: its client's pool is sized for one.
+CONCURRENCY = 1
+
 
 def main(job: Job) -> list[int]:
     return [fetch(url, job.timeout_s) for url in job.urls]
 
 
 if __name__ == "__main__":
-    run("sequential", "raw", main)
+    run("sequential", "raw", main, CONCURRENCY)

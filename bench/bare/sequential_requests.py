@@ -10,6 +10,9 @@ from _requests_session import new_session
 
 from asyncplay.strategies.pages import handle
 
+# One request at a time, as the lesson: its client's pool is sized for one.
+CONCURRENCY = 1
+
 
 def fetch(session: requests.Session, url: str) -> int:
     response = session.get(url)
@@ -23,4 +26,4 @@ def main(job: Job) -> list[int]:
 
 
 if __name__ == "__main__":
-    run("sequential", "requests", main)
+    run("sequential", "requests", main, CONCURRENCY)

@@ -12,6 +12,9 @@ from _measure import Job, count_threads, run
 
 from asyncplay.strategies.pages import handle
 
+# A pool of at most this many threads, as the lesson's, whatever -c allows.
+CONCURRENCY = 100
+
 
 def fetch(http: httpx.Client, url: str) -> int:
     count_threads()
@@ -27,4 +30,4 @@ def main(job: Job) -> list[int]:
 
 
 if __name__ == "__main__":
-    run("threadpool", "httpx", main)
+    run("threadpool", "httpx", main, CONCURRENCY)

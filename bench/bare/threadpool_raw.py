@@ -9,6 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from _blocking import fetch
 from _measure import Job, count_threads, run
 
+# A pool of at most this many threads, as the lesson's, whatever -c allows.
+CONCURRENCY = 100
+
 
 def fetch_counted(url: str, timeout_s: float) -> int:
     count_threads()
@@ -22,4 +25,4 @@ def main(job: Job) -> list[int]:
 
 
 if __name__ == "__main__":
-    run("threadpool", "raw", main)
+    run("threadpool", "raw", main, CONCURRENCY)
