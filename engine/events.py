@@ -56,6 +56,7 @@ class RunStarted:
     # own module, with httpx or Tornado), and the client of a user's file is not known.
     lesson: str = ""
     client: str = ""
+    timeout_s: float = 0.0  # the client's timeout (0 in logs from before it was recorded)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class TaskFailed:
     traceback: str
     cut_off: bool = False  # the client was closed under it: not the task's own fault
     frames: tuple[Frame, ...] = ()  # the lesson's lines it was raised through, outermost first
+    # How late the client's event loop ran in the timeout's window before the failure (0:
+    # no loop, or on time): see engine/saturation.py.
+    lag_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -273,11 +277,13 @@ def _check(event: Event) -> None:
             if not _is_number(event.origin) or not math.isfinite(event.origin):
                 raise ValueError(f"origin must be a finite time, not {event.origin!r}")
             _text(event, "xray", "lesson", "client")
+            _time(event, "timeout_s")
         case TaskFinished():
             _count(event, "status", 599)
             _count(event, "nbytes")
         case TaskFailed():
             _text(event, "error", "message", "traceback")
+            _time(event, "lag_s")
             if not isinstance(event.cut_off, bool):
                 raise TypeError(f"cut_off must be true or false, not {event.cut_off!r}")
         case ErrorSeen():

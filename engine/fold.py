@@ -27,6 +27,7 @@ from typing import Literal
 
 from . import events
 from .events import Event, Frame, Spot
+from .saturation import client_saturated
 from .workload import Fault
 
 Fate = Literal["raised", "returned", "logged", "lost", "not_run"]
@@ -92,6 +93,7 @@ class RunState:
     lesson: str = ""  # the module that ran: the strategy's own, or one with a second client
     client: str = ""  # the HTTP client it fetched with ("" if not known: see RunStarted)
     skipped: str = ""  # why it was not run: no lesson of its style for the scenario's client
+    timeout_s: float = 0.0  # the client's timeout (0: not recorded, in older logs)
     samples: list[events.Sampled] = field(default_factory=list)  # the X-ray's looks
     # Kept up to date by apply, so that a live view of thousands of tasks never rescans
     # them all on every frame: tasks by live status, tasks with an error fault, and tasks
@@ -194,6 +196,17 @@ class RunState:
             if task.failed is not None and task.fault is None and not task.failed.cut_off
         )
 
+    def saturated(self) -> tuple[int, float]:
+        """Of the failures no fault explains, how many were the client's own saturation (its
+        event loop running late: saturation.RULE), and the worst lateness among them."""
+        lags = [
+            task.failed.lag_s
+            for task in self.troubled
+            if task.failed is not None and task.fault is None and not task.failed.cut_off
+            and client_saturated(task.failed.lag_s, self.timeout_s)
+        ]  # fmt: skip
+        return len(lags), max(lags, default=0.0)
+
     def errors(self) -> list[ErrorRow]:
         """Every failed task and every error of no task, newest first."""
         if self._errors[0] != self.folded:
@@ -237,6 +250,7 @@ class RunState:
                 self.concurrency, self.ideal_s = event.concurrency, event.ideal_s
                 self.origin, self.xray = event.origin, event.xray
                 self.lesson, self.client = event.lesson or event.strategy, event.client
+                self.timeout_s = event.timeout_s
                 self.tasks = [TaskView(i) for i in range(event.tasks)]
                 self.live = Counter({"queued": event.tasks})
                 for task_id, fault in event.faults.items():

@@ -36,6 +36,8 @@ class ResultRow:
     undecided: int  # only for a run killed or crashed before the end
     whole_plan: bool  # every task ran to its own end: wall/ideal compares
     unexplained: dict[str, int]  # failures no fault explains, by error type
+    saturated: int  # of those, the client's own saturation (saturation.RULE)
+    worst_lag_s: float  # how late its event loop ran, at worst, before one of those
     errors: tuple[ErrorRow, ...]  # by task, then time; errors of no task last
     ctx_voluntary: int | None
     ctx_involuntary: int | None
@@ -46,6 +48,7 @@ class ResultRow:
     def of(cls, state: RunState) -> ResultRow:
         counts = state.counts()
         finished = state.finished
+        saturated, worst_lag_s = state.saturated()
         ordered = sorted(state.errors(), key=lambda row: (row.task is None, row.task, row.t))
         return cls(
             strategy=state.strategy,
@@ -66,6 +69,8 @@ class ResultRow:
             undecided=state.undecided,
             whole_plan=state.whole_plan,
             unexplained=dict(state.unexplained()),
+            saturated=saturated,
+            worst_lag_s=worst_lag_s,
             errors=tuple(ordered),
             ctx_voluntary=finished.ctx_voluntary if finished else None,
             ctx_involuntary=finished.ctx_involuntary if finished else None,
@@ -124,6 +129,10 @@ class ResultRow:
             "undecided": self.undecided,
             "whole_plan": self.whole_plan,
             "unexplained_failures": dict(self.unexplained),
+            "saturated_failures": {
+                "count": self.saturated,
+                "worst_lag_s": round(self.worst_lag_s, 3),
+            },
             "errors": [
                 {"task": e.task, "fault": e.fault, "type": e.type, "fate": e.fate, "via": e.via}
                 for e in self.errors

@@ -1,6 +1,6 @@
 """Rewrite README's "Where does the error go?" tables from a real run.
 
-    python scripts/fates_table.py            # runs 8 strategies x 6 scenarios, ~1 minute
+    python scripts/fates_table.py   # every strategy x client (14) x 7 scenarios, ~2 minutes
 
 Every cell is the fate the fold decided for a real worker against the real fault server;
 nothing here is typed by hand. The tables land between the fates markers in README.md.
@@ -12,7 +12,7 @@ import asyncio
 import re
 from pathlib import Path
 
-from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES, client_run, clients_of
 from asyncplay.engine.fold import RunState
 from asyncplay.engine.session import Session
 from asyncplay.engine.workload import FaultSpec, Scenario
@@ -23,8 +23,8 @@ FATE_MARK = {"raised": "🟢 raised", "returned": "🔵 returned", "logged": "�
              "lost": "🔴 lost", "not_run": "⚪ not run"}  # fmt: skip
 
 
-def small(*specs: str) -> Scenario:
-    return Scenario(count=6, latency_ms=100, timeout_s=1.0,
+def small(client: str, *specs: str) -> Scenario:
+    return Scenario(count=6, latency_ms=100, timeout_s=1.0, client=client,
                     faults=tuple(FaultSpec.parse(spec) for spec in specs))  # fmt: skip
 
 
@@ -43,18 +43,22 @@ def cell(state: RunState, task: int) -> str:
 
 
 async def tables() -> str:
-    single = ["| strategy | " + " | ".join(SINGLE) + " |", "|---" * (len(SINGLE) + 1) + "|"]
-    double = ["| strategy | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
+    single = ["| strategy | client | " + " | ".join(SINGLE) + " |",
+              "|---" * (len(SINGLE) + 2) + "|"]  # fmt: skip
+    double = ["| strategy | client | refused, task 1 (at once) | then http-500, task 4 (100 ms) "
               "| http-500, task 1 | and at the same moment http-500, task 4 |",
-              "|---|---|---|---|---|"]  # fmt: skip
+              "|---|---|---|---|---|---|"]  # fmt: skip
     async with Session() as session:
         for strategy in STRATEGIES:
-            row = [cell(await fates(session, strategy, small(f"{f}@2")), 2) for f in SINGLE]
-            single.append(f"| `{strategy}` | " + " | ".join(row) + " |")
-            apart = await fates(session, strategy, small("refused@1", "http-500@4"))
-            together = await fates(session, strategy, small("http-500@1,4"))
-            cells = [cell(apart, 1), cell(apart, 4), cell(together, 1), cell(together, 4)]
-            double.append(f"| `{strategy}` | " + " | ".join(cells) + " |")
+            for client in clients_of(strategy):
+                name = f"| `{strategy}` | {client_run(strategy, client)} | "
+                row = [cell(await fates(session, strategy, small(client, f"{f}@2")), 2)
+                       for f in SINGLE]  # fmt: skip
+                single.append(name + " | ".join(row) + " |")
+                apart = await fates(session, strategy, small(client, "refused@1", "http-500@4"))
+                together = await fates(session, strategy, small(client, "http-500@1,4"))
+                cells = [cell(apart, 1), cell(apart, 4), cell(together, 1), cell(together, 4)]
+                double.append(name + " | ".join(cells) + " |")
     return "\n".join([*single, "", "Two errors in one run:", "", *double])
 
 

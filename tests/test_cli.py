@@ -103,6 +103,15 @@ def _busy_port() -> socket.socket:
         (["claims", "--repeat", "1000"], "argument --repeat: must be 1 to 20, not 1,000"),
         (["claims", "--repeat", "twice"], "argument --repeat: 'twice' is not a number"),
         (["lab", "races", "--repeat", "2.5"], "argument --repeat: '2.5' is not a number"),
+        (["run", "--client", "urllib"], "no client 'urllib': one of httpx, aiohttp, requests"),
+        (
+            ["run", "-s", "threads", "--client", "aiohttp"],
+            "threads: no aiohttp lesson; its clients: httpx, requests",
+        ),
+        (
+            ["run", "-s", "callbacks", "--client", "requests"],
+            "callbacks: it keeps Tornado's own client, not requests",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(args: list[str], message: str) -> None:
@@ -169,6 +178,17 @@ def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path
     assert list(recorded.runs) == ["threads", "taskgroup"]
     assert [ResultRow.of(fold(recorded.runs[name])).to_json() for name in recorded.runs] == results
     assert marked(marker) == set()
+
+
+def test_a_client_runs_the_styles_that_have_it_and_names_it() -> None:
+    """--client aiohttp without -s: the asyncio styles run with it, the others do not, and
+    the scenario line and the rows say so."""
+    result = asyncplay("run", "-n", "3", "--latency", "20", "--client", "aiohttp", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scenario"]["client"] == "aiohttp"
+    rows = {row["strategy"]: row["client"] for row in report["results"]}
+    assert rows == {"asyncio": "aiohttp", "taskgroup": "aiohttp"}
 
 
 def test_the_table_names_every_strategy() -> None:

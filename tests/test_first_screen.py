@@ -146,3 +146,25 @@ def test_a_run_of_hours_is_asked_about_and_can_leave_sequential_out() -> None:
 
     asyncio.run(ask())
     assert children() == set()
+
+
+def test_help_lists_each_client_with_the_styles_that_have_it() -> None:
+    """Help's clients part says which styles each client runs, as the catalogue has them."""
+
+    async def clients() -> None:
+        app = AsyncPlayApp(start_server=False)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("question_mark")
+            await until(lambda: isinstance(app.screen, HelpScreen), what="help")
+            await pilot.press("end")  # the clients are near help's end, before the fates
+            await until(
+                lambda: "Clients (k)" in screen_text(app),
+                what=lambda: f"the clients part of help:\n{screen_text(app)}",
+            )
+            text = " ".join(screen_text(app).split())
+            assert "aiohttp asyncio, taskgroup" in text
+            assert "requests sequential, threads, threadpool, gevent" in text
+            assert "tornado callbacks: its framework's own, when httpx is picked" in text
+            await pilot.press("escape", "q")
+
+    asyncio.run(clients())

@@ -219,3 +219,28 @@ def test_a_status_is_an_http_status() -> None:
     assert ev.decode(line % 599) == ev.TaskFinished(0.1, 0, 599, 1)
     with pytest.raises(MalformedEvent, match="status must be a whole number from 0 to 599"):
         ev.decode(line % 600)
+
+
+def test_a_failure_on_a_loop_running_late_is_the_clients_saturation() -> None:
+    """Of the failures no fault explains, those on a loop late by at least a quarter of the
+    timeout are the client's own saturation (saturation.RULE): counted, with the worst
+    lateness; an injected fault's failure, a cut-off one and one on time are not."""
+    from dataclasses import replace
+
+    from asyncplay.engine.saturation import SATURATED_LAG_SHARE
+
+    timeout = 4.0
+    line = SATURATED_LAG_SHARE * timeout  # 1 s
+    log: list[ev.Event] = [replace(started({3: "timeout"}, 5), timeout_s=timeout)]
+    timed_out = [
+        ev.TaskFailed(5.0, task, "ReadTimeout", "", "", lag_s=lag)
+        for task, lag in ((0, line), (1, 2.5), (2, line - 0.01), (3, 3.0))
+    ]
+    log += [*timed_out, ev.TaskFailed(5.0, 4, "ReadTimeout", "", "", True, lag_s=3.0), FINISHED]
+    state = fold(log)
+    assert state.saturated() == (2, 2.5)  # tasks 0 and 1; 2 was on time, 3 had its fault
+    row = ResultRow.of(state)
+    assert (row.saturated, row.worst_lag_s) == (2, 2.5)
+    assert row.to_json()["saturated_failures"] == {"count": 2, "worst_lag_s": 2.5}
+    unrecorded = fold([started({}, 1), ev.TaskFailed(5.0, 0, "ReadTimeout", "", "", lag_s=9.0)])
+    assert unrecorded.saturated() == (0, 0.0)  # no timeout recorded (an old log): no verdict

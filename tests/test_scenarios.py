@@ -26,11 +26,12 @@ def test_every_builtin_loads_and_plans() -> None:
 def test_a_users_file_loads_and_flags_override_it(tmp_path: Path) -> None:
     """A TOML file by path; with_overrides replaces only the values given."""
     path = tmp_path / "mine.toml"
-    path.write_text('count = 7\nlatency_ms = 30\nfaults = ["reset@2"]\n')
+    path.write_text('count = 7\nlatency_ms = 30\nfaults = ["reset@2"]\nclient = "requests"\n')
     scenario = scenarios.load(str(path))
     assert (scenario.name, scenario.count, str(scenario.faults[0])) == ("mine", 7, "reset@2")
-    changed = scenario.with_overrides(count=9, latency_ms=None)
-    assert (changed.count, changed.latency_ms) == (9, 30)
+    assert scenario.client == "requests"
+    changed = scenario.with_overrides(count=9, latency_ms=None, client=None)
+    assert (changed.count, changed.latency_ms, changed.client) == (9, 30, "requests")
 
 
 @pytest.mark.parametrize(
@@ -43,6 +44,8 @@ def test_a_users_file_loads_and_flags_override_it(tmp_path: Path) -> None:
         ("faults = 3", "faults must be a list of strings"),
         ('faults = ["explode"]', "unknown fault"),
         ("count = -1", "count must be 1 to 100,000"),
+        ('client = "urllib"', "unknown client 'urllib' \\(known: httpx, aiohttp, requests\\)"),
+        ("client = 3", "client must be text"),
     ],
 )
 def test_bad_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:

@@ -17,7 +17,8 @@ ROW = ResultRow(
     ideal_s=1.0, cpu_s=3.21, cpu_user_s=1.2, cpu_system_s=2.01, tasks=10_000, ok=9_000,
     failed=990, unfinished=10, injected=1000,
     fates={"raised": 1, "returned": 0, "logged": 0, "lost": 999, "not_run": 0}, undecided=0,
-    whole_plan=False, unexplained={"ReadTimeout": 3}, errors=(), ctx_voluntary=123_456,
+    whole_plan=False, unexplained={"ReadTimeout": 3}, saturated=2, worst_lag_s=3.4, errors=(),
+    ctx_voluntary=123_456,
     ctx_involuntary=7_890, threads_peak=10_001, max_rss_kb=512_000,
 )  # fmt: skip
 
@@ -65,3 +66,8 @@ def test_one_table_when_it_fits_and_split_by_group_when_not() -> None:
 def test_failures_no_fault_explains_are_flagged_under_the_table() -> None:
     """Saturation is said in words, not left for the reader to infer from the counts."""
     assert "3 of 10,000 tasks failed with no fault injected (ReadTimeout ×3)" in printed(200)
+    said = " ".join(printed(400).split())  # the note, unwrapped
+    assert "2 of them failed while the client's own event loop ran up to 3.4 s late" in said
+    assert "client was saturated, not the server" not in " ".join(
+        printed(400, replace(ROW, saturated=0)).split()
+    )

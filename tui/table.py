@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..engine.catalogue import DEFAULT_CLIENT
 from ..engine.result import COLUMNS, Column, ResultRow
+from ..engine.saturation import RULE
 from ..engine.workload import Scenario
 
 # The terminal's own colours, so any terminal theme keeps them legible.
@@ -101,13 +102,19 @@ def unexplained_note(row: ResultRow) -> Text | None:
     if not row.unexplained_total:
         return None
     kinds = ", ".join(f"{kind} ×{count:,}" for kind, count in sorted(row.unexplained.items()))
-    return Text.assemble(
+    note = Text.assemble(
         ("⚠ ", "yellow"),
         (row.strategy, "bold"),
         f": {row.unexplained_total:,} of {row.tasks:,} tasks failed with no fault injected "
         f"({kinds}): the client, the machine or the server could not keep up, so these "
         "numbers measure saturation, not the style.",
     )
+    if row.saturated:
+        note.append(
+            f" {row.saturated:,} of them failed while the client's own event loop ran up to "
+            f"{row.worst_lag_s:.1f} s late: the client was saturated, not the server ({RULE})."
+        )
+    return note
 
 
 def describe(scenario: Scenario) -> str:

@@ -18,6 +18,8 @@ connections over several pools of at most POOL_SIZE.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import ssl
 import sys
@@ -52,17 +54,28 @@ class WorkerJob:
     limit: int  # how many tasks may be in flight at once
     timeout_s: float
 
+    def watch_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Time the event loop a client is made on (the running one, by default), so that
+        a failure on it says how late the loop was running (see loop_lag.py)."""
+        if probe.LOOP_LAG is None:
+            return
+        with contextlib.suppress(RuntimeError):  # made outside a loop: nothing to time
+            probe.LOOP_LAG.watch(loop or asyncio.get_running_loop())
+
     def client(self) -> httpx.Client:
         pools = [httpx.HTTPTransport(**self._pool_options()) for _ in range(self._pools())]
         return httpx.Client(transport=ReportingTransport(pools), **self._client_options())
 
     def async_client(self) -> httpx.AsyncClient:
         pools = [httpx.AsyncHTTPTransport(**self._pool_options()) for _ in range(self._pools())]
+        self.watch_loop()
         return httpx.AsyncClient(transport=AsyncReportingTransport(pools), **self._client_options())
 
     def tornado_client(self) -> AsyncHTTPClient:
         from tornado.httpclient import AsyncHTTPClient
+        from tornado.ioloop import IOLoop
 
+        self.watch_loop(IOLoop.current().asyncio_loop)  # type: ignore[attr-defined]
         # request_timeout 0: no clock on the whole request; the connections time each read.
         defaults = {"connect_timeout": CONNECT_TIMEOUT_S, "request_timeout": 0}
         AsyncHTTPClient.configure(
@@ -78,6 +91,7 @@ class WorkerJob:
     def aiohttp_session(self) -> aiohttp.ClientSession:
         from .aiohttp_session import reporting_session  # imports aiohttp: only if asked
 
+        self.watch_loop()
         return reporting_session(self.limit, self.timeout_s)
 
     def warm_up(self) -> None:

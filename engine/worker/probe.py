@@ -17,13 +17,16 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ... import strategies
 from .. import events
 from ..events import Channel, Event, Frame
 from ..targets import task_of_url
+
+if TYPE_CHECKING:
+    from .loop_lag import LoopLag
 
 # Taken before any monkey patching; see the module docstring.
 _sleep = time.sleep
@@ -126,6 +129,8 @@ def os_thread_count() -> int:
 
 
 REPORTER: Reporter | None = None
+# How late the lesson's event loop runs, once a client on one was made (the worker sets it).
+LOOP_LAG: LoopLag | None = None
 # Errors whose task the instrumentation knew when it saw them, by identity. Holding the error
 # keeps its id from being reused while the run lasts.
 _TASK_OF_ERROR: dict[int, tuple[BaseException, int]] = {}
@@ -161,9 +166,10 @@ def task_failed(task: int | None, error: BaseException, cut_off: bool = False) -
     if task is None:
         return
     _TASK_OF_ERROR[id(error)] = (error, task)
+    lag_s = LOOP_LAG.worst_s() if LOOP_LAG is not None else 0.0
     _emit(
         events.TaskFailed, task, type(error).__name__, events.cut(str(error)),
-        format_traceback(error), cut_off, lesson_frames(error),
+        format_traceback(error), cut_off, lesson_frames(error), round(lag_s, 4),
     )  # fmt: skip
 
 

@@ -63,13 +63,14 @@ def main() -> None:
     report_around_handle()
     # "threads", or a lab's fetch "labs.callbacks:unchecked": a module, and its main; or
     # the user's own file.
-    module_name, _, function = spec["strategy"].partition(":")
+    style, _, function = spec["strategy"].partition(":")
     scenario = Scenario.from_dict(spec["scenario"])
+    module_name = style  # a built-in style's module with the scenario's client, below
     if spec.get("file"):
         probe.OWN_LESSON = (spec["file"], spec["strategy"])
         strategy = load_file(spec["file"])
     else:
-        style, module = module_name, lesson_module(module_name, scenario.client)
+        module = lesson_module(style, scenario.client)
         if module is None:
             raise SystemExit(f"{style}: {no_lesson(style, scenario.client)}")
         module_name = module
@@ -83,9 +84,11 @@ def main() -> None:
 
     from . import hooks  # after the lesson: gevent has patched by now
     from .clients import WorkerJob
+    from .loop_lag import LoopLag
     from .sampler import Sampler
 
     hooks.install()
+    probe.LOOP_LAG = LoopLag(scenario.timeout_s)  # timing a loop once a client is made on one
     plan = build_plan(scenario)
     # A lesson's CONCURRENCY is the most it runs at once, whatever the scenario allows (one
     # for sequential, a pool's size).
@@ -102,11 +105,11 @@ def main() -> None:
     reporter.origin = time.monotonic()  # the run's clock starts here
     # A user's file fetches with whatever it imports, and a lab with what its bug needs:
     # only a built-in lesson's client is known.
-    builtin = not spec.get("file") and module_name.partition(".")[0] != "labs"
-    client = client_run(module_name, scenario.client) if builtin else ""
+    builtin = not spec.get("file") and style.partition(".")[0] != "labs"
+    client = client_run(style, scenario.client) if builtin else ""
     started = events.RunStarted(
         0.0, spec["strategy"], os.getpid(), scenario.count, limit, ideal_s, faults, reporter.origin,
-        xray_status, lesson=module_name, client=client,
+        xray_status, lesson=module_name, client=client, timeout_s=scenario.timeout_s,
     )  # fmt: skip
     reporter.emit(started)
     if sampler is not None:

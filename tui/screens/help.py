@@ -13,7 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine import xray
-from ...engine.catalogue import STRATEGIES
+from ...engine.catalogue import (
+    CLIENTS,
+    DEFAULT_CLIENT,
+    OWN_CLIENT,
+    STRATEGIES,
+    lesson_module,
+)
 from ...engine.fold import FATE_LABELS, FATES
 from ..keys import KEYS
 from ..palette import PALETTE_CLASSES, Palette
@@ -115,6 +121,18 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(Text("Styles", style=heading), "")
         for name, idea in STRATEGIES.items():
             table.add_row(name, idea)
+        table.add_row("", "")
+        table.add_row(Text("Clients (k)", style=heading), "the HTTP client the next runs fetch "
+                      "with, each style's own way of writing it:")  # fmt: skip
+        for client in CLIENTS:
+            styles = [
+                style
+                for style in STRATEGIES
+                if style not in OWN_CLIENT and lesson_module(style, client) is not None
+            ]
+            table.add_row(client, ", ".join(styles))  # fmt: skip
+        for style, own in OWN_CLIENT.items():
+            table.add_row(own, f"{style}: its framework's own, when {DEFAULT_CLIENT} is picked")
         table.add_row("", "")
         table.add_row(Text("Fates", style=heading), "where each injected error ended up")
         for fate in FATES:
