@@ -24,6 +24,7 @@ STRATEGIES: dict[str, str] = {
     "generators": "Generator coroutines with yield from, the Python 3.4 way of asyncio.",
     "asyncio": "async/await with gather: the first error is raised, the run torn down.",
     "taskgroup": "async/await with a TaskGroup: the first error cancels the rest; raised together.",
+    "trio": "trio's nurseries: the first error cancels the rest; every error raised together.",
 }
 
 

@@ -210,7 +210,8 @@ LABS: dict[str, Lab] = {
                 ("sequential", "sequential", "one at a time", {"scenario": "clean"}),
                 ("generators", "generators", "handler bugs", HANDLER_BUGS),
                 ("asyncio", "asyncio", "handler bugs", HANDLER_BUGS),
-                ("taskgroup", "taskgroup", "handler bugs", HANDLER_BUGS)),
+                ("taskgroup", "taskgroup", "handler bugs", HANDLER_BUGS),
+                ("trio", "trio", "handler bugs", HANDLER_BUGS)),
         )),
         Lab("blocking", "A blocking call in the handler, against runs without one", tuple(
             variant

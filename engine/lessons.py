@@ -1,4 +1,4 @@
-"""Which lessons there are: the eight built in, and the user's own files.
+"""Which lessons there are: the built-in ones, and the user's own files.
 
 A user's lessons live in `~/.config/asyncplay/strategies/`. A file there named after a
 built-in is the user's copy of it, edited in the app: `threads.py` is shown as `threads′`,

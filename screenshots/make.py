@@ -34,11 +34,11 @@ SHOTS = [
     ("clean", "clean", WIDE, ()),
     ("handler-bug", "handler-bug", WIDE, ()),
     ("handler-bug", "handler-bug-80x24", NARROW, ()),
-    ("handler-bug", "handler-bug-zoom-callbacks", WIDE, ("down", "z", "e", "end")),
+    ("handler-bug", "handler-bug-zoom-callbacks", WIDE, ("down", "right", "z", "e", "end")),
     ("blocking", "blocking", WIDE, ()),
     # Your own lesson: the fix in the editor, then threads′ run beside threads.
     ("handler-bug", "edit-threads", WIDE, ("right", "z", "E")),
-    ("edit-run", "edit-run", WIDE, ("down", "down")),
+    ("edit-run", "edit-run", WIDE, ("down", "down", "right")),  # threads′, after trio
 ]
 # The learner's edit the two shots above show: the app's copy of threads, fixed.
 FIXED_THREADS = HERE / "lessons" / "threads.py"

@@ -1,6 +1,6 @@
 """Rewrite README's "Where does the error go?" tables from a real run.
 
-    python scripts/fates_table.py   # every strategy x client (14) x 7 scenarios, ~2 minutes
+    python scripts/fates_table.py   # every strategy x client x 7 scenarios, ~2 minutes
 
 Every cell is the fate the fold decided for a real worker against the real fault server;
 nothing here is typed by hand. The tables land between the fates markers in README.md.

@@ -20,7 +20,7 @@ from procs import marked
 from waiting import PATIENCE_S, eventually
 
 from asyncplay.engine import claims_cache
-from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES, client_run, clients_of
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import RunAborted, TaskStarted
 from asyncplay.engine.fold import fold
@@ -51,7 +51,10 @@ def test_help_and_the_lists() -> None:
     assert asyncplay("--help").returncode == 0
     assert asyncplay("--version").stdout.startswith("asyncplay ")
     listed = asyncplay("strategies").stdout.splitlines()
-    assert [line.split()[0] for line in listed] == list(STRATEGIES)
+    assert [line.split()[0] for line in listed if not line.startswith(" ")] == list(STRATEGIES)
+    clients = [line.split("clients: ")[1] for line in listed if "clients: " in line]
+    assert clients == [", ".join(client_run(s, c) for c in clients_of(s)) for s in STRATEGIES]
+    assert clients[0] == "httpx, requests" and clients[4] == "tornado"  # sequential, callbacks
     assert "handler-bug" in asyncplay("scenarios").stdout
     assert len(asyncplay("faults").stdout.splitlines()) == 8
 

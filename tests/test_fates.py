@@ -4,8 +4,11 @@ the real fault server.
 The expectations are the lessons of the article, observed: a sequential program, a thread
 pool's `result()` and every coroutine style raise the error to the caller; raw threads and
 greenlets die with it and their framework logs it; Tornado callbacks get network errors as
-values and only log an exception raised inside the callback. A fate is the style's, not the
-client's: with requests or aiohttp each error ends where it does with httpx.
+values and only log an exception raised inside the callback. A trio nursery raises too: a
+task's error cancels its siblings, and every error that happened before they ended is raised
+together in one ExceptionGroup (strict_exception_groups, trio's default); the tasks it
+cancelled never reach their faults. A fate is the style's, not the client's: with requests
+or aiohttp each error ends where it does with httpx.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "generators": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
     "asyncio": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
     "taskgroup": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
+    # Every kind: the failing task ends, its nursery cancels the others and raises the error
+    # out of trio.run inside an ExceptionGroup, which the worker flattens into "main() raised".
+    "trio": dict.fromkeys((*NETWORK, "handler-bug"), RAISED),
 }
 
 
@@ -103,6 +109,10 @@ SECOND_ERROR = {
     "generators": {1: "raised", 4: "not_run"},  # the loop stopped with 4 pending
     "asyncio": {1: "raised", 4: "not_run"},  # asyncio.run cancelled it
     "taskgroup": {1: "raised", 4: "not_run"},  # the group cancelled it
+    # The refusal comes at once; the nursery cancels task 4 while it waits for its response
+    # (100 ms off), at its next checkpoint: trio.Cancelled is no Exception, so no error of
+    # task 4's is reported, and its 500 never comes.
+    "trio": {1: "raised", 4: "not_run"},
 }
 
 

@@ -36,7 +36,8 @@ def test_the_first_screen_injects_a_handler_bug_and_says_how_to_change_it() -> N
         app = AsyncPlayApp(start_server=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await until(lambda: "faults: handler-bug" in screen_text(app), what="the faults")
-            assert "f to change them, o for another scenario" in screen_text(app)
+            assert "client: httpx" in screen_text(app)
+            assert "f or k to change them, o for another scenario" in screen_text(app)
             assert app.scenario.count == 50 and len(app.scenario.faults) == 1
             await pilot.press("q")
 

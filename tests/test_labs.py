@@ -207,13 +207,15 @@ def test_the_callback_labs_errors(run: ClaimsRun) -> None:
 def test_handler_errors_that_land_together_reach_the_caller_as_each_style_allows(
     run: ClaimsRun,
 ) -> None:
-    """gather raises the first error and no other (with `yield from` too); a TaskGroup raises
-    every error that happened before it cancelled the rest; callbacks raise none."""
+    """gather raises the first error and no other (with `yield from` too); a TaskGroup and a
+    trio nursery raise every error that happened before they cancelled the rest; callbacks
+    raise none."""
     for style in ("generators", "asyncio"):
         fates = run[f"fetch.{style}@handler-bugs"]["fates"]
         assert fates["raised"] == 1, (style, fates)
-    fates = run["fetch.taskgroup@handler-bugs"]["fates"]
-    assert fates["raised"] >= 1 and fates["logged"] == fates["lost"] == 0, fates
+    for style in ("taskgroup", "trio"):
+        fates = run[f"fetch.{style}@handler-bugs"]["fates"]
+        assert fates["raised"] >= 1 and fates["logged"] == fates["lost"] == 0, (style, fates)
     fates = run["fetch.callbacks@handler-bugs"]["fates"]
     assert fates["raised"] == 0 and fates["logged"] > 0, fates
 

@@ -49,13 +49,29 @@ def test_room_goes_to_the_idea_then_the_tally_and_progress_then_errors_then_bars
 
 
 def test_the_richest_layout_that_fits_is_taken() -> None:
-    """Four columns when each cell has the rows; two when four's cells are too short or too
-    narrow; a list when the open panel fits under the others' lines; else a line each."""
+    """The grid of fewest rows whose cells have the rows (four columns, three, two); a list
+    when the open panel fits under the others' lines; else a line each."""
     needs = [lambda width: 6 if width >= 40 else 30] * 8  # a narrow cell wraps everything
     assert choose(Room(160, 80, 8), needs) == "columns-4"  # cells of 36x38
-    assert choose(Room(160, 44, 8), needs) == "columns-2"  # 36x20 is too short; 76x9 fits
-    assert choose(Room(120, 44, 8), needs) == "columns-2"  # under 150: two at most
-    assert choose(Room(120, 20, 8), needs) == "list"  # two columns' 56x3 no; the list's 11 rows
+    assert choose(Room(160, 44, 8), needs) == "columns-3"  # 36x20 is too short; 49x12 fits
+    assert choose(Room(130, 44, 8), needs) == "columns-2"  # under 150; three's 39 too narrow
+    assert choose(Room(110, 44, 8), needs) == "columns-2"  # under 112: two at most
+    assert choose(Room(120, 20, 8), needs) == "list"  # 36x4 and 56x3 no; the list's 11 rows
     assert choose(Room(80, 44, 8), needs) == "list"  # under 100: no grid
     assert choose(Room(80, 12, 8), needs) == "lines"  # 7 lines leave 3 rows: too few
     assert choose(Room(80, 12, 10), needs) == "lines"
+
+
+def test_nine_panels_take_three_rows_of_three() -> None:
+    """The nine built-in lessons: three columns give three rows, as four columns would, in
+    wider cells (and no row of one panel under rows of four). Three columns' cells at 112
+    columns are as wide as four's at 150."""
+    needs = [lambda width: 6 if width >= 33 else 30] * 9
+    assert choose(Room(220, 60, 9), needs) == "columns-3"  # 69x18, where four gives 51x18
+    assert choose(Room(160, 44, 9), needs) == "columns-3"  # 49x12
+    assert choose(Room(112, 44, 9), needs) == "columns-3"  # 33x12
+    assert choose(Room(111, 39, 9), needs) == "list"  # under 112 two: five rows of 5, too short
+    assert choose(Room(111, 50, 9), needs) == "columns-2"  # 51x8
+    assert choose(Room(160, 23, 9), needs) == "list"  # three rows of 5 are too short
+    assert choose(Room(200, 44, 10), needs) == "columns-4"  # ten: three rows of four
+    assert choose(Room(140, 44, 10), needs) == "columns-3"  # under 150: four rows of three

@@ -125,7 +125,7 @@ def test_zoom(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_zoom_errors_tab(snap_compare: Any) -> None:
     """The errors of the zoomed callbacks run, with the first one's traceback, and its lines
     marked in the source: raised in the callback, left to Tornado's log."""
-    keys = ("down", "z", "e")
+    keys = ("down", "right", "z", "e")  # callbacks: the middle of the grid's three by three
     check = before(*keys, screen=ZoomScreen, shows=("strategies/callbacks.py", "Errors 6"))
     snap(snap_compare, make_app("errors"), (160, 48), check)
 
@@ -144,7 +144,7 @@ def test_xray_live(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_xray_paused_callbacks(snap_compare: Any) -> None:
     """The finished slow-motion run of callbacks, stepped back from its end: two requests
     wait on the network for on_response, the loop waits in start()."""
-    keys = ("down", "z", "comma", "comma")
+    keys = ("down", "right", "z", "comma", "comma")
     shows = ("paused", "2 network (tasks 0, 2)", "(MainThread)")
     check = before(*keys, screen=ZoomScreen, shows=shows)
     snap(snap_compare, make_app("slow-motion"), (160, 48), check)

@@ -40,6 +40,7 @@ WAITS = {
     "generators": ("yield from client.get(url)", "asyncio.gather("),
     "asyncio": ("await client.get(url)", "asyncio.gather("),
     "taskgroup": ("await client.get(url)", "asyncio.TaskGroup()"),
+    "trio": ("await client.get(url)", "trio.open_nursery()"),
     "sequential_requests": ("session.get(url)", None),
     "threads_requests": ("session.get(url)", "thread.join()"),
     "threadpool_requests": ("session.get(url)", "future.result() for future"),
@@ -129,14 +130,14 @@ def test_a_finished_task_is_nowhere(strategy: str, runs: dict[str, RunState]) ->
 
 
 # The line each style's task waits at for a free slot under a concurrency limit.
-SLOTS = {"threads": "with slots:", "asyncio": "async with slots:"}
+SLOTS = {"threads": "with slots:", "asyncio": "async with slots:", "trio": "async with slots:"}
 
 
 @pytest.mark.parametrize("strategy", list(SLOTS))
 def test_a_task_waiting_for_a_slot_is_queued(strategy: str, target: Target) -> None:
     """One slot for three tasks of 1.5 s: while one fetches, the other two wait their turn
-    at the line that takes a slot, queued (a semaphore is how a lesson caps concurrency),
-    not waiting on a lock."""
+    at the line that takes a slot, queued (a semaphore, or trio's CapacityLimiter, is how a
+    lesson caps concurrency), not waiting on a lock."""
     one_at_a_time = scenario(count=3, latency_ms=1500, timeout_s=5.0, concurrency=1)
     state = run(strategy, one_at_a_time, target)
     assert state.completed and state.xray.startswith("on"), (state.status, state.xray)
@@ -145,14 +146,33 @@ def test_a_task_waiting_for_a_slot_is_queued(strategy: str, target: Target) -> N
     assert states == {"queued"}, [sample.spots for sample in state.samples]
 
 
-def test_a_blocking_call_is_seen_running_in_the_loop(target: Target) -> None:
+# The line each loop's task calls the handler at, and the line its main thread runs the loop.
+HANDLER_CALLS = {
+    "asyncio": ("return handle(response)", "asyncio.run("),
+    "trio": ("results[index] = handle(response)", "trio.run("),
+}
+
+
+@pytest.mark.parametrize("strategy", list(HANDLER_CALLS))
+def test_a_blocking_call_is_seen_running_in_the_loop(strategy: str, target: Target) -> None:
     """A handler's blocking call on the loop: the task is seen running at the line that
-    calls the handler, for the whole block, while no other task moves."""
-    blocked = run("asyncio", scenario("blocking@0", count=3, latency_ms=2000, timeout_s=5.0),
+    calls the handler, for the whole block, while no other task moves; it is seen as its
+    task, apart from the main thread below the loop, which waits where it runs the loop."""
+    blocked = run(strategy, scenario("blocking@0", count=3, latency_ms=2000, timeout_s=5.0),
                   target)  # fmt: skip
-    handler_line = line_of("asyncio", "return handle(response)")
-    at = [by_task(sample).get(0) for sample in blocked.samples]
-    running = [spot for spot in at if spot and spot[2:] == (handler_line, "running")]
+    handler_text, loop_text = HANDLER_CALLS[strategy]
+    handler_line, loop_line = line_of(strategy, handler_text), line_of(strategy, loop_text)
+    looks = [
+        (by_task(sample).get(0), by_line(sample).get(loop_line, [])) for sample in blocked.samples
+    ]
+    running = [
+        (spot, main)
+        for spot, main in looks
+        if spot
+        and spot[2:] == (handler_line, "running")
+        and spot[0] != "MainThread"
+        and [(each[0], each[3]) for each in main] == [("MainThread", "waiting")]
+    ]
     assert running, [sample.spots for sample in blocked.samples]
 
 

@@ -1,5 +1,5 @@
-"""The X-ray in the zoom, over a recorded slow-motion run: each of the eight styles shows, look
-by look, where its three tasks are, and the step keys move through the looks.
+"""The X-ray in the zoom, over a recorded slow-motion run: each style shows, look by look,
+where its three tasks are, and the step keys move through the looks.
 
 The recorded log is `asyncplay run --scenario slow-motion --record`: three tasks of one to
 three seconds. The lines are found in each lesson by their text.

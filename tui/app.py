@@ -135,7 +135,7 @@ class AsyncPlayApp(App[None]):
         self._gc_threshold: tuple[int, int, int] | None = None  # the collector's, as it was
 
     def get_default_screen(self) -> Screen[object]:
-        """The panels' screen: a focus move there repaints two panels, not all eight."""
+        """The panels' screen: a focus move there repaints two panels, not every one."""
         return PanelsScreen(id="_default")
 
     def compose(self) -> ComposeResult:

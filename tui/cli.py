@@ -433,6 +433,7 @@ def _serve(port: int) -> int:
 
 def _list_strategies() -> int:
     from ..engine import lessons
+    from ..engine.catalogue import client_run, clients_of
 
     every = lessons.builtins() + lessons.own_lessons()
     width = max(len(lesson.name) for lesson in every) + 2
@@ -440,6 +441,9 @@ def _list_strategies() -> int:
         print(f"{lesson.name:<{width}}{lesson.idea}")
         if lesson.file is not None:
             print(f"{'':<{width}}yours: {lesson.file}")
+        else:
+            clients = ", ".join(client_run(lesson.name, c) for c in clients_of(lesson.name))
+            print(f"{'':<{width}}clients: {clients}")
     return EXIT_OK
 
 

@@ -1,12 +1,13 @@
-"""Where every worker is in a lesson: each thread, greenlet, asyncio task and Tornado callback,
-at which frames of the lesson.
+"""Where every worker is in a lesson: each thread, greenlet, asyncio or trio task and Tornado
+callback, at which frames of the lesson.
 
 Read from outside, by another thread, without the lesson's help: threads through
 `sys._current_frames()`, greenlets through their saved frames, tasks through their
 coroutine's await chain (`cr_await`, `gi_yieldfrom`: a suspended coroutine's frame has no
-`f_back`), Tornado's requests through its client's queue, and the callbacks the loop is about
-to run through the loop's ready queue. The X-ray's sampler looks this way every few tens of
-milliseconds, the labs' watchdog once a lab is stuck.
+`f_back`; trio's tasks as trio_runs.py keeps them), Tornado's requests through its client's
+queue, and the callbacks the loop is about to run through the loop's ready queue. The
+X-ray's sampler looks this way every few tens of milliseconds, the labs' watchdog once a lab
+is stuck.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from types import CodeType, CoroutineType, FrameType, FunctionType, GeneratorTyp
 from typing import Any
 
 from ..events import SpotState
-from . import probe
+from . import probe, trio_runs
 from .attribution import task_of_request, task_of_values
 from .seen import Seen
 
@@ -33,6 +34,9 @@ FUNCTIONS_KEPT = 10_000  # callbacks whose lesson function is remembered
 # blocked in a call or a parked greenlet (the same innermost frame at the same instruction),
 # or a task still waiting on the same future, has not moved, and is not walked again.
 Marks = dict[object, tuple[object, int, list[Seen]]]
+# What a loop's thread runs now, and the code of the loop that runs it: on the thread's
+# stack, the frames inside that code are the step's.
+Step = tuple[str, CodeType]
 
 
 class Finder:
@@ -42,7 +46,8 @@ class Finder:
     def __init__(self) -> None:
         self.loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self.greenlets: weakref.WeakSet[Any] = weakref.WeakSet()
-        self.loops_tracked = self.greenlets_tracked = False
+        self.trio_runs: dict[int, trio_runs.RunTasks] = {}  # by the thread each runs on
+        self.loops_tracked = self.greenlets_tracked = self.trio_tracked = False
         self.marks: Marks = {}
         # The lesson's function each callback comes to, kept with the callback (so its id is
         # not reused) until there are too many to keep.
@@ -63,6 +68,14 @@ class Finder:
             original(self)
 
         asyncio.BaseEventLoop.run_forever = run_forever  # type: ignore[method-assign]
+
+    def track_trio(self) -> None:
+        """Keep the live tasks of every trio run from now on, so another thread can list
+        them (see trio_runs.py)."""
+        if "trio" not in sys.modules or self.trio_tracked:
+            return
+        self.trio_tracked = True
+        trio_runs.track(self.trio_runs)
 
     def track_greenlets(self) -> None:
         """Remember every gevent greenlet started in this process, and this thread's own:
@@ -86,6 +99,7 @@ class Finder:
         loops = list(self.loops)
         loop_threads = {getattr(loop, "_thread_id", None): loop for loop in loops}
         greenlets = self._greenlet_list()
+        trio_tasks = {thread: run.live() for thread, run in dict(self.trio_runs).items()}
         names = {thread.ident: thread.name for thread in threading.enumerate()}
         me = probe.get_ident()
         marks: Marks = {}
@@ -97,10 +111,13 @@ class Finder:
             if running_greenlet is not None and running_greenlet.parent is not None:
                 name = _greenlet_name(running_greenlet)
             loop = loop_threads.get(ident)
-            step = None
+            step: Step | None = None
             if loop is not None:  # a loop's thread may be running a task's step, or a callback
                 task = current.get(loop)
-                step = task.get_name() if task else "callback"
+                step = (task.get_name() if task else "callback", _handle_run())
+            elif ident in trio_tasks:  # trio's thread may be running a task's step
+                running = trio_runs.running(trio_tasks[ident])
+                step = (trio_runs.name_of(running) if running else "trio", trio_runs.step_code())
             found += self._unless_still(marks, ident, frame, name, lesson_file, step)
         for each in greenlets:
             frame = each.gr_frame
@@ -113,13 +130,17 @@ class Finder:
                 if task is not running and not task.done():
                     found += self._task_unless_still(marks, task, lesson_file, due)
             found += self._ready_callbacks(loop, lesson_file)
+        for tasks in trio_tasks.values():
+            for task in tasks:
+                if not task.coro.cr_running:  # the running one is on its thread's stack
+                    found += self._trio_task_unless_still(marks, task, lesson_file)
         found += self._tornado_requests(lesson_file)
         self.marks = marks
         return found
 
     def _unless_still(
         self, marks: Marks, key: object, frame: FrameType,
-        worker: Any, lesson_file: str, loop_step: str | None = None, parked: bool = False,
+        worker: Any, lesson_file: str, step: Step | None = None, parked: bool = False,
     ) -> list[Seen]:  # fmt: skip
         """What the last look saw of this stack if it has not moved since (the same innermost
         frame, at the same instruction), else what a walk of it finds now. `worker` is its
@@ -129,7 +150,7 @@ class Finder:
             found = before[2]
         else:
             name = worker if isinstance(worker, str) else _greenlet_name(worker)
-            found = _stack_seen(name, frame, lesson_file, loop_step, parked)
+            found = _stack_seen(name, frame, lesson_file, step, parked)
         marks[key] = (frame, frame.f_lasti, found)
         return found
 
@@ -145,11 +166,27 @@ class Finder:
         if waiter is not None and before is not None and before[0] is waiter:
             found = before[2]
         else:
-            found = _task_seen(task, lesson_file)
+            found = _coroutine_seen(task.get_name(), task.get_coro(), lesson_file)
         if waiter is not None:
             marks[id(task)] = (waiter, 0, found)
         for seen in found:  # ready: its wait is over, or it was scheduled without one
             seen.ready = waiter is None or waiter.done() or id(waiter) in due
+        return found
+
+    def _trio_task_unless_still(self, marks: Marks, task: Any, lesson_file: str) -> list[Seen]:
+        """What a suspended trio task's await chain shows (what the last look saw, if its
+        innermost lesson frame has not moved since); ready if trio has it scheduled to run
+        next. (A trio task shows no future it waits on, so its chain is walked each look;
+        the walk stops one frame past the lesson.)"""
+        found = _coroutine_seen(trio_runs.name_of(task), task.coro, lesson_file)
+        if found:
+            frame = found[0].frames[0]
+            before = self.marks.get(id(task))
+            if before is not None and before[0] is frame and before[1] == frame.f_lasti:
+                found = before[2]
+            marks[id(task)] = (frame, frame.f_lasti, found)
+        for seen in found:
+            seen.ready = trio_runs.scheduled(task)
         return found
 
     def _ready_callbacks(self, loop: asyncio.AbstractEventLoop, lesson_file: str) -> list[Seen]:
@@ -209,21 +246,21 @@ def _stack_seen(
     worker: str,
     frame: FrameType | None,
     lesson_file: str,
-    loop_step: str | None = None,
+    step: Step | None = None,
     parked: bool = False,
 ) -> list[Seen]:
     """The worker of a stack, from its innermost frame, if it is in the lesson. A loop's
-    thread (`loop_step` names what the loop runs now) is two: what runs in the loop's
-    callback, and the thread's own frames below the loop."""
+    thread (`step`: what the loop runs now, and the loop's code that runs it) is two: what
+    runs in the loop's step, and the thread's own frames below the loop."""
     found: list[Seen] = []
     seen = Seen(worker, parked=parked)
-    stop_at = _handle_run() if loop_step is not None else None
+    stop_at = step[1] if step is not None else None
     inner: FrameType | None = None
     while frame is not None:
         code = frame.f_code
-        if code is stop_at:  # everything inside belongs to the loop's callback
-            if seen.frames:
-                seen.worker = loop_step or worker
+        if code is stop_at:  # everything inside belongs to the loop's step
+            if seen.frames and step is not None:
+                seen.worker = step[0]
                 found.append(seen)
             seen = Seen(worker, parked=parked)
         elif code.co_filename == lesson_file:
@@ -250,15 +287,15 @@ def _due(loop: asyncio.AbstractEventLoop) -> set[int]:
     }
 
 
-def _task_seen(task: asyncio.Task[Any], lesson_file: str) -> list[Seen]:
+def _coroutine_seen(name: str, coroutine: object, lesson_file: str) -> list[Seen]:
     """A suspended task of the lesson, through its await chain: from its coroutine down to
     the lesson's innermost frame and the one frame it awaits in, no further (the rest is a
     library's). A task whose coroutine is not the lesson's (a library's own) is not one."""
-    step: Any = task.get_coro()
+    step: Any = coroutine
     code = getattr(step, "cr_code", None) or getattr(step, "gi_code", None)
     if code is None or code.co_filename != lesson_file:
         return []
-    seen = Seen(task.get_name(), parked=True)
+    seen = Seen(name, parked=True)
     while True:
         kind = type(step)
         if kind is CoroutineType:

@@ -2,6 +2,14 @@
 
 Each hook tells the probe, then calls through to the original, so what a user of that style
 would see on stderr still appears (and the runner captures it).
+
+trio needs none: a task can only be started in a nursery, and a nursery is where its error
+goes. The first error cancels the nursery's other tasks; once they have ended, every error
+that had happened is raised from the nursery's `async with`, together in an ExceptionGroup,
+and out of `trio.run` (the worker flattens the group: "main() raised"). A cancelled task
+gets `trio.Cancelled` at its next checkpoint: no Exception, so the clients report no failure
+of its own, and its fault is "not run". (A task whose response had already arrived has no
+checkpoint left to be cancelled at: it finishes.)
 """
 
 from __future__ import annotations

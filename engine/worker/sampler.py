@@ -2,10 +2,10 @@
 run goes on.
 
 A real thread (like the reporter, it is started with the functions taken before gevent
-patches) looks where each thread, greenlet, task and Tornado callback is (`finding.Finder`)
-every `xray.EVERY_S` or more, and sends a `Sampled` event when anything moved. It keeps to
-its budget of a core (`xray.BUDGET`) by timing each look's own CPU and waiting at least
-`1 / BUDGET` times as long before the next.
+patches) looks where each thread, greenlet, task (asyncio's or trio's) and Tornado callback
+is (`finding.Finder`) every `xray.EVERY_S` or more, and sends a `Sampled` event when
+anything moved. It keeps to its budget of a core (`xray.BUDGET`) by timing each look's own
+CPU and waiting at least `1 / BUDGET` times as long before the next.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Sampler:
 
     def start(self) -> None:
         self.finder.track_loops()
+        self.finder.track_trio()
         self.finder.track_greenlets()
         self._stopped.acquire()
         self._wake.acquire()

@@ -20,7 +20,8 @@ from .seen import Seen
 
 # What a lesson line waits on, by the first function it called out of the lesson: (part of
 # the callee's file, start of its qualified name, state). The first match wins. A semaphore
-# is how a lesson caps its concurrency, so a task waiting on one is queued for a slot.
+# (trio's CapacityLimiter too) is how a lesson caps its concurrency, so a task waiting on one
+# is queued for a slot.
 CALLEES: tuple[tuple[str, str, State], ...] = (
     ("/strategies/pages.py", "", "running"),
     ("/threading.py", "Semaphore.", "queued"),
@@ -28,16 +29,20 @@ CALLEES: tuple[tuple[str, str, State], ...] = (
     ("/asyncio/locks.py", "Semaphore.", "queued"),
     ("/asyncio/locks.py", "BoundedSemaphore.", "queued"),
     ("/gevent/pool.py", "", "queued"),
+    ("/trio/_sync.py", "CapacityLimiter.", "queued"),
+    ("/trio/_sync.py", "Semaphore.", "queued"),
     ("/threading.py", "Thread.", "waiting"),
     ("/threading.py", "", "lock"),
     ("/asyncio/locks.py", "", "lock"),
     ("/gevent/lock.py", "", "lock"),
     ("/gevent/event.py", "", "lock"),
+    ("/trio/_sync.py", "", "lock"),
     ("/concurrent/futures/", "", "waiting"),
     ("/asyncio/", "", "waiting"),
     ("/tornado/ioloop.py", "", "waiting"),
     ("/tornado/platform/", "", "waiting"),
     ("/gevent/", "", "waiting"),
+    ("/trio/", "", "waiting"),
     ("/httpx/", "", "network"),
     ("/requests/", "", "network"),
     ("/urllib3/", "", "network"),
@@ -49,6 +54,9 @@ CALLEES: tuple[tuple[str, str, State], ...] = (
     ("/socket.py", "", "network"),
     ("/ssl.py", "", "network"),
 )
+# The kinds of lock that hand out slots, by a part of their class's name (gevent's, asyncio's
+# and threading's semaphores, bounded or not): a worker waiting to enter one is queued.
+SLOTS = ("Semaphore", "CapacityLimiter")
 # Instructions that call a function (3.11 to 3.13), or a context manager's __enter__.
 CALLS = {"CALL", "PRECALL", "CALL_FUNCTION_EX", "CALL_KW", "BEFORE_WITH", "BEFORE_ASYNC_WITH"}
 # C calls that block, by the name a lesson calls them by, and what they wait for.
@@ -118,7 +126,7 @@ def _entering(frame: FrameType) -> State | None:
     for expression in syntax.entered_at(frame.f_code.co_filename, line):
         value = frame.f_locals.get(expression)
         if is_lock(value):
-            return "queued" if "Semaphore" in type(value).__name__ else "lock"
+            return "queued" if any(kind in type(value).__name__ for kind in SLOTS) else "lock"
     return None
 
 

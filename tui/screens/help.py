@@ -1,4 +1,4 @@
-"""Help: the keys, the X-ray's marks, the eight styles in a sentence each, and the five fates
+"""Help: the keys, the X-ray's marks, the styles in a sentence each, and the five fates
 explained."""
 
 from __future__ import annotations

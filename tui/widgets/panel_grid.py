@@ -1,10 +1,12 @@
 """The panels' container: it picks the richest layout in which every panel shows what must.
 
-The layouts, richest first: four columns (wide terminals), two columns, a list (a line per
-panel, the open one drawn whole), and lines (a line per panel, none open). A grid is taken
-only if each of its cells has the rows its panel needs for the fate tally, the newest error
-with who saw it and the rest of its essentials (panel_layout.essential); the list only if
-the open panel gets its essentials under the others' lines. So at whatever size, every
+The layouts, richest first: a grid (of four, three or two columns, as wide as the terminal
+allows: the one of fewest rows, and of those the one of widest cells, so nine panels take
+three rows of three), a list (a line per panel, the open one drawn whole), and lines (a line
+per panel, none open). A grid is taken only if each of its cells has the rows its panel
+needs for the fate tally, the newest error with who saw it and the rest of its essentials
+(panel_layout.essential); the list only if the open panel gets its essentials under the
+others' lines. So at whatever size, every
 panel's tally and newest error are on screen, whole, and the layout changes only when
 the size or what the runs have to show changes.
 """
@@ -22,10 +24,11 @@ from textual.message import Message
 
 from .strategy_panel import StrategyPanel
 
-Layout = Literal["columns-4", "columns-2", "list", "lines"]
-LAYOUTS: tuple[Layout, ...] = ("columns-4", "columns-2", "list", "lines")
-# The widest grid a width allows: narrow cells wrap every line twice.
-COLUMNS_FROM_WIDTH = ((150, 4), (100, 2))
+Layout = Literal["columns-4", "columns-3", "columns-2", "list", "lines"]
+LAYOUTS: tuple[Layout, ...] = ("columns-4", "columns-3", "columns-2", "list", "lines")
+# The widest grid a width allows: narrow cells wrap every line twice. Three columns' cells
+# at 112 are as wide as four's at 150.
+COLUMNS_FROM_WIDTH = ((150, 4), (112, 3), (100, 2))
 BORDER = 2  # a panel's border, in rows and in columns
 PADDING = 2  # a panel's padding, in columns
 
@@ -50,18 +53,24 @@ def cell(room: Room, columns: int) -> tuple[int, int]:
 
 
 RowsNeeded = Callable[[int], int]
-GRIDS: tuple[tuple[int, Layout], ...] = ((4, "columns-4"), (2, "columns-2"))
+GRIDS: dict[int, Layout] = {4: "columns-4", 3: "columns-3", 2: "columns-2"}
+
+
+def grids(room: Room) -> list[int]:
+    """The grids the width allows, by their columns, richest first: fewest rows (the tallest
+    cells), then fewest columns (the widest cells)."""
+    allowed = [columns for columns in GRIDS if columns <= columns_allowed(room.width)]
+    return sorted(allowed, key=lambda columns: (ceil(room.panels / columns), columns))
 
 
 def choose(room: Room, rows_needed: Iterable[RowsNeeded]) -> Layout:
     """The richest layout where each panel has the rows it needs; `rows_needed(width)`
     of each panel says how many rows inside its border it needs at that width."""
     needs = list(rows_needed)
-    for columns, layout in GRIDS:
-        if columns <= columns_allowed(room.width):
-            width, height = cell(room, columns)
-            if width > 0 and all(need(width) <= height for need in needs):
-                return layout
+    for columns in grids(room):
+        width, height = cell(room, columns)
+        if width > 0 and all(need(width) <= height for need in needs):
+            return GRIDS[columns]
     # The list: a line for each other panel, and the open one (any of them) whole.
     width, height = room.width - BORDER - PADDING, room.height - (room.panels - 1) - BORDER
     if width > 0 and all(need(width) <= height for need in needs):
