@@ -6,7 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from asyncplay.engine.catalogue import STRATEGIES
+from asyncplay.engine.catalogue import STRATEGIES, client_run, clients_of
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -24,10 +24,12 @@ def test_quick_start_has_the_launch_and_the_test_command() -> None:
 
 
 def test_the_fate_tables_were_generated_for_every_strategy() -> None:
-    """scripts/fates_table.py filled the block: a row per strategy in both tables."""
+    """scripts/fates_table.py filled the block: a row per strategy and client it has, in
+    both tables."""
     block = README.split("<!-- fates:begin -->", 1)[1].split("<!-- fates:end -->", 1)[0]
     for name in STRATEGIES:
-        assert block.count(f"| `{name}` |") == 2, name
+        for client in clients_of(name):
+            assert block.count(f"| `{name}` | {client_run(name, client)} |") == 2, (name, client)
 
 
 def test_the_claims_table_was_generated_for_every_claim() -> None:

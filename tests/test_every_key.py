@@ -38,7 +38,9 @@ from asyncplay.tui.screens.scenario_picker import ScenarioPicker
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.panel_grid import PanelGrid
 
-SIZES = [(80, 24), (120, 40), (160, 48), (200, 60)]
+# A size of each layout the nine panels take (the keys' landings depend on the layout, not
+# the size; the sizes between are test_every_size's): the list, two columns, three columns.
+SIZES = [(80, 24), (100, 40), (155, 42)]
 BUG = (FaultSpec.parse("handler-bug@2"),)
 # Mid-run for as long as a walk of every size can take on a busy machine: twenty tasks of
 # 40 s, one at a time (a hold is at most 45 s), the buggy one last (at task 2 it ended the
@@ -47,10 +49,10 @@ LONG = Scenario(count=20, concurrency=1, latency_ms=40_000, timeout_s=44,
                 faults=(FaultSpec.parse("handler-bug@19"),))  # fmt: skip
 SHORT = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=BUG)  # done in a second
 LOG = Path(__file__).parent / "logs" / "errors.jsonl"
-# From the first panel (sequential), where each arrow lands in each layout the sizes take:
-# the list (80x24), and three columns of the nine lessons (the others).
+# From the first panel (sequential), where each arrow lands in each layout the sizes take.
 ARROWS = {
     "list": {"down": "threads", "up": "sequential", "right": "sequential"},
+    "columns-2": {"down": "threadpool", "right": "threads", "left": "sequential"},
     "columns-3": {"down": "gevent", "right": "threads", "left": "sequential"},
 }
 
@@ -135,12 +137,15 @@ async def through_palette(pilot: Pilot[Any], label: str) -> None:
 
 
 async def every_size(pilot: Pilot[Any], state: str) -> None:
-    """The terminal at each size in turn, and every key at each."""
+    """The terminal at each size in turn, and every key at each: each layout once."""
+    walked = []
     for width, height in SIZES:
         await pilot.resize_terminal(width, height)
         await until(lambda: pilot.app.size == (width, height),  # noqa: B023 - awaited here
                     what=f"the app at {width}x{height}")  # fmt: skip
+        walked.append(layout(pilot.app))  # type: ignore[arg-type]
         await every_key(pilot, f"{state} at {width}x{height}")
+    assert walked == list(ARROWS), f"{state}: the sizes took the layouts {walked}"
 
 
 async def every_key(pilot: Pilot[Any], state: str) -> None:

@@ -89,7 +89,7 @@ def snap(snap_compare: Any, app: AsyncPlayApp, size: tuple[int, int], check: Che
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_idle(snap_compare: Any, size: tuple[int, int]) -> None:
-    """Before any run: eight idle panels and the default scenario in the bar."""
+    """Before any run: the nine idle panels and the default scenario in the bar."""
     snap(snap_compare, make_app(), size, before(shows=("idle", "faults: handler-bug")))
 
 
