@@ -124,7 +124,7 @@ def test_model_table_refuses_a_report_it_cannot_read_in_one_line(tmp_path: Path)
 
 
 def test_the_readme_table_has_a_row_for_every_style_and_client() -> None:
-    """The README's "The model or the library?" table was generated for every style x
+    """The README's model-or-library table was generated for every style x
     client the catalogue has (but sequential, whose 10,000 seconds are not run)."""
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- model-or-library:start -->", 1)[1]

@@ -14,11 +14,10 @@ from asyncplay.strategies.pages import handle
 
 
 async def fetch(session: aiohttp.ClientSession, slots: asyncio.Semaphore, url: str) -> int:
-    async with slots:
-        async with session.get(url) as response:
-            response.raise_for_status()
-            await response.read()
-            return handle(response)
+    async with slots, session.get(url) as response:
+        response.raise_for_status()
+        await response.read()
+        return handle(response)
 
 
 async def fetch_all(job: Job) -> list[int]:
