@@ -68,8 +68,9 @@ def line(case: dict[str, Any]) -> str:
     if case["ratio"] is None:
         problems = {side["problem"] for pair in case["pairs"] for side in pair} - {None}
         return f"{head}  every pair failed: {'; '.join(sorted(problems))}"
+    spread = f"{case['low']:.2f}–{case['high']:.2f}"
     text = (f"{head} {case['asyncplay_cpu_s']:>15.3f} {case['bare_cpu_s']:>10.3f} "
-            f"{case['ratio']:>6.2f} {case['low']:>5.2f}–{case['high']:<5.2f}")  # fmt: skip
+            f"{case['ratio']:>6.3f} {spread:>11}")  # fmt: skip
     if not case["within_bar"]:
         text += f"  over {BAR:.2f}"
     if case["failed_pairs"]:

@@ -67,4 +67,4 @@ def test_every_pair_is_measured_on_the_same_workload(tmp_path: Path) -> None:
         assert case["ratio"] == pytest.approx(statistics.median(ratios))
         named = [case["style"], case["client"], str(case["count"])]
         line = next(line for line in done.stdout.splitlines() if line.split()[:3] == named)
-        assert f"{case['ratio']:.2f}" in line.split()
+        assert f"{case['ratio']:.3f}" in line.split()
