@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
+
+import pytest
 
 from asyncplay.engine.catalogue import STRATEGIES, client_run, clients_of
 
@@ -60,3 +63,18 @@ def test_the_claims_table_puts_the_claims_beyond_the_article_in_a_table_of_their
         rows = [line.split("`")[1] for line in part.splitlines() if line.startswith("| `")]
         assert rows == [c.id for c in reversed(CLAIMS) if c.in_article is in_article]
         assert part.count("| claim | verdict | what was measured |") == 1
+
+
+def test_what_to_take_from_the_model_table_is_what_bench_measured() -> None:
+    """The two sentences help and README give a learner quote bench/model.json's numbers
+    (the run the README's table was made from), as they are written there."""
+    from asyncplay.tui.screens.help import MODEL_CPU_S, THREADS_RAW_KERNEL_S, model_or_library
+
+    report = json.loads((ROOT / "bench" / "model.json").read_text())
+    measured = {(style, "raw"): floor["cpu_s"] for style, floor in report["floors"].items()}
+    measured |= {(run["style"], run["client"]): run["cpu_s"] for run in report["runs"]}
+    for key, cpu_s in MODEL_CPU_S.items():
+        assert cpu_s == pytest.approx(measured[key], rel=0.005), key  # three figures
+    kernel = report["floors"]["threads"]["cpu_system_s"]
+    assert pytest.approx(kernel, abs=0.01) == THREADS_RAW_KERNEL_S
+    assert " ".join(model_or_library().split()) in " ".join(README.split())

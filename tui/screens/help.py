@@ -65,6 +65,35 @@ FATES_EXPLAINED = {
 }
 
 
+# The CPU seconds of 10,000 requests of 1 s, by style and client ("raw": no client library,
+# the style's own sockets), as `bench/scale.py --model` measured them for README's "The model
+# or the library?". A test holds each to bench/model.json: the words cannot drift from it.
+MODEL_CPU_S = {
+    ("threads", "raw"): 6.44,
+    ("asyncio", "raw"): 3.25,
+    ("gevent", "raw"): 2.43,
+    ("threads", "httpx"): 11.6,
+    ("asyncio", "httpx"): 23.4,
+    ("asyncio", "aiohttp"): 7.50,
+}
+THREADS_RAW_KERNEL_S = 3.78  # of the threads' floor, the kernel's share
+MODEL_MEASURED = "bench/scale.py --model, 2026-12-03, Python 3.11, 2 cores"
+
+
+def model_or_library() -> str:
+    """What a learner should take from the model-or-library table, in two sentences."""
+    cpu = MODEL_CPU_S
+    return (
+        f"At 10,000 requests with no client library, asyncio used {cpu['asyncio', 'raw']:.2f} s "
+        f"of CPU and gevent {cpu['gevent', 'raw']:.2f} s, where ten thousand OS threads used "
+        f"{cpu['threads', 'raw']:.2f} s, {THREADS_RAW_KERNEL_S:.2f} s of it in the kernel. "
+        f"With httpx, asyncio used {cpu['asyncio', 'httpx']:.1f} s, "
+        f"{cpu['asyncio', 'httpx'] / cpu['threads', 'httpx']:.1f}× the threads' "
+        f"{cpu['threads', 'httpx']:.1f} s, and with aiohttp {cpu['asyncio', 'aiohttp']:.1f} s: "
+        f"at scale, the client you pick costs more than the model ({MODEL_MEASURED})."
+    )
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys, styles and fates; any of escape, q or ? closes it."""
 
@@ -133,6 +162,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(client, ", ".join(styles))  # fmt: skip
         for style, own in OWN_CLIENT.items():
             table.add_row(own, f"{style}: its framework's own, when {DEFAULT_CLIENT} is picked")
+        table.add_row("", Text(model_or_library(), style=self.palette.muted))
         table.add_row("", "")
         table.add_row(Text("Fates", style=heading), "where each injected error ended up")
         for fate in FATES:
