@@ -167,6 +167,7 @@ def test_help_lists_each_client_with_the_styles_that_have_it() -> None:
             assert "aiohttp asyncio, taskgroup" in text
             assert "requests sequential, threads, threadpool, gevent" in text
             assert "tornado callbacks: its framework's own, when httpx is picked" in text
+            assert "At 10,000 requests with no client library" in text  # what to take from it
             await pilot.press("escape", "q")
 
     asyncio.run(clients())
