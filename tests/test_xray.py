@@ -27,6 +27,10 @@ from asyncplay.engine.runner import run_strategy
 from asyncplay.engine.targets import Target
 from asyncplay.engine.worker.sampler import Sampler
 
+# One worker takes every test here: the runs fixture is module-scoped, and each worker that
+# took one of these tests ran all fourteen lessons again for itself.
+pytestmark = pytest.mark.xdist_group("xray")
+
 # The text of the line each style's task waits at for its response, and of the line its
 # starter waits at for the tasks (None: the starter is the task, one at a time).
 WAITS = {
