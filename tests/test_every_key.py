@@ -43,11 +43,13 @@ from asyncplay.tui.widgets.panel_grid import PanelGrid
 # run's panels need more than 40), three columns.
 SIZES = [(80, 24), (100, 48), (155, 42)]
 BUG = (FaultSpec.parse("handler-bug@2"),)
-# Mid-run for as long as a walk of every size can take on a busy machine: twenty tasks of
-# 40 s, one at a time (a hold is at most 45 s), the buggy one last (at task 2 it ended the
-# styles that stop at the first error 80 s in: a walk took 208 s on a machine at load 20).
-LONG = Scenario(count=20, concurrency=1, latency_ms=40_000, timeout_s=44,
-                faults=(FaultSpec.parse("handler-bug@19"),))  # fmt: skip
+# Mid-run for as long as a walk of every size can take on a busy machine: 24 tasks of 30 s,
+# one at a time (12 minutes: past the 10 that make run-all ask), the buggy one last (at
+# task 2 it ended the styles that stop at the first error 80 s in: a walk took 208 s at load
+# 20). The timeout leaves 14 s past each hold: with 4 s, a run under two busy processes
+# ended mid-walk, its first request timed out (the suite's workers run at normal priority).
+LONG = Scenario(count=24, concurrency=1, latency_ms=30_000, timeout_s=44,
+                faults=(FaultSpec.parse("handler-bug@23"),))  # fmt: skip
 SHORT = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=BUG)  # done in a second
 LOG = Path(__file__).parent / "logs" / "errors.jsonl"
 # From the first panel (sequential), where each arrow lands in each layout the sizes take.
@@ -310,7 +312,7 @@ def test_every_key_mid_run_then_stopped(tmp_path: Path) -> None:
             await through_palette(pilot, "Run this")  # one strategy, from the palette
             await until(lambda: states["threads"].pid is not None, what="threads' worker")
             await press(pilot, "r")  # the others join it; threads keeps running
-            # Sequential would take 800 s: run all asks first, and enter runs them all.
+            # Sequential would take 720 s: run all asks first, and enter runs them all.
             await until(lambda: isinstance(app.screen, LongRunQuestion), what="the question")
             await press(pilot, "enter")
             await until(lambda: all(state.pid is not None for state in states.values()),
