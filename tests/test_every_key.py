@@ -46,8 +46,9 @@ BUG = (FaultSpec.parse("handler-bug@2"),)
 # Mid-run for as long as a walk of every size can take on a busy machine: 24 tasks of 30 s,
 # one at a time (12 minutes: past the 10 that make run-all ask), the buggy one last (at
 # task 2 it ended the styles that stop at the first error 80 s in: a walk took 208 s at load
-# 20). The timeout leaves 14 s past each hold: with 4 s, a run under two busy processes
-# ended mid-walk, its first request timed out (the suite's workers run at normal priority).
+# 20). The timeout leaves 14 s past each hold: with 4 s, one run ended mid-walk under two
+# busy processes (likeliest, its first request timed out, which ends a run that stops at the
+# first error; the suite's workers run at normal priority).
 LONG = Scenario(count=24, concurrency=1, latency_ms=30_000, timeout_s=44,
                 faults=(FaultSpec.parse("handler-bug@23"),))  # fmt: skip
 SHORT = Scenario(count=6, latency_ms=50, timeout_s=1.0, faults=BUG)  # done in a second
