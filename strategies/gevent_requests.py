@@ -1,4 +1,4 @@
-"""Green threads with requests: the pairing gevent was made for.
+"""Green threads with requests: the classic pairing, blocking code made concurrent.
 
 requests knows nothing of gevent: monkey patching makes its sockets yield to the hub, so
 blocking code runs concurrently unchanged. An exception kills its greenlet: the hub prints
