@@ -280,6 +280,16 @@ async def save(pilot: Pilot[Any], how: str, state: str) -> None:
     await on_panels(pilot, f"{state}, after save by {how}")
 
 
+def ended(app: AsyncPlayApp) -> dict[str, object]:
+    """Each run that is not running any more: how it ended, its newest error, its output's
+    last lines (what a walk that finds a run ended too soon needs to say why)."""
+    return {
+        name: (state.status, state.aborted, state.errors()[:1], state.output[-3:])
+        for name, state in app.playground.states.items()
+        if name not in app.playground.running()
+    }
+
+
 def statuses(app: AsyncPlayApp) -> set[str]:
     return {state.status for state in app.playground.states.values()}
 
@@ -321,7 +331,7 @@ def test_every_key_mid_run_then_stopped(tmp_path: Path) -> None:
             pids = {state.pid for state in states.values()}
             await every_size(pilot, "mid-run")
             assert len(app.playground.running()) == len(pids) == len(STRATEGIES), (
-                "the runs ended too soon"
+                f"the runs ended too soon: {ended(app)}"
             )
             await press(pilot, "enter", "r")  # already running: nothing new starts
             assert {state.pid for state in states.values()} == pids
