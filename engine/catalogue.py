@@ -71,6 +71,13 @@ def clients_of(style: str) -> tuple[str, ...]:
     return (DEFAULT_CLIENT, *([SECOND_CLIENT[style]] if style in SECOND_CLIENT else []))
 
 
+def is_builtin_lesson(module: str) -> bool:
+    """Whether `module` names one of the built-in lessons (a style with one of its clients):
+    a run's `lesson` comes from a child or a log, and only such a name may be read as source."""
+    return any(lesson_module(style, client) == module
+               for style in STRATEGIES for client in clients_of(style))  # fmt: skip
+
+
 def no_lesson(style: str, client: str) -> str:
     """Why `style` cannot run with `client`, in a few words (its panel is titled `style`)."""
     if style in OWN_CLIENT:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import eventlog, lessons
-from .catalogue import lesson_module, no_lesson, source_of
+from .catalogue import is_builtin_lesson, lesson_module, no_lesson, source_of
 from .errors import LessonError, UsageError
 from .eventlog import EventLog
 from .events import Event, RunAborted
@@ -81,8 +81,9 @@ class Playground:
         if name in self.sources:
             return self.sources[name]
         lesson = self.lessons[name]
-        if lesson.file is None and self.states[name].lesson:
-            return source_of(self.states[name].lesson)
+        ran = self.states[name].lesson  # from the child, or a log: a known lesson's name only
+        if lesson.file is None and is_builtin_lesson(ran):
+            return source_of(ran)
         return lessons.source_now(lesson)
 
     @classmethod

@@ -46,3 +46,21 @@ def test_another_priority_is_asked_for_in_the_environment(monkeypatch: pytest.Mo
         monkeypatch.setenv(WORKER_NICE_VARIABLE, bad)
         with pytest.raises(UsageError, match=f"{WORKER_NICE_VARIABLE} must be a whole number"):
             Playground(Scenario())
+
+
+def test_a_runs_lesson_name_is_read_as_source_only_if_it_is_a_built_in(tmp_path: Path) -> None:
+    """A run's `lesson` comes from its worker or a log: a built-in's second-client module is
+    shown as it ran, and any other name (a path out of the package) is never read."""
+    from asyncplay.engine.catalogue import source_of
+    from asyncplay.engine.events import RunStarted
+
+    outside = tmp_path / "secret.py"
+    outside.write_text("SECRET = 1\n")
+    playground = Playground(Scenario())
+    for lesson, shown in ((str(outside.with_suffix("")), source_of("threads")),
+                          ("threads_requests", source_of("threads_requests"))):  # fmt: skip
+        playground.states["threads"].apply(
+            RunStarted(0.0, "threads", 1, 1, 1, 0.1, {}, 0.0, lesson=lesson)
+        )
+        assert playground.source("threads") == shown
+    assert "SECRET" not in playground.source("threads")
