@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,6 +48,20 @@ def marker() -> Iterator[str]:
     for pid in marked(mark):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(autouse=True)
+def no_crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The apps a test's server starts write their temporary files in a folder of the
+    test's; a page that closes, or a server stopped, is no crash of its app: no crash
+    report may be left there. (A short path: Chromium's sockets in it must fit a Unix
+    socket's 108 bytes, which pytest's tmp_path does not.)"""
+    folder = Path(tempfile.mkdtemp(prefix="web-"))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield
+    reports = {path.name: path.read_text() for path in folder.glob("asyncplay-crash-*")}
+    shutil.rmtree(folder, ignore_errors=True)
+    assert reports == {}
 
 
 def _needs_chromium() -> None:

@@ -487,7 +487,13 @@ class AsyncPlayApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         """A bug in the app ends it with status 1 and one line (cli.py prints it); the full
         traceback goes to a file, not over the user's terminal. (Textual's own handler,
-        which this extends, would print a page of traceback with locals.)"""
+        which this extends, would print a page of traceback with locals.)
+
+        The app's own output failing is no bug: its web page was closed (or its terminal
+        went) while a frame was being written. No one is left to read a report; it ends."""
+        if _output_gone(error):
+            self.exit()
+            return
         with tempfile.NamedTemporaryFile(
             "w", prefix="asyncplay-crash-", suffix=".txt", delete=False
         ) as report:
@@ -496,6 +502,15 @@ class AsyncPlayApp(App[None]):
         self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()
+
+
+def _output_gone(error: Exception) -> bool:
+    """`error` is a write to the app's terminal or page failing because the other end has
+    closed: raised from inside Textual's driver."""
+    if not isinstance(error, BrokenPipeError | ConnectionResetError):
+        return False
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    return bool(frames) and frames[-1].f_globals.get("__name__", "").startswith("textual.drivers")
 
 
 def _distance_ahead(here: Region, there: Region, dx: int, dy: int) -> int | None:
