@@ -14,8 +14,9 @@ each side's CPU. Both sides count the same window: the worker's `cpu_s` is its l
 `main(job)` alone (engine/worker/worker.py), less the reporter's own thread; the bare script
 measures from just before its `main(job)` to just after. The issue's bar is BAR.
 
-asyncplay runs with what it always has on: its reporter's tick, and at 500 tasks or fewer
-the X-ray (its own CPU is left out of `cpu_s`; what it costs the lesson's thread is not).
+asyncplay runs as `asyncplay run --json` always does: with its reporter's tick and every
+instrumented request, and without the X-ray, which a run looks with only when it records a
+log (bench/xray_overhead.py measures what the X-ray adds in the app, at 500 tasks or fewer).
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ class ResultRow:
     ctx_involuntary: int | None
     threads_peak: int | None
     max_rss_kb: int | None
+    # The X-ray's state ("on: ...", "off: why"; "" if the run never started): its looks cost
+    # the run's threads a little CPU, so a CPU figure is read beside it.
+    xray: str
 
     @classmethod
     def of(cls, state: RunState) -> ResultRow:
@@ -76,6 +79,7 @@ class ResultRow:
             ctx_involuntary=finished.ctx_involuntary if finished else None,
             threads_peak=finished.threads_peak if finished else None,
             max_rss_kb=finished.max_rss_kb if finished else None,
+            xray=state.xray,
         )
 
     @property
@@ -140,6 +144,7 @@ class ResultRow:
             "ctx_switches": {"voluntary": self.ctx_voluntary, "involuntary": self.ctx_involuntary},
             "threads_peak": self.threads_peak,
             "max_rss_kb": self.max_rss_kb,
+            "xray": self.xray or None,
         }
 
 

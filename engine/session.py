@@ -90,27 +90,29 @@ class Session:
 
     async def run(
         self, strategy: str, scenario: Scenario, sink: EventSink, *, file: str | None = None,
-        env: dict[str, str] | None = None, nice: int | None = None,
+        env: dict[str, str] | None = None, nice: int | None = None, xray: bool = True,
     ) -> None:  # fmt: skip
         """One run, to its end: every event to `sink` as it comes (see runner.run_strategy).
         Raises HarnessError if the fault server cannot be started."""
         target, server = await self.target()
         await run_strategy(
             strategy, scenario, target, sink, self.deadline_s, self.nice if nice is None else nice,
-            server, env, file=file,
+            server, env, xray=xray, file=file,
         )  # fmt: skip
 
     async def run_each(
         self, scenario: Scenario, strategies: list[str], sink: Callable[[str, Event], None],
-        files: dict[str, str] | None = None,
+        files: dict[str, str] | None = None, xray: bool = True,
     ) -> None:  # fmt: skip
         """Run strategies one after another, so none competes with another for the CPU
-        (`files`: the user's lessons among them, by name). Raises ServerDied, after the run
-        it broke, if the fault server exits: the runs after it would only measure a dead
-        server."""
+        (`files`: the user's lessons among them, by name; `xray`: whether their workers
+        look). Raises ServerDied, after the run it broke, if the fault server exits: the runs
+        after it would only measure a dead server."""
         files = files or {}
         for strategy in strategies:
-            await self.run(strategy, scenario, _tagged(sink, strategy), file=files.get(strategy))
+            await self.run(
+                strategy, scenario, _tagged(sink, strategy), file=files.get(strategy), xray=xray
+            )
             if self._server is not None:
                 self._server.check()
 

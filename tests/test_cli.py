@@ -165,7 +165,7 @@ def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path
     assert [row["strategy"] for row in results] == ["threads", "taskgroup"]
     keys = {"strategy", "status", "wall_s", "ideal_s", "ratio", "cpu_s", "tasks", "ok", "failed",
             "unfinished", "injected", "fates", "undecided", "unexplained_failures", "errors",
-            "ctx_switches", "threads_peak", "max_rss_kb"}  # fmt: skip
+            "ctx_switches", "threads_peak", "max_rss_kb", "xray"}  # fmt: skip
     for row in results:
         assert keys <= set(row)
         assert set(row["fates"]) == {"raised", "returned", "logged", "lost", "not_run"}
@@ -180,7 +180,17 @@ def test_json_report_and_record_agree_and_nothing_is_left_running(tmp_path: Path
     recorded = read(log)
     assert list(recorded.runs) == ["threads", "taskgroup"]
     assert [ResultRow.of(fold(recorded.runs[name])).to_json() for name in recorded.runs] == results
+    assert all(row["xray"].startswith("on:") for row in results)  # the log keeps its looks
     assert marked(marker) == set()
+
+
+def test_a_run_not_recorded_does_not_look_with_the_xray() -> None:
+    """Without --record nothing would ever show the X-ray's looks: the run does not pay for
+    them, and its row says the X-ray was off."""
+    result = asyncplay("run", "-n", "3", "--latency", "20", "-s", "threads", "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)["results"]
+    assert row["xray"] == "off: turned off for this run"
 
 
 def test_a_client_runs_the_styles_that_have_it_and_names_it() -> None:

@@ -20,6 +20,7 @@ ROW = ResultRow(
     whole_plan=False, unexplained={"ReadTimeout": 3}, saturated=2, worst_lag_s=3.4, errors=(),
     ctx_voluntary=123_456,
     ctx_involuntary=7_890, threads_peak=10_001, max_rss_kb=512_000,
+    xray="off: 10,000 tasks is over its limit of 500",
 )  # fmt: skip
 
 

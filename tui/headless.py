@@ -155,7 +155,9 @@ def _run_and_record(
 
         async def run_each() -> None:
             async with Session(target_url, deadline_s=args.deadline) as session:
-                await session.run_each(scenario, strategies, sink, files)
+                # The X-ray's looks are shown only by a log's replay: without one, looking
+                # would cost the runs CPU (bench/xray_overhead.py) for nothing.
+                await session.run_each(scenario, strategies, sink, files, xray=record is not None)
 
         asyncio.run(until_stopped(run_each()))
 
