@@ -1,8 +1,11 @@
 """A worker's run as the parent hears it: its event pipe decoded, its output stamped with
 the run's clock, and an end made for it when the worker could not say one.
 
-A worker's RunFinished that comes after the fault server died is not passed on: the run
-measured a dead server, and is reported crashed like one the runner stopped.
+A worker's RunFinished is not passed on if the fault server had died by the time it is
+(for the runner's relay, once the worker is gone): the run measured a dead server, and is
+reported crashed like one the runner stopped. Asked when the end came, a server killed a
+moment before might not be known dead yet: its sockets close, which ends every request, before
+the kernel has it as exited, and on a busy machine a worker can finish in between.
 
 Output and events come down two pipes, read in whatever order they come: what the worker
 prints before its RunStarted has arrived waits for it, since a run's log starts with its
@@ -53,8 +56,6 @@ class Relay:
     def send(self, event: Event) -> None:
         if self.over:
             return
-        if isinstance(event, events.RunFinished):
-            event = self._unless_the_server_died(event)
         if isinstance(event, events.RunStarted):
             self.origin = event.origin
             self.sink(event)
@@ -83,6 +84,8 @@ class Relay:
         if self._end is None or self._ended:
             return
         self._ended = True
+        if isinstance(self._end, events.RunFinished):
+            self._end = self._unless_the_server_died(self._end)
         self._send_early()  # a run that ended before it started: its output still shows
         for text in self._warnings:
             self.sink(events.RunWarned(self.now(), text))

@@ -88,6 +88,26 @@ def test_a_run_that_finishes_on_a_dead_fault_server_is_reported_crashed() -> Non
     assert event.detail.startswith("the fault server died")
 
 
+def test_a_run_whose_server_is_found_dead_only_after_its_end_is_crashed() -> None:
+    """The end came while the server was not yet known dead (its sockets close before the
+    kernel has it exited); the runner's relay holds the end until the worker is gone, and
+    asks again then."""
+
+    async def finish_then_kill() -> list[events.Event]:
+        relayed: list[events.Event] = []
+        async with fault_server() as server:
+            relay = Relay(relayed.append, server, until_closed=True)
+            relay.send(events.RunFinished(1.0, 1.0, 0.1, 0, 0, 1, 0))
+            os.kill(server.pid, signal.SIGKILL)
+            await server.exited
+            relay.close("the worker exited")
+        return relayed
+
+    [event] = asyncio.run(finish_then_kill())
+    assert isinstance(event, events.RunAborted) and event.reason == "crashed"
+    assert event.detail.startswith("the fault server died")
+
+
 def test_a_run_on_a_server_dead_before_it_ends_at_once() -> None:
     """No worker is started for a run whose fault server is dead already: the run ends, and
     says why (the runner's relay holds a run's end until it closes it: not this one)."""
