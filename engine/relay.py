@@ -96,7 +96,9 @@ class Relay:
             self.sink(events.Output(self.now(), text))
         self._early.clear()
 
-    def _unless_the_server_died(self, finished: events.RunFinished) -> Event:
+    def _unless_the_server_died(
+        self, finished: events.RunFinished
+    ) -> events.RunFinished | events.RunAborted:
         death = self.server.death() if self.server is not None else None
         if death is None:
             return finished
