@@ -4,13 +4,16 @@ client.
     python bench/pairs.py                          # all but sequential, N=200 and 2,000
     python bench/pairs.py -s sequential --latency 10     # sequential's runs take N x latency
     python bench/pairs.py -s asyncio -n 2000 -r 9 --json pairs.json
+    python bench/pairs.py --null                  # bare against bare: the protocol's noise
 
 For each style x client and each N: `asyncplay run --json -s STYLE --client C` (the installed
 console script, as a user runs it) and the bare script of the same style with the same client
 (bench/bare/<style>_<client>.py: the lesson's code and its client's settings, no asyncplay),
 one after the other, R times (a, b, a, b, ...; never two at once). Each pair gives a CPU ratio,
 asyncplay / bare; printed are the median of the ratios and their range, and the medians of
-each side's CPU. Both sides count the same window: the worker's `cpu_s` is its lesson's
+each side's CPU. `--null` puts the bare script on both sides: how far from 1.00 the same run
+twice lands under this protocol, the noise a ratio must clear. Both sides count the same
+window: the worker's `cpu_s` is its lesson's
 `main(job)` alone (engine/worker/worker.py), less the reporter's own thread; the bare script
 measures from just before its `main(job)` to just after. The issue's bar is BAR.
 
@@ -52,16 +55,23 @@ def summary(pairs: list[tuple[Run, Run]]) -> dict[str, Any]:
 
 
 def measure(style: str, asked: str, client: str, count: int, latency_ms: float,
-            repeat: int) -> list[tuple[Run, Run]]:  # fmt: skip
+            repeat: int, null: bool = False) -> list[tuple[Run, Run]]:  # fmt: skip
+    """`repeat` pairs; with `null`, the bare script against itself: what the same side
+    twice gives under this protocol, on this machine (the noise a ratio must clear)."""
     pairs = []
     for _ in range(repeat):
-        ours = asyncplay_run(style, asked, count, latency_ms)
+        if null:
+            ours = bare_run(style, client, count, latency_ms)
+        else:
+            ours = asyncplay_run(style, asked, count, latency_ms)
         pairs.append((ours, bare_run(style, client, count, latency_ms)))
     return pairs
 
 
-HEADER = (f"{'style':<11} {'client':<8} {'N':>6} {'asyncplay cpu s':>15} {'bare cpu s':>10} "
-          f"{'ratio':>6} {'range':>11}")  # fmt: skip
+def header(null: bool) -> str:
+    first = "bare cpu s" if null else "asyncplay cpu s"
+    return (f"{'style':<11} {'client':<8} {'N':>6} {first:>15} {'bare cpu s':>10} "
+            f"{'ratio':>6} {'range':>11}")  # fmt: skip
 
 
 def line(case: dict[str, Any]) -> str:
@@ -88,6 +98,9 @@ def main() -> None:
     parser.add_argument("-r", "--repeat", type=int, default=5, help="pairs (default 5)")
     parser.add_argument("--latency", type=float, default=200.0, help="ms per request (200)")
     parser.add_argument("--json", metavar="FILE", help="write every run and ratio here too")
+    parser.add_argument(
+        "--null", action="store_true", help="the bare script against itself: its own noise"
+    )
     args = parser.parse_args()
     counts = args.count or [200, 2000]
     if not 1 <= args.repeat <= 50 or min(counts) < 1 or args.latency < 0:
@@ -95,13 +108,15 @@ def main() -> None:
     styles = args.style or [style for style in CLIENTS if style != "sequential"]
 
     load_before = [round(load, 2) for load in os.getloadavg()]
-    print(f"{args.repeat} pairs each, {args.latency:g} ms; load average {load_before}")
-    print(HEADER)
+    sides = "bare against bare (--null)" if args.null else "asyncplay against bare"
+    print(f"{args.repeat} pairs each, {sides}, {args.latency:g} ms; load average {load_before}")
+    print(header(args.null))
     cases = []
     for style in styles:
         for asked, client in CLIENTS[style]:
             for count in counts:
-                pairs = measure(style, asked, client, count, args.latency, args.repeat)
+                pairs = measure(style, asked, client, count, args.latency, args.repeat,
+                                args.null)  # fmt: skip
                 cases.append({"style": style, "client": client, "count": count,
                               "pairs": pairs, **summary(pairs)})  # fmt: skip
                 print(line(cases[-1]), flush=True)

@@ -13,11 +13,18 @@ or aiohttp each error ends where it does with httpx.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+
+import aiohttp
 import pytest
 from helpers import run, scenario
 
+from asyncplay.engine import events
 from asyncplay.engine.catalogue import STRATEGIES, clients_of
 from asyncplay.engine.targets import Target
+from asyncplay.engine.worker import aiohttp_session, probe
 from asyncplay.engine.workload import Fault
 
 NETWORK = ("http-500", "timeout", "reset", "refused")
@@ -174,3 +181,49 @@ def test_a_pool_is_its_size_not_a_thread_per_task(client: str, target: Target) -
     # The pool's threads (made as work waits for one), the main thread and the harness's
     # few: never one per task.
     assert state.finished.threads_peak <= CONCURRENCY + 5
+
+
+def _served_after_one_broken_connection(broken: int) -> tuple[list[events.Event], int]:
+    """The worker's aiohttp session fetches /task/7 from a server that closes its first
+    `broken` connections without a word, then answers: the events the instrumentation
+    reported, and how many connections the server took."""
+    taken = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal taken
+        taken += 1
+        await reader.readuntil(b"\r\n\r\n")
+        if taken > broken:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+            await writer.drain()
+        writer.close()
+
+    async def fetch() -> None:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server, aiohttp_session.reporting_session(4, 5.0) as session:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"http://127.0.0.1:{port}/task/7") as response:
+                    await response.read()
+
+    read_end, write_end = os.pipe()
+    reporter = probe.REPORTER = probe.Reporter(write_end)  # its queue is read, not its pipe
+    try:
+        asyncio.run(fetch())
+    finally:
+        probe.REPORTER = None
+        os.close(read_end)
+        os.close(write_end)
+    return list(reporter.queue), taken
+
+
+def test_a_request_aiohttp_retries_fails_only_if_its_retry_does() -> None:
+    """aiohttp tries a GET again, once, on a new connection, when its first connection
+    breaks: the broken try is not the task's failure. A second break is."""
+    reported, taken = _served_after_one_broken_connection(broken=1)
+    assert taken == 2  # aiohttp did retry
+    assert [type(event).__name__ for event in reported] == ["TaskStarted"]
+    reported, taken = _served_after_one_broken_connection(broken=2)
+    assert taken == 2  # once only
+    assert [type(event).__name__ for event in reported] == ["TaskStarted", "TaskFailed"]
+    assert reported[1].error == "ServerDisconnectedError"  # type: ignore[attr-defined]

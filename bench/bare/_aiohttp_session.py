@@ -11,7 +11,8 @@ from _measure import CONNECT_TIMEOUT_S, Job
 
 
 def new_session(job: Job, **options: Any) -> aiohttp.ClientSession:
-    """`options`: more of ClientSession's (bench/aiohttp_tracing.py adds trace hooks)."""
+    """`options`: more of ClientSession's (bench/aiohttp_instrumentation.py adds the worker's
+    middleware and response class)."""
     timeout = aiohttp.ClientTimeout(
         sock_connect=CONNECT_TIMEOUT_S, sock_read=job.timeout_s, ceil_threshold=float("inf")
     )
