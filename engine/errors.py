@@ -75,6 +75,10 @@ class LessonError(InputError):
         self.line = line
 
 
+class TourError(InputError):
+    """A tour file that cannot be walked; its message names the line, when there is one."""
+
+
 class MalformedEvent(InputError):
     """A line that is not an event this version understands (from a log, or a child)."""
 

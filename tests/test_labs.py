@@ -18,10 +18,11 @@ import pytest
 from procs import marked
 from test_cli import asyncplay
 
-from asyncplay.engine import claims, labrunner
+from asyncplay.engine import claims, labrunner, tours
 from asyncplay.engine.claims import CLAIMS, VERDICTS
 from asyncplay.engine.labrunner import LabUpdate, measured_from
 from asyncplay.engine.labs import HANG_S, LABS, all_variants
+from asyncplay.engine.tour_runs import StepRun
 from asyncplay.strategies.labs import forgotten, hog, secretary, starvation
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("claims")]
@@ -72,6 +73,21 @@ def test_every_variant_ran_and_nothing_is_left_running(run: ClaimsRun) -> None:
     ended = {u.variant: u.status for u in run.updates if u.status != "running"}
     assert ended == dict.fromkeys(needed, "done")
     assert marked(run.marker) == set()
+
+
+def test_the_tours_claims_steps_are_captioned_from_the_labs_numbers(run: ClaimsRun) -> None:
+    """Each claims step of the built-in tour, captioned from this run's updates: its claim's
+    verdict and evidence, agreeing with the article only where the claim holds."""
+    steps = [step for step in tours.load().steps if step.is_claim]
+    assert steps
+    rows = {row["id"]: row for row in run.report["claims"]}
+    for step in steps:
+        said = StepRun(step, updates=run.updates).caption()
+        row = rows[step.claim]
+        assert said.startswith(step.say) and row["evidence"] in said, said
+        assert f"{row['verdict']}: " in said
+        assert said.endswith("As the article expects.") == (row["verdict"] == "holds"), said
+        assert ("Unlike the article" in said) == (row["verdict"] != "holds"), said
 
 
 def test_lost_updates_only_where_a_switch_can_fall_inside(run: ClaimsRun) -> None:

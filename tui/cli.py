@@ -300,6 +300,19 @@ def build_parser() -> Parser:
             help=f"run it K times (1 to {MOST_REPEATS}): each verdict is the one most runs "
             "gave, with how many agreed (on a tie, the one that says least for the claim)",
         )  # fmt: skip
+    tour = commands.add_parser(
+        "tour", help="walk the article step by step, each step run for real",
+        description="Walk the article step by step: each step runs what it needs and is "
+        "captioned from what it measured.",
+    )  # fmt: skip
+    tour.add_argument("name", nargs="?", default="article",
+                      help="the tour (default: article, the built-in one)")  # fmt: skip
+    tour.add_argument("--script", action="store_true",
+                      help="print the chapters, steps and captions as text")  # fmt: skip
+    tour.add_argument("--record", metavar="FILE", help="keep every step's runs in FILE")
+    tour.add_argument("--force", action="store_true", help="let --record write over a file")
+    tour.add_argument("--replay", metavar="FILE",
+                      help="caption from a recording: no worker runs")  # fmt: skip
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the scenarios, built in and yours")
@@ -347,6 +360,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from .claims_report import lab
 
             return lab(args)
+        case "tour":
+            from .tour_script import tour
+
+            return tour(args)
         case "labs":
             return _list_labs()
         case "strategies":

@@ -61,12 +61,14 @@ def own_scenarios() -> dict[str, Path]:
     except OSError:
         return {}
     # A name is printed and typed: a line's worth of printable text, not hidden, unmarked.
-    usable = [path for path in files if _is_name(path.stem)]
+    usable = [path for path in files if usable_name(path.stem)]
     names = {f"{path.stem}{MARK}" if path.stem in builtins else path.stem: path for path in usable}
     return {name: names[name] for name in sorted(names)}
 
 
-def _is_name(stem: str) -> bool:
+def usable_name(stem: str) -> bool:
+    """A file's stem that can be a name: a line's worth of printable text, not hidden,
+    unmarked (a scenario's, or a tour's)."""
     return stem.isprintable() and not stem.startswith(".") and MARK not in stem
 
 

@@ -1,0 +1,165 @@
+"""What the article expects of a run, and whether a measured run agrees: the words of a tour
+step's caption (DESIGN.md, "Captions are measured too").
+
+An expectation is named in a tour file (`expect = "logged"`) and is judged by a pure function
+of the run alone: which errors the run had, and the fate the engine decided for each. The
+judgement says what happened in words with the run's own numbers (tasks, error types, who
+saw each error), so a caption is never a fixed sentence about an outcome. A run that cannot
+answer (it has no error, or it did not end) is not measured, and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .claims import Judgement
+from .fold import FATE_LABELS, ErrorRow, Fate, RunState
+
+# How the caption says each fate, after "the <error> in task N". A lesson's work starts in its
+# `main(job)`: the caller is main(). The numbers are the run's own: when the error happened,
+# and for one main() never heard of, how long main() went on.
+FATE_WORDS: dict[Fate, str] = {
+    "raised": "was raised to main(), {t:.2f} s into the run",
+    "returned": "came back to main() as a value it had to check",
+    "logged": "was logged by {via}; main() returned {wall:.2f} s into the run and never "
+    "heard of it",
+    "lost": "was lost: nothing saw it, and main() returned {wall:.2f} s into the run",
+    "not_run": "never happened: its task did not run",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A run judged against an expectation. `agrees` is None when the run cannot say."""
+
+    agrees: bool | None
+    measured: str  # what the run did, in words, with its numbers
+
+
+@dataclass(frozen=True)
+class Expectation:
+    name: str
+    article: str  # what the article expects, said after "the article expects"
+    judge: Callable[[RunState], Finding]
+
+
+def injected_errors(run: RunState) -> list[ErrorRow]:
+    """The errors of the run's injected faults, in the order they happened."""
+    return sorted((row for row in run.errors() if row.fault is not None), key=lambda row: row.t)
+
+
+def error_said(row: ErrorRow, run: RunState) -> str:
+    """One error and its fate, in the caption's words."""
+    what = f"the {row.type} in task {row.task}"
+    if row.fate is None:
+        return f"{what} had no fate yet"
+    words = FATE_WORDS[row.fate]
+    return f"{what} {words.format(via=row.via or 'a framework', t=row.t, wall=run.wall_s)}"
+
+
+def _unmeasured(run: RunState) -> Finding | None:
+    """Why the run cannot answer, if it cannot."""
+    if not run.over:
+        return Finding(None, f"{run.strategy} has not finished its run")
+    if run.aborted is not None:
+        return Finding(None, f"{run.strategy}'s run was {run.status}: {run.aborted.detail}")
+    if not injected_errors(run):
+        return Finding(None, f"{run.strategy}'s run had no injected error to follow")
+    return None
+
+
+def _every(fate: Fate) -> Callable[[RunState], Finding]:
+    def judge(run: RunState) -> Finding:
+        if (cannot := _unmeasured(run)) is not None:
+            return cannot
+        errors = injected_errors(run)
+        agrees = all(row.fate == fate for row in errors)
+        if len(errors) == 1:
+            return Finding(agrees, f"{run.strategy}: {error_said(errors[0], run)}")
+        return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+
+    return judge
+
+
+def _tally(errors: list[ErrorRow], run: RunState) -> str:
+    """Several errors: how many met each fate, and the one that reached main(), if one did
+    (else the first); the faulted tasks that never ran, if any."""
+    counts: dict[str, int] = {}
+    for row in errors:
+        said = FATE_LABELS[row.fate] if row.fate else "undecided"
+        counts[said] = counts.get(said, 0) + 1
+    spread = ", ".join(f"{count} {fate}" for fate, count in counts.items())
+    named = next((row for row in errors if row.fate == "raised"), errors[0])
+    text = f"{_errors(len(errors))} ({spread}); {error_said(named, run)}"
+    unrun = run.fates()["not_run"] - counts.get(FATE_LABELS["not_run"], 0)
+    if unrun > 0:
+        text += f"; {unrun} more faulted tasks were cancelled before they failed"
+    return text
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'s' if count != 1 else ''}"
+
+
+def one_raised_rest_lost(run: RunState) -> Finding:
+    """gather: the error it was handed first reaches the caller, every other is lost."""
+    if (cannot := _unmeasured(run)) is not None:
+        return cannot
+    errors = injected_errors(run)
+    if len(errors) < 2:
+        return Finding(None, f"{run.strategy}'s run had one error: there is no second to follow")
+    raised = [row for row in errors if row.fate == "raised"]
+    agrees = len(raised) == 1 and all(row.fate == "lost" for row in errors if row not in raised)
+    return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+
+
+def all_raised(run: RunState) -> Finding:
+    """Every error that happened reached the caller (a task cancelled first had none)."""
+    if (cannot := _unmeasured(run)) is not None:
+        return cannot
+    errors = injected_errors(run)
+    happened = [row for row in errors if row.fate != "not_run"]
+    agrees = bool(happened) and all(row.fate == "raised" for row in happened)
+    return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+
+
+EXPECTATIONS: dict[str, Expectation] = {
+    expectation.name: expectation
+    for expectation in (
+        Expectation("raised", "the error to reach the code that started the work",
+                    _every("raised")),
+        Expectation("returned", "the error to come back as a value", _every("returned")),
+        Expectation("logged", "the error to be logged, and the caller never to hear of it",
+                    _every("logged")),
+        Expectation("lost", "the error to be lost", _every("lost")),
+        Expectation("one-raised-rest-lost",
+                    "one error to reach the caller, and the others to be lost",
+                    one_raised_rest_lost),
+        Expectation("all-raised", "every error to reach the caller, together", all_raised),
+    )
+}  # fmt: skip
+
+
+def claim_finding(judgement: Judgement) -> Finding:
+    """A claim's verdict as a finding: the article says the claim holds; its lab's verdict,
+    a pure function of the numbers (claims.py), says whether it did, and its evidence how."""
+    if judgement.verdict == "unmeasured":
+        return Finding(None, judgement.evidence)
+    return Finding(judgement.verdict == "holds", f"{judgement.verdict}: {judgement.evidence}")
+
+
+def caption(say: str, article: str, finding: Finding) -> str:
+    """A step's caption: its own words, then what the run measured and how that stands
+    against what the article expects (`article`, said after "the article expects")."""
+    lead = f"{say.rstrip()} " if say.strip() else ""
+    if finding.agrees is None:
+        return f"{lead}Not measured: {_sentence(finding.measured)}"
+    if finding.agrees:
+        return f"{lead}{_sentence(finding.measured)} As the article expects."
+    return f"{lead}Unlike the article, which expects {article}: {_sentence(finding.measured)}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
