@@ -1,7 +1,7 @@
 """The tour: its files, its captions from measured runs, and its recordings.
 
-The built-in tour's run steps are walked once, in real workers, with `asyncplay tour
---record`; every caption must state what its run measured, and a replay of the recording
+The built-in tour's run steps are walked once, each on its focused panel, in real workers,
+with `asyncplay tour --record`; every caption must state what its run measured, and a replay of the recording
 must give the same captions with no worker. A step whose run contradicts the article says
 so. Bad tour files and recordings are refused in one line (exit status 2).
 """
@@ -37,11 +37,11 @@ def own_tour(name: str, text: str) -> Path:
 
 
 def run_steps_only(tour: Tour) -> str:
-    """The TOML of `tour`'s run steps (its claims steps are the labs' tests' to run)."""
+    """The TOML of `tour`'s run steps, each on its focused panel alone: the caption is that
+    run's (the claims steps are the labs' tests' to run, on their fixture's run)."""
     return "\n".join(
         f'[[step]]\nchapter = "{s.chapter}"\ntitle = "{s.title}"\nsay = "{s.say}"\n'
-        f'scenario = "{s.scenario}"\npanels = {json.dumps(list(s.panels))}\n'
-        f'focus = "{s.focus}"\nexpect = "{s.expect}"\n'
+        f'scenario = "{s.scenario}"\npanels = ["{s.focus}"]\nexpect = "{s.expect}"\n'
         for s in tour.steps
         if not s.is_claim
     )
@@ -94,10 +94,11 @@ def test_every_run_step_captions_what_its_run_measured(walked: dict[str, Any]) -
         assert caption.startswith(step.say), caption
         events = json.loads(line)["runs"][step.focus]
         run = fold(decode(json.dumps(event)) for event in events)
-        errors = [row for row in run.errors() if row.fault is not None]
+        errors = sorted((row for row in run.errors() if row.fault is not None), key=lambda r: r.t)
         assert errors, f"{step.title}: no injected error in the run"
+        # Named: the first to reach main(), if one did, else the first to happen.
         raised = [row for row in errors if row.fate == "raised"]
-        named = raised[0] if raised else min(errors, key=lambda row: row.t)
+        named = raised[0] if raised else errors[0]
         assert f"{step.focus}: " in caption
         assert f"{named.type} in task {named.task}" in caption, caption
         fates = [row.fate for row in errors]
