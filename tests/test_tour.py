@@ -1,9 +1,10 @@
 """The tour: its files, its captions from measured runs, and its recordings.
 
 The built-in tour's run steps are walked once, each on its focused panel, in real workers,
-with `asyncplay tour --record`; every caption must state what its run measured, and a replay of the recording
-must give the same captions with no worker. A step whose run contradicts the article says
-so. Bad tour files and recordings are refused in one line (exit status 2).
+with `asyncplay tour --record`; every caption must state what its run measured, and a
+replay of the recording must give the same captions with no worker. A step whose run
+contradicts the article says so. Bad tour files and recordings are refused in one line
+(exit status 2).
 """
 
 from __future__ import annotations
