@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,20 @@ def test_what_to_take_from_the_model_table_is_what_bench_measured() -> None:
     kernel = report["floors"]["threads"]["cpu_system_s"]
     assert pytest.approx(kernel, abs=0.01) == THREADS_RAW_KERNEL_S
     assert " ".join(model_or_library().split()) in " ".join(README.split())
+
+
+def test_the_tours_script_in_the_readme_is_its_replay_of_the_kept_run() -> None:
+    """README shows the whole tour as `--script` prints it from the live run kept in
+    tests/logs/tour.jsonl; replayed now with no worker, the built-in tour gives every caption
+    as shown (a changed step or caption rule must be shown again: rerun the command)."""
+    command = [str(Path(sys.executable).with_name("asyncplay")), "tour", "--script", "--replay",
+               "tests/logs/tour.jsonl"]  # fmt: skip
+    replay = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert replay.returncode == 0, replay.stderr
+    summary = "from one live run kept in tests/logs/tour.jsonl</summary>"
+    block = README.split(summary, 1)[1].split("```\n", 1)[1].split("\n```\n", 1)[0]
+    assert block == replay.stdout.rstrip()
+    flat = " ".join(block.split())  # the captions are wrapped
+    steps = len(re.findall(r"^\d+\. ", block, re.M))
+    said = flat.count("As the article expects.") + flat.count("Unlike the article")
+    assert steps == 17 and said == steps, "a step not measured"

@@ -106,7 +106,7 @@ def _made(made: dict[str, object]) -> str:
     when = made.get("made_at")
     stamp = "at a time unknown"
     if isinstance(when, int | float) and 0 < when < 1e11:  # a recording is untrusted input
-        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when))
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
     host, python = made.get("host") or "an unknown host", made.get("python") or "?"
     said = f"recorded {stamp} on {host}, Python {python}, load {made.get('load_1m', '?')}"
     return printable(said)[:200]
