@@ -18,16 +18,14 @@ the user's lessons are: `mine.toml` is `mine`, and a file named after a built-in
 
 from __future__ import annotations
 
-import sys
-import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from ..errors import WorkloadError, quoted
 from ..files import TooLarge, Unreadable, open_regular
 from ..lessons import MARK
+from ..toml_input import parse_toml
 from ..workload import Scenario
 
 FIELDS = {field.name for field in fields(Scenario)} - {"name"}
@@ -128,15 +126,7 @@ def load(name_or_path: str) -> Scenario:
 
 def parse(text: str, name: str) -> Scenario:
     """A scenario from TOML text; unknown keys and wrong types are errors, not surprises."""
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise WorkloadError(f"scenario {name!r} is not valid TOML: {error}") from None
-    except ValueError:  # tomllib lets int()'s own refusal through
-        digits = sys.get_int_max_str_digits()
-        raise WorkloadError(f"scenario {name!r}: a number of more than {digits:,} digits") from None
-    except RecursionError:
-        raise WorkloadError(f"scenario {name!r}: arrays or tables nested too deeply") from None
+    data = parse_toml(text, f"scenario {name!r}", WorkloadError)
     unknown = set(data) - FIELDS
     if unknown:
         raise WorkloadError(

@@ -31,8 +31,6 @@ the format does not have is refused with the file, the step's line and the reaso
 from __future__ import annotations
 
 import re
-import sys
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -46,6 +44,7 @@ from ..files import TooLarge, Unreadable, open_regular
 from ..lessons import MARK
 from ..scenarios import load as load_scenario
 from ..scenarios import usable_name
+from ..toml_input import parse_toml
 
 Show = Literal["panels", "zoom", "claims"]
 Highlight = Literal["panel", "error", "line", "xray"]
@@ -152,15 +151,7 @@ def load(name: str = BUILTIN) -> Tour:
 
 def parse(text: str, name: str) -> Tour:
     """A tour from TOML text, every step checked against what exists."""
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise TourError(f"tour {name!r} is not valid TOML: {error}") from None
-    except ValueError:  # tomllib lets int()'s own refusal through
-        digits = sys.get_int_max_str_digits()
-        raise TourError(f"tour {name!r}: a number of more than {digits:,} digits") from None
-    except RecursionError:
-        raise TourError(f"tour {name!r}: arrays or tables nested too deeply") from None
+    data = parse_toml(text, f"tour {name!r}", TourError)
     unknown = set(data) - TOUR_KEYS
     if unknown:
         raise TourError(f"tour {name!r}: unknown keys {', '.join(sorted(k[:40] for k in unknown))}")
