@@ -109,7 +109,7 @@ def read(path: Path) -> EventLog:
     reading, with a RunAborted that says so.
     """
     log: EventLog | None = None
-    checks: dict[str, _RunCheck] = {}
+    checks: dict[str, RunCheck] = {}
     try:
         with open_regular(path, LOG_MAX) as stream:
             for number, line in _lines(stream, path):
@@ -159,7 +159,7 @@ def _lines(stream: BinaryIO, path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _read_event(
-    log: EventLog, checks: dict[str, _RunCheck], data: dict[str, Any], path: Path, number: int
+    log: EventLog, checks: dict[str, RunCheck], data: dict[str, Any], path: Path, number: int
 ) -> None:
     """Add one line's event to its run, if it is one that run could have sent next."""
     strategy = data.pop("run", None)
@@ -171,7 +171,7 @@ def _read_event(
         raise LogError(f"{path}, line {number}: no strategy named {quoted(strategy)}")
     try:
         event = events.from_dict(data)
-        checks.setdefault(strategy, _RunCheck(log.scenario.count)).check(event)
+        checks.setdefault(strategy, RunCheck(log.scenario.count)).check(event)
     except MalformedEvent as error:
         raise LogError(f"{path}, line {number}: {error}") from None
     log.runs.setdefault(strategy, []).append(event)
@@ -199,7 +199,7 @@ def _is_run_name(name: object) -> bool:
     return isinstance(name, str) and (name in STRATEGIES or lessons.is_lesson_name(name))
 
 
-class _RunCheck:
+class RunCheck:
     """The order of one run's events: started first and once, nothing after its end, tasks
     in range, and no task ending before it started (the worker stamps both on one clock)."""
 

@@ -4,7 +4,8 @@ reads them back with no worker at all; both caption from the same measured runs.
 
 A recording is JSON lines: first what it was made on and when, then one line per step, in
 order, holding its runs' events (as the worker sent them) or its labs' updates. It is read
-as untrusted input: every event and update is decoded and checked as a log's are.
+as untrusted input: every event and update is decoded, and each run's events checked for an
+order a run can produce, as a log's are.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import IO, Any
 from . import events
 from .claims import CLAIMS_BY_ID
 from .errors import LogError, MalformedEvent
+from .eventlog import RunCheck
 from .events import Event
 from .expectations import EXPECTATIONS, Finding, caption, claim_finding
 from .fold import RunState, fold
@@ -171,8 +173,14 @@ def _step_run(step: Step, data: dict[str, Any]) -> StepRun:
     runs = data.get("runs")
     if not isinstance(runs, dict) or set(runs) != set(step.panels):
         raise LogError(f"the runs are not those of the step's panels ({', '.join(step.panels)})")
+    count = load_scenario(step.scenario).count
     for panel, lines in runs.items():
         if not isinstance(lines, list):
             raise LogError(f"{panel}'s run is not a list of events")
-        ran.runs[panel] = [events.decode(json.dumps(line)) for line in lines]
+        order = RunCheck(count)  # in an order a run of the step's scenario can produce
+        ran.runs[panel] = []
+        for line in lines:
+            event = events.decode(json.dumps(line))
+            order.check(event)
+            ran.runs[panel].append(event)
     return ran

@@ -222,6 +222,9 @@ def test_a_bad_tour_file_is_one_line_and_status_2(text: str, message: str) -> No
         ('{"format": "asyncplay-tour-recording", "version": 1, "tour": "article"}\n'
          '{"step": 1, "runs": {"sequential": [{"kind": "task_started", "t": "[red]"}]}}\n',
          "line 2: "),
+        ('{"format": "asyncplay-tour-recording", "version": 1, "tour": "article"}\n'
+         '{"step": 1, "runs": {"sequential": [{"kind": "task_started", "t": 0.1, "task": 3}]}}\n',
+         "line 2: task_started before run_started"),
     ],
 )  # fmt: skip
 def test_a_bad_recording_is_one_line_and_status_2(
