@@ -180,6 +180,7 @@ expect = "logged"
          "threads: no aiohttp lesson"),
         (('expect = "logged"', 'expect = "logged"\ncolour = "red"'), "unknown keys colour"),
         (('expect = "logged"', 'expect = "logged"\nshow = "film"'), "show = 'film'; it is one"),
+        (('say = "Each', 'say = "\\u001b[31mEach'), "say holds control characters"),
         (('scenario = "handler-bug"\npanels = ["threads"]\nexpect = "logged"',
           'claim = "nope"'), "names no claim ('nope')"),
     ],
