@@ -51,22 +51,25 @@ def own_folder() -> Path:
 
 
 def own_scenarios() -> dict[str, Path]:
-    """The user's scenario files by the names they go by, sorted by name (a folder that
-    cannot be read holds none)."""
-    builtins = set(builtin_names())
+    """The user's scenario files by the names they go by, sorted by name."""
+    return named_files(own_folder(), set(builtin_names()))
+
+
+def named_files(folder: Path, builtins: set[str]) -> dict[str, Path]:
+    """The TOML files in one of the user's folders (scenarios, tours) by the names they go by,
+    sorted: each file's stem, marked if a built-in has it (`clean.toml` is `clean′`), so a
+    name always means one file. A folder that cannot be read holds none."""
     try:
-        files = sorted(own_folder().glob("*.toml"))
+        files = sorted(folder.glob("*.toml"))
     except OSError:
         return {}
     # A name is printed and typed: a line's worth of printable text, not hidden, unmarked.
-    usable = [path for path in files if usable_name(path.stem)]
+    usable = [path for path in files if _usable(path.stem)]
     names = {f"{path.stem}{MARK}" if path.stem in builtins else path.stem: path for path in usable}
     return {name: names[name] for name in sorted(names)}
 
 
-def usable_name(stem: str) -> bool:
-    """A file's stem that can be a name: a line's worth of printable text, not hidden,
-    unmarked (a scenario's, or a tour's)."""
+def _usable(stem: str) -> bool:
     return stem.isprintable() and not stem.startswith(".") and MARK not in stem
 
 

@@ -41,9 +41,8 @@ from ..claims import CLAIMS_BY_ID
 from ..errors import TourError, WorkloadError, quoted
 from ..expectations import EXPECTATIONS
 from ..files import TooLarge, Unreadable, open_regular
-from ..lessons import MARK
 from ..scenarios import load as load_scenario
-from ..scenarios import usable_name
+from ..scenarios import named_files
 from ..toml_input import parse_toml
 
 Show = Literal["panels", "zoom", "claims"]
@@ -111,15 +110,8 @@ def builtin_names() -> list[str]:
 
 
 def own_tours() -> dict[str, Path]:
-    """The user's tour files by the names they go by, sorted (an unreadable folder has none)."""
-    builtins = set(builtin_names())
-    try:
-        files = sorted(own_folder().glob("*.toml"))
-    except OSError:
-        return {}
-    usable = [path for path in files if usable_name(path.stem)]
-    names = {f"{path.stem}{MARK}" if path.stem in builtins else path.stem: path for path in usable}
-    return {name: names[name] for name in sorted(names)}
+    """The user's tour files by the names they go by, sorted (as scenarios are named)."""
+    return named_files(own_folder(), set(builtin_names()))
 
 
 def names() -> list[str]:
