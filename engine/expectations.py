@@ -25,8 +25,7 @@ FATE_WORDS: dict[Fate, str] = {
     "logged": "was logged by {via}; main() returned {wall:.2f} s into the run and never "
     "heard of it",
     "lost": "was lost: nothing saw it, and main() returned {wall:.2f} s into the run",
-    "not_run": "never happened: its task did not run",
-}
+}  # no "not run": a task cancelled before its fault had no error to tell of
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,11 @@ class Expectation:
 
 
 def injected_errors(run: RunState) -> list[ErrorRow]:
-    """The errors of the run's injected faults, in the order they happened."""
-    return sorted((row for row in run.errors() if row.fault is not None), key=lambda row: row.t)
+    """The errors of the run's injected faults that happened, in the order they did. A
+    faulted task cancelled before it reached its fault had no error: nothing saw or lost
+    one (the fold calls its fate "not run"), and whether a task got that far is timing."""
+    rows = (row for row in run.errors() if row.fault is not None and row.fate != "not_run")
+    return sorted(rows, key=lambda row: row.t)
 
 
 def error_said(row: ErrorRow, run: RunState) -> str:
@@ -65,7 +67,7 @@ def _unmeasured(run: RunState) -> Finding | None:
     if run.aborted is not None:
         return Finding(None, f"{run.strategy}'s run was {run.status}: {run.aborted.detail}")
     if not injected_errors(run):
-        return Finding(None, f"{run.strategy}'s run had no injected error to follow")
+        return Finding(None, f"no injected error happened in {run.strategy}'s run")
     return None
 
 
@@ -74,28 +76,29 @@ def _every(fate: Fate) -> Callable[[RunState], Finding]:
         if (cannot := _unmeasured(run)) is not None:
             return cannot
         errors = injected_errors(run)
-        agrees = all(row.fate == fate for row in errors)
-        if len(errors) == 1:
-            return Finding(agrees, f"{run.strategy}: {error_said(errors[0], run)}")
-        return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+        return Finding(all(row.fate == fate for row in errors), _said(errors, run))
 
     return judge
 
 
-def _tally(errors: list[ErrorRow], run: RunState) -> str:
-    """Several errors: how many met each fate, and the one that reached main(), if one did
-    (else the first); the faulted tasks that never ran, if any."""
-    counts: dict[str, int] = {}
-    for row in errors:
-        said = FATE_LABELS[row.fate] if row.fate else "undecided"
-        counts[said] = counts.get(said, 0) + 1
-    spread = ", ".join(f"{count} {fate}" for fate, count in counts.items())
-    named = next((row for row in errors if row.fate == "raised"), errors[0])
-    text = f"{_errors(len(errors))} ({spread}); {error_said(named, run)}"
-    unrun = run.fates()["not_run"] - counts.get(FATE_LABELS["not_run"], 0)
-    if unrun > 0:
-        text += f"; {unrun} more faulted tasks were cancelled before they failed"
-    return text
+def _said(errors: list[ErrorRow], run: RunState) -> str:
+    """What the run did with its errors: one told whole; several counted by fate, with the
+    one that reached main() (if one did, else the first) told whole; and the faulted tasks
+    cancelled before their fault, if any."""
+    if len(errors) == 1:
+        text = error_said(errors[0], run)
+    else:
+        counts: dict[str, int] = {}
+        for row in errors:
+            said = FATE_LABELS[row.fate] if row.fate else "undecided"
+            counts[said] = counts.get(said, 0) + 1
+        spread = ", ".join(f"{count} {fate}" for fate, count in counts.items())
+        named = next((row for row in errors if row.fate == "raised"), errors[0])
+        text = f"{_errors(len(errors))} ({spread}); {error_said(named, run)}"
+    cancelled = run.fates()["not_run"]
+    if cancelled:
+        text += f"; {cancelled} more faulted tasks were cancelled before they failed"
+    return f"{run.strategy}: {text}"
 
 
 def _errors(count: int) -> str:
@@ -108,20 +111,18 @@ def one_raised_rest_lost(run: RunState) -> Finding:
         return cannot
     errors = injected_errors(run)
     if len(errors) < 2:
-        return Finding(None, f"{run.strategy}'s run had one error: there is no second to follow")
+        return Finding(None, f"{_said(errors, run)}: there is no second error to follow")
     raised = [row for row in errors if row.fate == "raised"]
     agrees = len(raised) == 1 and all(row.fate == "lost" for row in errors if row not in raised)
-    return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+    return Finding(agrees, _said(errors, run))
 
 
 def all_raised(run: RunState) -> Finding:
-    """Every error that happened reached the caller (a task cancelled first had none)."""
+    """Every error that happened reached the caller."""
     if (cannot := _unmeasured(run)) is not None:
         return cannot
     errors = injected_errors(run)
-    happened = [row for row in errors if row.fate != "not_run"]
-    agrees = bool(happened) and all(row.fate == "raised" for row in happened)
-    return Finding(agrees, f"{run.strategy}: {_tally(errors, run)}")
+    return Finding(all(row.fate == "raised" for row in errors), _said(errors, run))
 
 
 EXPECTATIONS: dict[str, Expectation] = {
