@@ -8,6 +8,7 @@ of repaints. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -60,6 +61,7 @@ class Playground:
         self.logs: dict[str, list[Event]] = {}
         # The source each user's lesson ran, as it was then: it may be edited since.
         self.sources: dict[str, str] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}  # each lesson's latest run
         for lesson in [*lessons.builtins(), *(own or [])]:
             self.add(lesson)
         self.scenario_of_runs = scenario  # what the shown runs ran, for saving and comparing
@@ -94,9 +96,7 @@ class Playground:
         for name, events in log.runs.items():
             if name not in playground.lessons:
                 playground.add(lessons.named(name))
-            playground.logs[name] = list(events)
-            playground.states[name] = fold(events)
-            playground.states[name].strategy = name
+            playground._show(name, events)
         return playground
 
     async def start_server(self) -> None:
@@ -147,8 +147,29 @@ class Playground:
                 self.on_run_end(name, state)
                 return
             file = str(lesson.file)
-        task = self.session.start(name, scenario, sink, file)
+        task = self._tasks[name] = self.session.start(name, scenario, sink, file)
         task.add_done_callback(lambda _: self.on_run_end(name, state))
+
+    async def ended(self, strategies: list[str]) -> None:
+        """Wait until the latest runs of these lessons have ended (stopped ones too)."""
+        tasks = [self._tasks[name] for name in strategies if name in self._tasks]
+        if tasks:
+            await asyncio.wait(tasks)
+
+    def show_runs(self, runs: dict[str, list[Event]], scenario: Scenario) -> None:
+        """Show these recorded runs in their panels (a tour's step, when the tour is left),
+        but for a lesson running now, whose panel keeps its run."""
+        running = self.running()
+        for name, events in runs.items():
+            if name in self.lessons and name not in running:
+                self._show(name, events)
+                self.scenario_of_runs = scenario
+
+    def _show(self, name: str, events: list[Event]) -> None:
+        self.logs[name] = list(events)
+        self.states[name] = fold(events)
+        self.states[name].strategy = name
+        self.changed.add(name)
 
     async def stop(self, strategies: list[str] | None = None) -> list[str]:
         """Stop runs (all that have not ended, by default): their workers are killed, their

@@ -123,6 +123,40 @@ class Recording:
     made: dict[str, Any]
     steps: dict[int, StepRun]
 
+    def said(self) -> str:
+        """When and where it was recorded, in words fit for a terminal (a recording is
+        untrusted input: its header may say anything)."""
+        when = self.made.get("made_at")
+        stamp = "at a time unknown"
+        if isinstance(when, int | float) and 0 < when < 1e11:
+            stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+        host, python = self.made.get("host") or "an unknown host", self.made.get("python") or "?"
+        said = f"recorded {stamp} on {host}, Python {python}, load {self.made.get('load_1m', '?')}"
+        return printable(said)[:200]
+
+
+@dataclass
+class TourWalk:
+    """Where a tour stands in the app, kept across visits: the step shown (-1: the title
+    card), every step measured so far, and for a replay the recording (nothing runs)."""
+
+    tour: Tour
+    recording: Recording | None = None
+    at: int = -1
+    kept: dict[int, StepRun] = field(default_factory=dict)
+
+    def ran(self, index: int) -> StepRun | None:
+        """What step `index` measured, if it has been (or was recorded)."""
+        if self.recording is not None:
+            return self.recording.steps.get(index)
+        return self.kept.get(index)
+
+
+def printable(text: object) -> str:
+    """`text` fit for a terminal: a caption and a recording's header come from a recording,
+    and a lesson's error text, which may hold escape sequences; each such character is a ?."""
+    return "".join(char if char.isprintable() else "?" for char in str(text))
+
 
 def read_recording(text: str, tour: Tour, where: str) -> Recording:
     """A recording of `tour`, checked line by line. Raises LogError in one line."""

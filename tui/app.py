@@ -28,6 +28,8 @@ from ..engine.eventlog import EventLog
 from ..engine.fold import RunState
 from ..engine.labrunner import LabUpdate
 from ..engine.playground import Playground
+from ..engine.tour_runs import TourWalk
+from ..engine.tours import load as load_tour
 from ..engine.workload import FaultSpec, Scenario, build_plan
 from . import settings
 from .keys import KEYS
@@ -39,6 +41,7 @@ from .screens.help import HelpScreen
 from .screens.long_run import Choice, LongRunQuestion
 from .screens.quiet_focus import QuietFocusScreen
 from .screens.scenario_picker import ScenarioPicker
+from .screens.tour import TourScreen
 from .screens.zoom import ZoomScreen
 from .usage import EXIT_HUNG_UP, EXIT_TERMINATED
 from .widgets.app_footer import AppFooter
@@ -101,18 +104,22 @@ class AsyncPlayApp(App[None]):
         lab_updates: list[LabUpdate] | None = None,
         deadline_s: float | None = None,
         theme: str | None = None,
+        tour: TourWalk | None = None,
     ) -> None:
         """`replay` shows a recorded log instead of an idle playground; `start_server=False`
         leaves the fault server to the first run (snapshot tests never start one);
         `lab_updates` is what the claims screen shows before it runs a lab (a recorded run);
         `deadline_s` kills a run that takes longer (by default, from its scenario);
-        `theme` is this start's, in place of the one the user chose last."""
+        `theme` is this start's, in place of the one the user chose last; `tour` opens the
+        app on a tour (a replay of one runs nothing: no server starts)."""
         super().__init__()
         saved, self.settings_problem = (None, "") if theme else settings.saved_theme()
         self.started_theme = theme or saved or self.theme
         self.theme = self.started_theme
         self.replay = replay
-        self.start_server = start_server and replay is None
+        self.tour = tour  # where the tour stands, kept while the panels are shown (t)
+        replaying = replay is not None or (tour is not None and tour.recording is not None)
+        self.start_server = start_server and not replaying
         first = replay.scenario if replay else scenario or scenarios.load(scenarios.FIRST)
         self.set_reactive(AsyncPlayApp.scenario, first)
         self.playground = (
@@ -164,6 +171,8 @@ class AsyncPlayApp(App[None]):
                 self.notify(self.replay.note, severity="warning")
         if self.start_server:
             self.run_worker(self._start_server(), exclusive=True, group="server")
+        if self.tour is not None:
+            self.push_screen(TourScreen(self.tour))
         self.set_interval(1 / REDRAW_PER_SECOND, self._redraw)
         self.call_after_refresh(self._tune_garbage_collector)
         loop = asyncio.get_running_loop()
@@ -401,6 +410,12 @@ class AsyncPlayApp(App[None]):
         self.push_screen(
             ClaimsScreen(self.lab_updates, self.playground.session, self.last_lab_updates)
         )
+
+    def action_tour(self) -> None:
+        """The tour, where it was left (the article's, from its title card, the first time)."""
+        if self.tour is None:
+            self.tour = TourWalk(load_tour())
+        self.push_screen(TourScreen(self.tour))
 
     def action_save(self) -> None:
         if not any(self.playground.logs.values()):

@@ -312,7 +312,7 @@ def build_parser() -> Parser:
     tour.add_argument("--record", metavar="FILE", help="keep every step's runs in FILE")
     tour.add_argument("--force", action="store_true", help="let --record write over a file")
     tour.add_argument("--replay", metavar="FILE",
-                      help="caption from a recording: no worker runs")  # fmt: skip
+                      help="play a recording back: no worker runs")  # fmt: skip
     commands.add_parser("labs", help="list the labs")
     commands.add_parser("strategies", help="list the strategies")
     commands.add_parser("scenarios", help="list the scenarios, built in and yours")
@@ -361,9 +361,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return lab(args)
         case "tour":
-            from .tour_script import tour
+            from .tour_script import opened, tour
 
-            return tour(args)
+            if args.script or args.record is not None:
+                return tour(args)
+            return _open_app(tour=opened(args), theme=args.theme)
         case "labs":
             return _list_labs()
         case "strategies":

@@ -31,6 +31,8 @@ KEYS = (
     Key("c", "compare", "Compare", "Compare the runs on screen in a sortable table"),
     Key("l", "claims", "Claims", "The article's claims: run the labs, see each verdict and why",
         narrow=False),
+    Key("t", "tour", "Tour", "The article as a guided tour: each step runs for real and is "
+        "captioned from what it measured"),
     Key("ctrl+s", "save", "Save log", "Save the runs on screen as an event log to replay",
         narrow=False),
     Key("question_mark", "help", "Help", "Help: the keys, the styles and the fates"),

@@ -1,6 +1,7 @@
 """`asyncplay tour --script` and `--record`: the tour walked headless, each step's caption
 printed as text once its runs are over (speaker notes, the README's section), from live runs
-or from a recording (`--replay FILE`, no worker at all).
+or from a recording (`--replay FILE`, no worker at all). Without either, the app opens on
+the tour (`opened`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ import asyncio
 import contextlib
 import sys
 import textwrap
-import time
 from typing import IO
 
 from ..engine.errors import LogError, UsageError
 from ..engine.session import Session
-from ..engine.tour_runs import read_recording, run_step, write_header, write_step
+from ..engine.tour_runs import (
+    TourWalk,
+    printable,
+    read_recording,
+    run_step,
+    write_header,
+    write_step,
+)
 from ..engine.tours import Step, Tour
 from ..engine.tours import load as load_tour
 from .headless import Stopped, open_for_writing, until_stopped
@@ -27,17 +34,25 @@ WIDTH = 88  # the script is read as notes and pasted into READMEs
 INDENT = "   "
 
 
+def opened(args: argparse.Namespace) -> TourWalk:
+    """The tour the app opens on, and its recording if it is a replay (read, and checked,
+    before the app takes the terminal: a bad file is one line and status 2)."""
+    if args.force:
+        raise UsageError("--force lets --record write over a file; the app records nothing")
+    chosen = load_tour(args.name)
+    recording = None
+    if args.replay is not None:
+        recording = read_recording(_read(args.replay), chosen, args.replay)
+    return TourWalk(chosen, recording)
+
+
 def tour(args: argparse.Namespace) -> int:
     chosen = load_tour(args.name)
     if args.replay is not None and args.record is not None:
         raise UsageError("--replay plays a recording back; it cannot --record one too")
-    if not (args.script or args.record is not None):
-        raise UsageError(
-            "the tour in the app is still to come: --script prints it, --record FILE keeps its runs"
-        )
     if args.replay is not None:
         recording = read_recording(_read(args.replay), chosen, args.replay)
-        print(_heading(chosen, f"replayed from {args.replay}, {_made(recording.made)}"))
+        print(_heading(chosen, f"replayed from {args.replay}, {recording.said()}"))
         for index, step in enumerate(chosen.steps):
             ran = recording.steps.get(index)
             print(_step_text(chosen, index, step, ran.caption() if ran else "Not recorded."))
@@ -92,28 +107,12 @@ def _read(path: str) -> str:
         raise LogError(f"{path} is not UTF-8 text: not a tour recording") from None
 
 
-def printable(text: object) -> str:
-    """`text` fit for a terminal: a caption and a recording's header come from a recording,
-    and a lesson's error text, which may hold escape sequences; each such character is a ?."""
-    return "".join(char if char.isprintable() else "?" for char in str(text))
-
-
 def _heading(chosen: Tour, how: str) -> str:
     return f"{chosen.title}\n({how})\n"
 
 
-def _made(made: dict[str, object]) -> str:
-    when = made.get("made_at")
-    stamp = "at a time unknown"
-    if isinstance(when, int | float) and 0 < when < 1e11:  # a recording is untrusted input
-        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-    host, python = made.get("host") or "an unknown host", made.get("python") or "?"
-    said = f"recorded {stamp} on {host}, Python {python}, load {made.get('load_1m', '?')}"
-    return printable(said)[:200]
-
-
 def _step_text(chosen: Tour, index: int, step: Step, caption: str) -> str:
-    chapter = sum(1 for _, first in chosen.chapters() if first <= index)
+    chapter = chosen.chapter_of(index)
     setup = (f"claim {step.claim}" if step.is_claim
              else f"{step.scenario}: {', '.join(step.panels)}")  # fmt: skip
     head = f"{chapter}. {step.chapter} — {step.title}  [{setup}]"

@@ -97,6 +97,10 @@ class Tour:
                 firsts.append((step.chapter, index))
         return firsts
 
+    def chapter_of(self, index: int) -> int:
+        """The chapter step `index` is in, counted from 1."""
+        return sum(1 for _, first in self.chapters() if first <= index)
+
 
 def own_folder() -> Path:
     """Where the user's tours are kept (looked up each time: tests move HOME)."""
