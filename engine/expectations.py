@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .claims import Judgement
+from .events import Sampled
 from .fold import FATE_LABELS, ErrorRow, Fate, RunState
 
 # How the caption says each fate, after "the <error> in task N". A lesson's work starts in its
@@ -125,6 +126,53 @@ def all_raised(run: RunState) -> Finding:
     return Finding(all(row.fate == "raised" for row in errors), _said(errors, run))
 
 
+def most_waiting(run: RunState) -> tuple[int, Sampled | None]:
+    """The most tasks the X-ray saw waiting for a response at one look, and the first look
+    that saw that many (None: no look saw a task waiting)."""
+    most, seen = 0, None
+    for sample in run.samples:
+        waiting = {spot[1] for spot in sample.spots if spot[3] == "network" and spot[1] is not None}
+        if len(waiting) > most:
+            most, seen = len(waiting), sample
+    return most, seen
+
+
+def _not_watched(run: RunState) -> Finding | None:
+    """Why the X-ray cannot say how the run's tasks waited, if it cannot."""
+    if not run.over:
+        return Finding(None, f"{run.strategy} has not finished its run")
+    if run.aborted is not None:
+        return Finding(None, f"{run.strategy}'s run was {run.status}: {run.aborted.detail}")
+    if most_waiting(run)[1] is None:
+        looks = f"{len(run.samples)} X-ray looks" if run.samples else "no X-ray look"
+        return Finding(None, f"{looks} saw a task of {run.strategy} waiting for a response")
+    return None
+
+
+def _waiting_said(run: RunState) -> str:
+    most, seen = most_waiting(run)
+    assert seen is not None  # _not_watched said so otherwise
+    lines = sorted({spot[2] for spot in seen.spots if spot[3] == "network"})
+    at = f"line {lines[0]}" if len(lines) == 1 else f"lines {', '.join(map(str, lines))}"
+    looks = f"{len(run.samples)} X-ray look{'s' if len(run.samples) != 1 else ''}"
+    return (f"{run.strategy}: at most {most} of its {len(run.tasks)} tasks waited for a "
+            f"response at once, in {looks} (at {at}, {seen.t:.2f} s in)")  # fmt: skip
+
+
+def waiting_together(run: RunState) -> Finding:
+    """Coroutines, threads, greenlets: every task waits for its response at the same time."""
+    if (cannot := _not_watched(run)) is not None:
+        return cannot
+    return Finding(most_waiting(run)[0] == len(run.tasks) > 1, _waiting_said(run))
+
+
+def waiting_in_turn(run: RunState) -> Finding:
+    """One at a time: no two tasks ever wait for their responses together."""
+    if (cannot := _not_watched(run)) is not None:
+        return cannot
+    return Finding(most_waiting(run)[0] == 1, _waiting_said(run))
+
+
 EXPECTATIONS: dict[str, Expectation] = {
     expectation.name: expectation
     for expectation in (
@@ -138,6 +186,11 @@ EXPECTATIONS: dict[str, Expectation] = {
                     "one error to reach the caller, and the others to be lost",
                     one_raised_rest_lost),
         Expectation("all-raised", "every error to reach the caller, together", all_raised),
+        Expectation("waiting-together",
+                    "every task to wait for its response at the same time", waiting_together),
+        Expectation("waiting-in-turn",
+                    "each request to wait for the one before it to be answered",
+                    waiting_in_turn),
     )
 }  # fmt: skip
 

@@ -21,7 +21,7 @@ from asyncplay.engine.errors import TourError
 from asyncplay.engine.eventlog import read
 from asyncplay.engine.events import decode
 from asyncplay.engine.expectations import EXPECTATIONS
-from asyncplay.engine.fold import fold
+from asyncplay.engine.fold import RunState, fold
 from asyncplay.engine.tours import Tour, load, own_folder, parse
 
 ARTICLE = load()
@@ -97,6 +97,10 @@ def test_every_run_step_captions_what_its_run_measured(walked: dict[str, Any]) -
         assert caption.startswith(step.say), caption
         events = json.loads(line)["runs"][step.focus]
         run = fold(decode(json.dumps(event)) for event in events)
+        assert f"{step.focus}: " in caption
+        if step.expect.startswith("waiting-"):
+            said_how_it_waited(step.expect, caption, run)
+            continue
         # The errors that happened: a faulted task cancelled first had none.
         errors = sorted((row for row in run.errors() if row.fault is not None
                          and row.fate != "not_run"), key=lambda r: r.t)  # fmt: skip
@@ -104,7 +108,6 @@ def test_every_run_step_captions_what_its_run_measured(walked: dict[str, Any]) -
         # Named: the first to reach main(), if one did, else the first to happen.
         raised = [row for row in errors if row.fate == "raised"]
         named = raised[0] if raised else errors[0]
-        assert f"{step.focus}: " in caption
         assert f"{named.type} in task {named.task}" in caption, caption
         fates = [row.fate for row in errors]
         expected = {"raised": "raised", "returned": "returned", "logged": "logged",
@@ -121,6 +124,18 @@ def test_every_run_step_captions_what_its_run_measured(walked: dict[str, Any]) -
         assert caption.count("Unlike the article") == (not agrees), caption
         if "logged" in fates and len(errors) == 1:
             assert f"logged by {named.via}" in caption
+
+
+def said_how_it_waited(expect: str, caption: str, run: RunState) -> None:
+    """An X-ray step's caption: the most tasks one look saw waiting for a response, of how
+    many; all of them at once for waiting-together, never two for waiting-in-turn."""
+    most = max(len({task for _, task, _, state in sample.spots
+                    if state == "network" and task is not None})
+               for sample in run.samples)  # fmt: skip
+    assert most > 0, f"{run.strategy}: no look saw a task waiting"
+    assert f"at most {most} of its {len(run.tasks)} tasks waited for a response at once" in caption
+    agrees = most == len(run.tasks) if expect == "waiting-together" else most == 1
+    assert caption.endswith("As the article expects.") == agrees, caption
 
 
 @pytest.mark.slow
@@ -145,22 +160,31 @@ def test_a_replay_gives_the_same_captions_and_says_it_is_one(walked: dict[str, A
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("was", "now", "said"),
+    [
+        ("logged", "raised", ("Unlike the article, which expects the error to reach the "
+         "code that started the work: threads: the ", "logged by threading.excepthook")),
+        ("waiting-in-turn", "waiting-together", ("Unlike the article, which expects every "
+         "task to wait for its response at the same time: sequential: at most 1 of its 3 "
+         "tasks waited",)),
+    ],
+)  # fmt: skip
 def test_a_run_that_contradicts_the_article_says_unlike_the_article(
-    walked: dict[str, Any], home_of_its_own: Path
+    walked: dict[str, Any], home_of_its_own: Path, was: str, now: str, said: tuple[str, ...]
 ) -> None:
-    """The threads step's recorded run, under a step that expects the error raised: the
+    """The first step expecting `was` (the threads step's error, logged; sequential's
+    tasks, waiting in turn), its recorded run replayed under a step that expects `now`: the
     caption says what happened instead."""
     steps = walked["steps"]
-    index = [s.chapter for s in steps].index("Threads")
-    contrary = run_steps_only(ARTICLE).replace('expect = "logged"', 'expect = "raised"', 1)
+    index = [step.expect for step in steps].index(was)
+    contrary = run_steps_only(ARTICLE).replace(f'expect = "{was}"', f'expect = "{now}"', 1)
     own_tour("runs", contrary)
-    assert load("runs").steps[index].expect == "raised"  # the threads step is the first logged
+    assert load("runs").steps[index].expect == now
     replay = asyncplay("tour", "runs", "--script", "--replay", str(walked["recording"]))
     assert replay.returncode == 0, replay.stderr
     caption = captions(replay.stdout)[index]
-    assert "Unlike the article, which expects the error to reach the code that started the work: " \
-           "threads: the " in caption  # fmt: skip
-    assert "logged by threading.excepthook" in caption
+    assert all(words in caption for words in said), caption
 
 
 GOOD_STEP = """[[step]]
@@ -187,6 +211,10 @@ expect = "logged"
         (('say = "Each', 'say = "\\u001b[31mEach'), "say holds control characters"),
         (('scenario = "handler-bug"\npanels = ["threads"]\nexpect = "logged"',
           'claim = "nope"'), "names no claim ('nope')"),
+        (('expect = "logged"', 'expect = "logged"\nhighlight = "line"'),
+         "highlight = 'line' points into the zoom: it needs show = \"zoom\""),
+        (('scenario = "handler-bug"\npanels = ["threads"]\nexpect = "logged"',
+          'claim = "deadlocks"\nhighlight = "xray"'), "highlight does not apply"),
     ],
 )  # fmt: skip
 def test_a_bad_step_is_refused_with_its_line_and_why(change: tuple[str, str], reason: str) -> None:

@@ -15,7 +15,7 @@ file's stem (a file named after a built-in is marked, `article′`, as scenarios
     focus = "threads"                   # (optional) another of them
     client = "httpx"                    # (optional) the scenario's client
     show = "zoom"                       # panels (default), zoom, or claims
-    highlight = "error"                 # panel (default), error, line or xray
+    highlight = "error"                 # panel (default); in a zoom, error, line or xray
     expect = "logged"                   # what the article expects (expectations.py)
 
     [[step]]
@@ -191,7 +191,7 @@ def _step(raw: object, line: int) -> Step:
         if claim not in CLAIMS_BY_ID:
             known = ", ".join(CLAIMS_BY_ID)
             raise TourError(f"names no claim ({quoted(claim)}); the claims are: {known}")
-        stray = {"scenario", "panels", "focus", "client", "expect"} & set(raw)
+        stray = {"scenario", "panels", "focus", "client", "expect", "highlight"} & set(raw)
         if stray:
             raise TourError(f"a claims step runs its claim's labs: {', '.join(sorted(stray))} "
                             "does not apply")  # fmt: skip
@@ -228,6 +228,9 @@ def _run_step(raw: dict[str, Any], common: dict[str, Any], show: Show) -> Step:
     if expect not in EXPECTATIONS:
         raise TourError(f"expects {quoted(expect) if expect else 'nothing'}; what the article "
                         f"can expect: {', '.join(EXPECTATIONS)}")  # fmt: skip
+    if show == "panels" and common["highlight"] != "panel":
+        raise TourError(f"highlight = {quoted(common['highlight'])} points into the zoom: it "
+                        'needs show = "zoom"')  # fmt: skip
     return Step(**common, scenario=scenario, panels=tuple(panels), focus=focus, client=client,
                 show=show, expect=expect)  # fmt: skip
 
