@@ -126,13 +126,19 @@ class Recording:
     def said(self) -> str:
         """When and where it was recorded, in words fit for a terminal (a recording is
         untrusted input: its header may say anything)."""
+        python, load = self.made.get("python") or "?", self.made.get("load_1m", "?")
+        return printable(f"recorded {self.when_where()}, Python {python}, load {load}")[:200]
+
+    def when_where(self, longest_host: int = 60) -> str:
+        """When and on which host, short: "2026-12-03 19:31 UTC on vm"."""
         when = self.made.get("made_at")
         stamp = "at a time unknown"
         if isinstance(when, int | float) and 0 < when < 1e11:
             stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-        host, python = self.made.get("host") or "an unknown host", self.made.get("python") or "?"
-        said = f"recorded {stamp} on {host}, Python {python}, load {self.made.get('load_1m', '?')}"
-        return printable(said)[:200]
+        host = printable(self.made.get("host") or "an unknown host")
+        if len(host) > longest_host:
+            host = host[: longest_host - 1] + "…"
+        return f"{stamp} on {host}"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from screen import panel_problems, screen_text
+from test_tour_app import caption_whole
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -21,11 +22,14 @@ from waiting import until
 
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
+from asyncplay.engine.tour_runs import TourWalk, read_recording
+from asyncplay.engine.tours import load as load_tour
 from asyncplay.tui.app import AsyncPlayApp
 from asyncplay.tui.screens.claims import ClaimsScreen
 from asyncplay.tui.screens.compare import CompareScreen
 from asyncplay.tui.screens.fault_picker import FaultPicker
 from asyncplay.tui.screens.help import HelpScreen
+from asyncplay.tui.screens.tour import TourScreen
 from asyncplay.tui.screens.zoom import ZoomScreen
 
 LOGS = Path(__file__).parent / "logs"
@@ -263,3 +267,54 @@ def test_claims_light_theme(snap_compare: Any) -> None:
         await before("l", *["down"] * 8, screen=ClaimsScreen, shows=("LoopExit",))(pilot)
 
     snap(snap_compare, make_app(), (160, 48), light)
+
+
+def tour_app(at: int) -> AsyncPlayApp:
+    """The app on the built-in tour, replayed from tests/logs/tour.jsonl, at step `at`
+    (-1: its title card)."""
+    recording = read_recording((LOGS / "tour.jsonl").read_text(), ARTICLE, "tour.jsonl")
+    return AsyncPlayApp(tour=TourWalk(ARTICLE, recording, at=at))
+
+
+def _first(**kind: str) -> int:
+    return next(index for index, step in enumerate(ARTICLE.steps)
+                if all(getattr(step, key) == value for key, value in kind.items()))  # fmt: skip
+
+
+ARTICLE = load_tour()
+# A step of each kind the tour shows, the first of its kind in the built-in tour.
+TOUR_STEPS = {
+    "title-card": -1,
+    "panels": _first(show="panels", claim=""),
+    "zoom-error": _first(show="zoom", highlight="error"),
+    "zoom-line": _first(show="zoom", highlight="line"),
+    "zoom-xray": _first(show="zoom", highlight="xray"),
+    "claims": _first(show="claims"),
+}
+TOUR_SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", TOUR_SIZES, ids=[f"{w}x{h}" for w, h in TOUR_SIZES])
+@pytest.mark.parametrize("kind", TOUR_STEPS)
+def test_tour(snap_compare: Any, kind: str, size: tuple[int, int]) -> None:
+    """A step of each kind from a recorded tour, in the presenter's view: the caption whole
+    (the recorded runs' own) above what the step points at; the title card lists the
+    chapters and says the steps are a recording's."""
+    at = TOUR_STEPS[kind]
+
+    async def check(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        await until(lambda: isinstance(app.screen, TourScreen), what="the tour")
+        await pilot.pause()
+        text = screen_text(app)
+        if at < 0:
+            assert ARTICLE.title in text and "→ plays the recorded steps" in text, text
+            assert all(chapter in text for chapter, _ in ARTICLE.chapters()), text
+            return
+        step = ARTICLE.steps[at]
+        ran = app.screen.walk.ran(at)
+        assert step.title in text and caption_whole(app, ran.caption()), text
+        if step.highlight == "xray":  # the look the caption tells of, paused on
+            assert "paused" in text, text
+
+    snap(snap_compare, tour_app(at), size, check)

@@ -13,6 +13,7 @@ scenario, and `t` comes back to the same step.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from rich.console import RenderableType
@@ -67,7 +68,11 @@ class TourScreen(QuietFocusScreen[None]):
         Binding("full_stop", "xray_step(1)", "X-ray step", show=False),
         Binding("comma", "xray_step(-1)", "X-ray back", show=False),
         Binding("escape", "leave", "Leave"),
+        Binding("up", "scroll_body(-1)", "Scroll up", show=False),
+        Binding("down", "scroll_body(1)", "Scroll down", show=False),
     ]  # fmt: skip
+    # Nothing takes the focus: a scrolling pane that had it took → and ← for its own.
+    AUTO_FOCUS = None
 
     def __init__(self, walk: TourWalk) -> None:
         super().__init__()
@@ -75,10 +80,13 @@ class TourScreen(QuietFocusScreen[None]):
         self.walk = walk
         self.states: dict[str, RunState] = {}  # the shown step's runs, folded once
         self.updates: list[LabUpdate] = []  # the shown claims step's lab updates
-        self.measuring = False
+        self._ready = False  # mounted: a step can be drawn
+        self._moving = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="tour-heading")
+        with Horizontal(id="tour-heading"):
+            yield Static(id="tour-where")
+            yield Static(id="tour-how")
         yield Static(id="tour-caption")
         yield Vertical(id="tour-body")
         yield AppFooter()
@@ -87,7 +95,14 @@ class TourScreen(QuietFocusScreen[None]):
         self.set_interval(REFRESH_S, self._follow)
         # After the new theme's styles apply (a watch of `theme` runs before they do).
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._draw())
+        self._ready = self.app.screen is self  # not if escape was typed before the mount
         await self._go(self.walk.at)
+
+    @property
+    def measuring(self) -> bool:
+        """A step's runs are under way (a worker just started is not running yet, but will:
+        a burst of keys must not start a second)."""
+        return any(worker.group == MEASURING and not worker.is_finished for worker in self.workers)
 
     @property
     def step(self) -> Step | None:
@@ -113,18 +128,27 @@ class TourScreen(QuietFocusScreen[None]):
     async def action_chapter(self, number: int) -> None:
         chapters = self.walk.tour.chapters()
         if number > len(chapters):
-            self.notify(f"This tour has {len(chapters)} chapters.", timeout=3)
+            plural = "s" if len(chapters) != 1 else ""
+            self.notify(f"This tour has {len(chapters)} chapter{plural}.", timeout=3)
             return
         await self._go(chapters[number - 1][1])
 
     async def action_again(self) -> None:
         step = self.step
-        if step is None or self.walk.recording is not None:
-            why = "a recording runs nothing" if step else "→ starts the tour"
-            self.notify(f"Nothing to measure here: {why}.", timeout=3)
+        if step is None:
+            self.notify("Nothing to measure here: → starts the tour.", timeout=3)
             return
         self.walk.kept.pop(self.walk.at, None)
         await self._go(self.walk.at)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A replay measures nothing: r is not offered."""
+        return not (action == "again" and self.walk.recording is not None)
+
+    def action_scroll_body(self, by: int) -> None:
+        """The claim's detail, or the lesson's source, a line up or down."""
+        for pane in self.query("#tour-claim-pane, #tour-source").results(VerticalScroll):
+            pane.scroll_relative(y=by, animate=False)
 
     def action_xray_step(self, by: int) -> None:
         for zoom in self.query(TourZoom):
@@ -132,6 +156,7 @@ class TourScreen(QuietFocusScreen[None]):
 
     async def action_leave(self) -> None:
         """Back to the panels, showing this step's runs and its scenario."""
+        self._ready = False  # taken down now: a step drawn after would find no widgets
         step, ran = self.step, self.walk.ran(self.walk.at)
         app = self.app
         playground = app.playground  # type: ignore[attr-defined]
@@ -140,14 +165,28 @@ class TourScreen(QuietFocusScreen[None]):
             if ran is not None:
                 playground.show_runs(ran.runs, scenario)
             app.scenario = scenario  # type: ignore[attr-defined]
-            app.panels[step.focus].focus()  # type: ignore[attr-defined]
-        app.pop_screen()
+            # The panels' screen gives the focus back to what it had when it resumes.
+            panels = app.screen_stack[0]
+            panels.set_focus(app.panels[step.focus])  # type: ignore[attr-defined]
+        await app.pop_screen()
 
     async def _go(self, index: int) -> None:
-        """Show step `index` (-1: the title card): as kept, or measured now."""
+        """Show step `index` (-1: the title card): as kept, or measured now.
+
+        Keys typed as the tour opens are keys: before the screen is mounted, a key only moves
+        where the tour stands, and the mount shows it. The app runs a key's action beside
+        the screen's own handlers, so one step is drawn at a time (`_moving`)."""
+        self.walk.at = index
+        if not self._ready:
+            return
+        async with self._moving:
+            await self._show(self.walk.at)
+
+    async def _show(self, index: int) -> None:
         if self.measuring:
             await self._stop_measuring()
-        self.walk.at = index
+        if not self._ready:  # left while the runs stopped
+            return
         step = self.step
         ran = self.walk.ran(index)
         self.states = ran.states() if ran is not None else {}
@@ -162,7 +201,9 @@ class TourScreen(QuietFocusScreen[None]):
 
     def _body(self, step: Step) -> list[Static | Horizontal | TourZoom | VerticalScroll]:
         if step.is_claim:
-            return [VerticalScroll(Static(id="tour-claim"), id="tour-claim-pane")]
+            pane = VerticalScroll(Static(id="tour-claim"), id="tour-claim-pane")
+            pane.can_focus = False
+            return [pane]
         if step.show == "zoom":
             module = lesson_module(step.focus, step_scenario(step).client) or step.focus
             source = source_of(module) if is_builtin_lesson(module) else ""
@@ -183,33 +224,29 @@ class TourScreen(QuietFocusScreen[None]):
     @work(group=MEASURING, exclusive=True)
     async def _measure(self, index: int, step: Step) -> None:
         """Run what `step` needs for real; keep it once it has ended."""
-        self.measuring = True
         app = self.app
         playground = app.playground  # type: ignore[attr-defined]
         ran = StepRun(step)
-        try:
-            await playground.stop()  # nothing else competes with the step for the CPU
-            if step.is_claim:
-                needed = set(CLAIMS_BY_ID[step.claim].needs)
-                variants = [variant for variant in all_variants() if variant.key in needed]
+        await playground.stop()  # nothing else competes with the step for the CPU
+        if step.is_claim:
+            needed = set(CLAIMS_BY_ID[step.claim].needs)
+            variants = [variant for variant in all_variants() if variant.key in needed]
 
-                def update(update: LabUpdate) -> None:
-                    ran.updates.append(update)
-                    app.lab_updates.append(update)  # type: ignore[attr-defined]
-                    self.updates = list(ran.updates)
-                    self._draw()
-
-                await playground.session.run_labs(variants, update)
-            else:
-                scenario = step_scenario(step)
-                app.scenario = scenario  # type: ignore[attr-defined]
-                playground.run(list(step.panels), scenario)
-                self.states = {name: playground.states[name] for name in step.panels}
+            def update(update: LabUpdate) -> None:
+                ran.updates.append(update)
+                app.lab_updates.append(update)  # type: ignore[attr-defined]
+                self.updates = list(ran.updates)
                 self._draw()
-                await playground.ended(list(step.panels))
-                ran.runs = {name: list(playground.logs[name]) for name in step.panels}
-        finally:
-            self.measuring = False
+
+            await playground.session.run_labs(variants, update)
+        else:
+            scenario = step_scenario(step)
+            app.scenario = scenario  # type: ignore[attr-defined]
+            playground.run(list(step.panels), scenario)
+            self.states = {name: playground.states[name] for name in step.panels}
+            self._draw()
+            await playground.ended(list(step.panels))
+            ran.runs = {name: list(playground.logs[name]) for name in step.panels}
         self.walk.kept[index] = ran
         if self.walk.at == index:
             self.states = ran.states()
@@ -219,11 +256,9 @@ class TourScreen(QuietFocusScreen[None]):
         """The step is left before its runs ended: they stop, and it is not kept."""
         self.workers.cancel_group(self, MEASURING)
         await self.app.playground.stop()  # type: ignore[attr-defined]
-        self.measuring = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == MEASURING and event.worker.is_finished:
-            self.measuring = False
             self._draw()
 
     # Drawing
@@ -234,25 +269,30 @@ class TourScreen(QuietFocusScreen[None]):
             self._draw_body()
 
     def _draw(self) -> None:
-        if not self.is_attached:
+        if not self._ready or self not in self.app.screen_stack:  # left, or the app ending
             return
-        self.query_one("#tour-heading", Static).update(self._heading())
+        self.query_one("#tour-where", Static).update(self._where())
+        self.query_one("#tour-how", Static).update(self._how())
         self.query_one("#tour-caption", Static).update(self._caption())
         self.query_one("#tour-caption").set_class(self.step is None, "-title-card")
         self._draw_body()
 
-    def _heading(self) -> Text:
+    def _where(self) -> Text:
+        """Which step and chapter: the chapter's name is cut on a narrow screen, not `_how`."""
         walk, step = self.walk, self.step
-        chapters = walk.tour.chapters()
-        where = Text(walk.tour.title, style="bold")
-        if step is not None:
-            where = Text.assemble(
-                (f"{walk.tour.chapter_of(walk.at)}/{len(chapters)} {step.chapter}", "bold"),
-                (f"  ·  step {walk.at + 1} of {len(walk.tour.steps)}", self.palette.muted),
-            )
-        how = (f"a replay, {walk.recording.said()}" if walk.recording
-               else "measured live")  # fmt: skip
-        return Text.assemble(where, ("  ·  " + how, self.palette.muted))
+        if step is None:
+            return Text(walk.tour.title, style="bold")
+        return Text.assemble(
+            (f"step {walk.at + 1} of {len(walk.tour.steps)}  ·  ", self.palette.muted),
+            (f"{walk.tour.chapter_of(walk.at)}/{len(walk.tour.chapters())} {step.chapter}", "bold"),
+        )
+
+    def _how(self) -> Text:
+        """Live, or a replay and when and where it was recorded (whole, at every width)."""
+        recording = self.walk.recording
+        if recording is None:
+            return Text("measured live", style=self.palette.muted)
+        return Text(f"replay of {recording.when_where(longest_host=16)}", style="bold")
 
     def _caption(self) -> RenderableType:
         step = self.step
@@ -284,9 +324,13 @@ class TourScreen(QuietFocusScreen[None]):
             key = CHAPTER_KEYS[number - 1] if number <= len(CHAPTER_KEYS) else " "
             text.append(f"{key} ", style=self.palette.key_style)
             text.append(f"{chapter}\n")
-        start = ("→ plays the recorded steps; nothing runs." if self.walk.recording
-                 else "→ starts: each step runs for real, then says what it measured.")  # fmt: skip
-        text.append(start, style=self.palette.muted)
+        recording = self.walk.recording
+        if recording is not None:
+            text.append(f"A recording, {recording.said()}.\n")
+            text.append("→ plays the recorded steps; nothing runs.", style=self.palette.muted)
+        else:
+            text.append("→ starts: each step runs for real, then says what it measured.",
+                        style=self.palette.muted)  # fmt: skip
         return text
 
     def _draw_body(self) -> None:

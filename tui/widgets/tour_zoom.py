@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from ...engine.expectations import injected_errors
+from ...engine.expectations import injected_errors, most_waiting
 from ...engine.fold import ErrorRow, RunState, by_line
 from ...engine.tours import Highlight
 from ..palette import Palette, palette_of
@@ -40,6 +40,7 @@ class TourZoom(Vertical):
         self.source = source
         self.highlight = highlight
         self._shown: tuple[RunState, list[RunState]] | None = None
+        self._pointed: RunState | None = None  # the run whose X-ray look was pointed at
 
     @property
     def palette(self) -> Palette:
@@ -48,7 +49,8 @@ class TourZoom(Vertical):
     def compose(self) -> ComposeResult:
         with Vertical(id="tour-source-pane"):
             yield Static(id="tour-legend")
-            with VerticalScroll(id="tour-source"):
+            with VerticalScroll(id="tour-source") as source:
+                source.can_focus = False  # the tour's keys stay the tour's (the screen scrolls it)
                 yield LessonSource(self.module, self.palette, self.source)
         yield XrayStepper(self.palette)
         yield Static(id="tour-errors")
@@ -67,7 +69,22 @@ class TourZoom(Vertical):
         self.query_one("#tour-legend", Static).update(said)
         stepper = self.query_one(XrayStepper)
         sample = stepper.show(focus)
-        self.query_one(LessonSource).show_xray(by_line(sample), room=bool(focus.samples))
+        if self.highlight == "xray" and focus.over and self._pointed is not focus:
+            # The look the caption tells of: the most tasks waiting at once.
+            self._pointed = focus
+            _, seen = most_waiting(focus)
+            if seen is not None:
+                stepper.look = focus.samples.index(seen)
+                sample = stepper.show(focus)
+        source = self.query_one(LessonSource)
+        lines_at = by_line(sample)
+        source.show_xray(lines_at, room=bool(focus.samples))
+        if self.highlight == "xray" and lines_at:  # the workers in view as the look moves
+            source.scroll_to_line(min(lines_at), max(lines_at), only_if_hidden=True)
+        # A step about where tasks wait, in a run with no error, has no error to tell of.
+        quiet = self.highlight == "xray" and error is None
+        self.query_one("#tour-legend").display = not quiet
+        self.query_one("#tour-errors").display = not quiet
         self.query_one("#tour-errors", Static).update(self._errors(focus, error))
         lines = [summary_line(palette, state, self.size.width or 80) for state in others]
         self.query_one("#tour-others", Static).update(Text("\n").join(lines))
