@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, ClassVar, Literal, get_args
 
@@ -227,12 +228,29 @@ def cut(text: str, limit: int = TEXT_MAX) -> str:
     return text[: limit - len(note)] + note
 
 
+# A terminal acts on these characters (ESC starts a sequence that can clear or retitle it,
+# and so does C1's CSI); a lesson's texts may hold any of them. Tab and newline are text.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown_safe(text: str) -> str:
+    """`text` with every character a terminal would act on as a ?."""
+    return CONTROL.sub("?", text) if CONTROL.search(text) else text
+
+
 def cut_texts(event: Event) -> Event:
     """The event with each of its texts cut to TEXT_MAX (see `cut`)."""
     long = {name: cut(value) for name, value in vars(event).items()
             if isinstance(value, str) and len(value) > TEXT_MAX}  # fmt: skip
     # Each name is one of the event's own text fields, which mypy cannot tell of a union.
     return replace(event, **long) if long else event  # type: ignore[arg-type]
+
+
+def _safe_texts(event: Event) -> Event:
+    """The event with every character a terminal acts on in its texts a ? (see `shown_safe`)."""
+    unsafe = {name: shown_safe(value) for name, value in vars(event).items()
+              if isinstance(value, str) and CONTROL.search(value)}  # fmt: skip
+    return replace(event, **unsafe) if unsafe else event  # type: ignore[arg-type]
 
 
 def from_dict(data: dict[str, Any]) -> Event:
@@ -255,7 +273,7 @@ def from_dict(data: dict[str, Any]) -> Event:
         _check(event)
     except (TypeError, ValueError) as error:
         raise MalformedEvent(f"{cls.kind}: {error}") from None
-    return event
+    return _safe_texts(event)  # from a child, a log or a recording: shown on a terminal
 
 
 def _check(event: Event) -> None:
@@ -348,7 +366,7 @@ def _frames(frames: object) -> tuple[Frame, ...]:
         module, line, function = frame
         if not (isinstance(module, str) and isinstance(line, int) and isinstance(function, str)):
             raise TypeError(f"a frame must be [module, line, function], not {frame!r}")
-        checked.append((module, line, function))
+        checked.append((shown_safe(module), line, shown_safe(function)))
     return tuple(checked)
 
 
@@ -366,7 +384,7 @@ def _spots(spots: object) -> tuple[Spot, ...]:
             and state in SPOT_STATES
         ):
             raise TypeError(f"a spot must be [worker, task, line, state], not {spot!r}")
-        checked.append((worker, task, line, state))
+        checked.append((shown_safe(worker), task, line, state))
     return tuple(checked)
 
 
@@ -379,8 +397,9 @@ def _is_int(value: object) -> bool:
 
 
 def decode(line: str | bytes) -> Event:
-    """The event a line from a child holds, its texts cut to TEXT_MAX. A child runs a lesson,
-    which is anyone's code: whatever else the line is raises MalformedEvent, never more."""
+    """The event a line from a child holds, its texts cut to TEXT_MAX and safe to show (no
+    character a terminal acts on). A child runs a lesson, which is anyone's code: whatever
+    else the line is raises MalformedEvent, never more."""
     try:
         data = json.loads(line)
         if not isinstance(data, dict):

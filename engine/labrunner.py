@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import scenarios
+from . import events, scenarios
 from .errors import LabFailed
 from .fold import RunState
 from .labs import HANG_S, Variant
@@ -220,7 +220,7 @@ async def _in_a_process(
         await end_process(process, grace_s=0.0)
         os.close(read_fd)
     if measured is None:
-        tail = b"".join(errors).decode(errors="replace").strip().splitlines()
+        tail = events.shown_safe(b"".join(errors).decode(errors="replace")).strip().splitlines()
         raise LabFailed(f"exit status {process.returncode}" + (f": {tail[-1]}" if tail else ""))
     return measured
 

@@ -125,7 +125,7 @@ class Relay:
         """What the worker prints (stdout and stderr, one pipe), as it comes."""
         assert process.stdout is not None
         while chunk := await process.stdout.read(OUTPUT_CHUNK):
-            self.printed(chunk.decode(errors="replace"))
+            self.printed(events.shown_safe(chunk.decode(errors="replace")))
 
     def last_line(self) -> str:
         """The last line the worker printed (a traceback's: the error). Whole, though the

@@ -173,6 +173,30 @@ def test_events_round_trip_through_json() -> None:
         assert ev.decode(line) == event
 
 
+def test_a_terminals_control_characters_from_a_child_or_a_log_are_shown_as_question_marks() -> None:
+    """ESC (it can clear, move or retitle a terminal), C1's CSI, a carriage return and a
+    bell, in an error's texts, its frames, what a run printed and an X-ray worker's name:
+    each is a ? once decoded (from a worker, a log, a recording), while tab and newline stay
+    text. A terminal shown them as they were would act on them."""
+    hostile = "a\x1b[2Jb\x9b31mc\rd\x07e\tf\ng"
+    safe = "a?[2Jb?31mc?d?e\tf\ng"
+    events = [
+        ev.TaskFailed(0.1, 1, hostile, hostile, hostile, frames=(("m", 3, hostile),)),
+        ev.ErrorSeen(0.1, 1, "logged", hostile, hostile, hostile),
+        ev.Output(0.2, hostile),
+        ev.Sampled(0.3, ((hostile, 1, 4, "network"),)),
+    ]
+    failed_, seen_, printed, sampled = (ev.decode(ev.encode(event)) for event in events)
+    assert isinstance(failed_, ev.TaskFailed) and isinstance(seen_, ev.ErrorSeen)
+    assert failed_.error == failed_.message == failed_.traceback == safe
+    assert failed_.frames == (("m", 3, safe),)
+    assert seen_.via == seen_.error == seen_.traceback == safe
+    assert isinstance(printed, ev.Output) and printed.text == safe
+    assert isinstance(sampled, ev.Sampled) and sampled.spots == ((safe, 1, 4, "network"),)
+    clean = ev.Output(0.2, "tab\tand\nnewline, ünïcode ✓")
+    assert ev.decode(ev.encode(clean)) == clean
+
+
 def test_malformed_lines_are_refused() -> None:
     """Not JSON, not an object, an unknown kind, missing fields: MalformedEvent each."""
     for line in ("{", "[1]", '{"kind": "nope"}', '{"kind": "task_started"}'):

@@ -11,6 +11,7 @@ they are not.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ import pytest
 from procs import children
 from screen import screen_text
 from test_every_key import press
+from test_markup import TYPE, hostile_log
 from textual.pilot import Pilot
 from waiting import until
 
 from asyncplay.engine import scenarios
+from asyncplay.engine.events import encode
 from asyncplay.engine.tour_runs import TourWalk, printable, read_recording
 from asyncplay.engine.tours import load
 from asyncplay.tui.app import AsyncPlayApp, PanelsScreen
@@ -259,3 +262,46 @@ def test_right_while_a_step_measures_stays_and_a_chapter_stops_it() -> None:
         assert children() == set(), "a lab outlived the app"
 
     asyncio.run(measuring())
+
+
+def test_brackets_and_escapes_in_a_recording_are_shown_as_they_are(
+    home_of_its_own: Path, tmp_path: Path
+) -> None:
+    """A recording is untrusted: an error type of brackets (Rich's markup would raise on
+    it) and a message with an escape sequence, in a tour whose words hold brackets too, are
+    shown as they are; the escape is a ? (it would clear the terminal)."""
+    folder = home_of_its_own / ".config" / "asyncplay" / "tours"
+    folder.mkdir(parents=True)
+    (folder / "hostile.toml").write_text(
+        'title = "[/]Tour[b]"\n[[step]]\nchapter = "[bold]Threads[/]"\ntitle = "[/]step"\n'
+        'say = "[link=x]said"\nscenario = "handler-bug"\npanels = ["threads"]\nshow = "zoom"\n'
+        'highlight = "error"\nexpect = "logged"\n'
+    )
+    hostile = [json.loads(encode(event)) for event in hostile_log("threads").runs["threads"]]
+    for event in hostile:  # the handler-bug scenario's fifty tasks; the error logged
+        if event["kind"] == "run_started":
+            event["tasks"] = ARTICLE_SCENARIO.count
+        if event["kind"] == "error_seen":
+            event.update(channel="logged", via="threading.excepthook\x1b[2J")
+    header = {"format": "asyncplay-tour-recording", "version": 1, "tour": "hostile",
+              "made_at": 1e10, "host": "[/]host\x1b[2J", "python": "3.11"}  # fmt: skip
+    recording = tmp_path / "hostile.jsonl"
+    recording.write_text(json.dumps(header) + "\n" +
+                         json.dumps({"step": 0, "runs": {"threads": hostile}}) + "\n")  # fmt: skip
+    tour = load("hostile")
+    walk = TourWalk(tour, read_recording(recording.read_text(), tour, str(recording)))
+
+    async def shown() -> None:
+        app = AsyncPlayApp(tour=walk)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: "[/]Tour[b]" in screen_text(app), what="the tour's title")
+            await press(pilot, "right")
+            await until(lambda: f"the {TYPE} in task 0 was logged by" in words(screen_text(app)),
+                        what=lambda: f"the caption, as it is, in\n{screen_text(app)}")  # fmt: skip
+            text = screen_text(app)
+            assert "\x1b" not in text and "threading.excepthook?[2J" in words(text)
+            assert "[bold]Threads[/]" in text and "[/]step" in text
+            assert "[/]host?[2J" in text
+            assert app.return_code is None
+
+    asyncio.run(shown())
