@@ -25,6 +25,8 @@ from pathlib import Path
 from asyncplay.engine import lessons
 from asyncplay.engine.eventlog import EventLog, read
 from asyncplay.engine.labrunner import LabUpdate
+from asyncplay.engine.tour_runs import TourWalk, read_recording
+from asyncplay.engine.tours import load as load_tour
 from asyncplay.tui.app import AsyncPlayApp
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +46,11 @@ SHOTS = [
 FIXED_THREADS = HERE / "lessons" / "threads.py"
 # (picture, size, keys) of the claims screen, over logs/claims.jsonl
 CLAIM_SHOTS = [("claims-deadlocks", WIDE, ("l", *["down"] * 8))]
+# (picture, size, the step's title) of the tour, replayed from the live run README's
+# script is printed from.
+TOUR_SHOTS = [("tour-threads-80x24", NARROW, "An error in a thread"),
+              ("tour-gather", (120, 40), "Ten errors, gathered")]  # fmt: skip
+TOUR_RECORDING = HERE.parent / "tests" / "logs" / "tour.jsonl"
 # The X-ray of four styles at the same moment of the slow-motion run, side by side: each
 # zoom at XRAY_SIZE, the log cut at XRAY_AT seconds (all three tasks wait for responses).
 XRAY_STYLES = ("threads", "gevent", "callbacks", "asyncio")
@@ -88,6 +95,17 @@ async def shoot(
         if keys:
             await pilot.press(*keys)
             await pilot.pause()
+        app.save_screenshot(f"{picture}.svg", str(HERE))
+
+
+async def shoot_tour(picture: str, size: tuple[int, int], title: str) -> None:
+    tour = load_tour()
+    at = next(index for index, step in enumerate(tour.steps) if step.title == title)
+    recording = read_recording(TOUR_RECORDING.read_text(), tour, str(TOUR_RECORDING))
+    app = AsyncPlayApp(tour=TourWalk(tour, recording, at=at))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.2)  # the step is laid out after it is shown
         app.save_screenshot(f"{picture}.svg", str(HERE))
 
 
@@ -136,6 +154,9 @@ def shoot_all() -> None:
     shots = [*SHOTS, *((None, picture, size, keys) for picture, size, keys in CLAIM_SHOTS)]
     for log, picture, size, keys in shots:
         asyncio.run(shoot(log, picture, size, keys))
+        print(HERE / f"{picture}.svg")
+    for picture, size, title in TOUR_SHOTS:
+        asyncio.run(shoot_tour(picture, size, title))
         print(HERE / f"{picture}.svg")
     xray = side_by_side([asyncio.run(zoom_svg(strategy)) for strategy in XRAY_STYLES])
     (HERE / "xray-side-by-side.svg").write_text(xray)

@@ -35,6 +35,7 @@ from asyncplay.tui.screens.fault_picker import FaultPicker
 from asyncplay.tui.screens.help import HelpScreen
 from asyncplay.tui.screens.long_run import LongRunQuestion
 from asyncplay.tui.screens.scenario_picker import ScenarioPicker
+from asyncplay.tui.screens.tour import TourScreen
 from asyncplay.tui.screens.zoom import ZoomScreen
 from asyncplay.tui.widgets.panel_grid import PanelGrid
 
@@ -87,6 +88,8 @@ OPENS = [
     Opens("c", "Compare", CompareScreen, compare_words),
     Opens("l", "Claims", ClaimsScreen, lambda app: ["The article's claims", "one-at-a-time"]),
     Opens("question_mark", "Help", HelpScreen, lambda app: ["asyncplay help", "Keys", "Close"]),
+    # The title card: nothing runs until →.
+    Opens("t", "Tour", TourScreen, lambda app: ["Await the Future", "→ starts", "Leave"]),
 ]
 
 

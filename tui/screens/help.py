@@ -52,6 +52,14 @@ IN_THE_CLAIMS = (
     ("r", "Run every lab again (two or three minutes); the claims open with it next time"),
     ("escape", "Back to the panels; labs still running are stopped, their results kept"),
 )
+IN_THE_TOUR = (
+    ("right, space", "The next step: it runs for real, then its caption says what it measured"),
+    ("left", "The step before, as it was measured"),
+    ("1-9, 0", "The first step of a chapter (0: the tenth)"),
+    ("r", "Measure this step again"),
+    (". ,", "On an X-ray step: the next look, or the one before"),
+    ("escape", "Leave the tour where it stands: the panels show the step's runs; t comes back"),
+)
 IN_THE_COMPARE = (
     ("< >", "Sort by the column to the left or right (a click on a header does too)"),
     ("i", "Reverse the order"),
@@ -145,6 +153,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("", "")
         table.add_row(Text("In the claims (l)", style=heading), "")
         for keys, meaning in IN_THE_CLAIMS:
+            table.add_row(keys, meaning)
+        table.add_row("", "")
+        table.add_row(Text("In the tour (t)", style=heading), "")
+        for keys, meaning in IN_THE_TOUR:
             table.add_row(keys, meaning)
         table.add_row("", "")
         table.add_row(Text("Styles", style=heading), "")
