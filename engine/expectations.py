@@ -61,6 +61,12 @@ def error_said(row: ErrorRow, run: RunState) -> str:
     return f"{what} {words.format(via=row.via or 'a framework', t=row.t, wall=run.wall_s)}"
 
 
+def named_error(errors: list[ErrorRow]) -> ErrorRow:
+    """Of several errors, the one a caption tells whole: the first to reach main(), if one
+    did, else the first to happen."""
+    return next((row for row in errors if row.fate == "raised"), errors[0])
+
+
 def _unmeasured(run: RunState) -> Finding | None:
     """Why the run cannot answer, if it cannot."""
     if not run.over:
@@ -94,8 +100,7 @@ def _said(errors: list[ErrorRow], run: RunState) -> str:
             said = FATE_LABELS[row.fate] if row.fate else "undecided"
             counts[said] = counts.get(said, 0) + 1
         spread = ", ".join(f"{count} {fate}" for fate, count in counts.items())
-        named = next((row for row in errors if row.fate == "raised"), errors[0])
-        text = f"{_errors(len(errors))} ({spread}); {error_said(named, run)}"
+        text = f"{_errors(len(errors))} ({spread}); {error_said(named_error(errors), run)}"
     cancelled = run.fates()["not_run"]
     if cancelled:
         text += f"; {cancelled} more faulted tasks were cancelled before they failed"

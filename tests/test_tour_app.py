@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ async def at_step(pilot: Pilot[Any], index: int, what: str) -> None:
         text = screen_text(app)
         ran = tour_screen(app).walk.ran(index)
         footer = (text.rstrip("\n").splitlines() or [""])[-1]
+        # A zoom marks the error its caption tells whole.
+        told = re.search(r"the (\S+) in task (\d+)", ran.caption()) if ran else None
+        marked = f"{told[1]} of task {told[2]} →" if told and step.show == "zoom" else ""
         return [problem for problem, wrong in [
             (f"no {heading!r}", heading not in text),
             (f"no title {step.title!r}", step.title not in text),
@@ -80,6 +84,7 @@ async def at_step(pilot: Pilot[Any], index: int, what: str) -> None:
             (f"the caption not whole: {ran and ran.caption()!r}",
              ran is not None and not caption_whole(app, ran.caption())),
             (f"the footer {footer!r}", "Next" not in footer or "Leave" not in footer),
+            (f"the zoom does not mark {marked!r}", marked not in text),
         ] if wrong]  # fmt: skip
 
     await until(lambda: not problems(),
@@ -305,3 +310,31 @@ def test_brackets_and_escapes_in_a_recording_are_shown_as_they_are(
             assert app.return_code is None
 
     asyncio.run(shown())
+
+
+def test_a_step_that_cannot_run_says_why_and_the_app_goes_on(home_of_its_own: Path) -> None:
+    """A step's own scenario file, removed after the tour was read: → says the step did not
+    run and why, in one line; the app stays up, and the step is not kept."""
+    config = home_of_its_own / ".config" / "asyncplay"
+    (config / "scenarios").mkdir(parents=True)
+    mine = config / "scenarios" / "mine.toml"
+    mine.write_text("count = 3\nlatency_ms = 10\n")
+    (config / "tours").mkdir()
+    (config / "tours" / "gone.toml").write_text(
+        'title = "Gone"\n[[step]]\nchapter = "Threads"\ntitle = "Mine"\nscenario = "mine"\n'
+        'panels = ["threads"]\nexpect = "logged"\n'
+    )
+    walk = TourWalk(load("gone"))
+    mine.unlink()
+
+    async def gone() -> None:
+        app = AsyncPlayApp(tour=walk, start_server=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await press(pilot, "right")
+            await until(lambda: any(n.startswith("The step did not run: no scenario 'mine'")
+                                    for n in notices(app)),
+                        what=lambda: f"why, in {notices(app)}")  # fmt: skip
+            await until(lambda: "not measured" in screen_text(app), what="the caption says so")
+            assert app.return_code is None and walk.kept == {}
+
+    asyncio.run(gone())

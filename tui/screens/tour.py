@@ -22,8 +22,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from ...engine.catalogue import is_builtin_lesson, lesson_module, source_of
 from ...engine.claims import CLAIMS_BY_ID
@@ -221,7 +222,9 @@ class TourScreen(QuietFocusScreen[None]):
 
     # Measuring a step
 
-    @work(group=MEASURING, exclusive=True)
+    # A step that cannot run (its scenario file gone since the tour was read) says why; it
+    # never takes the app down.
+    @work(group=MEASURING, exclusive=True, exit_on_error=False)
     async def _measure(self, index: int, step: Step) -> None:
         """Run what `step` needs for real; keep it once it has ended."""
         app = self.app
@@ -259,6 +262,8 @@ class TourScreen(QuietFocusScreen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == MEASURING and event.worker.is_finished:
+            if event.state is WorkerState.ERROR:
+                self.notify(f"The step did not run: {event.worker.error}", severity="error")
             self._draw()
 
     # Drawing
@@ -271,11 +276,14 @@ class TourScreen(QuietFocusScreen[None]):
     def _draw(self) -> None:
         if not self._ready or self not in self.app.screen_stack:  # left, or the app ending
             return
-        self.query_one("#tour-where", Static).update(self._where())
-        self.query_one("#tour-how", Static).update(self._how())
-        self.query_one("#tour-caption", Static).update(self._caption())
-        self.query_one("#tour-caption").set_class(self.step is None, "-title-card")
-        self._draw_body()
+        try:
+            self.query_one("#tour-where", Static).update(self._where())
+            self.query_one("#tour-how", Static).update(self._how())
+            self.query_one("#tour-caption", Static).update(self._caption())
+            self.query_one("#tour-caption").set_class(self.step is None, "-title-card")
+            self._draw_body()
+        except NoMatches:  # the app is ending: a screen's widgets are taken down before it
+            return
 
     def _where(self) -> Text:
         """Which step and chapter: the chapter's name is cut on a narrow screen, not `_how`."""

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from ...engine.expectations import injected_errors, most_waiting
+from ...engine.expectations import injected_errors, most_waiting, named_error
 from ...engine.fold import ErrorRow, RunState, by_line
 from ...engine.tours import Highlight
 from ..palette import Palette, palette_of
@@ -23,10 +23,12 @@ MOST_ERRORS = 4
 
 
 def pointed_error(state: RunState) -> ErrorRow | None:
-    """The error a step points at: the first of its injected faults to happen (the caption
-    tells of it first), or the first error of any kind."""
+    """The error a step points at: the one of its injected faults its caption tells whole,
+    or without one, the newest error of any kind."""
     injected = injected_errors(state)
-    errors = injected or state.errors()
+    if injected:
+        return named_error(injected)
+    errors = state.errors()
     return errors[0] if errors else None
 
 
