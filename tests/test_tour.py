@@ -260,15 +260,23 @@ def test_a_bad_tour_file_is_one_line_and_status_2(text: str, message: str) -> No
          "line 2: task_started before run_started"),
     ],
 )  # fmt: skip
+@pytest.mark.parametrize("script", [["--script"], []], ids=["script", "app"])
 def test_a_bad_recording_is_one_line_and_status_2(
-    content: str, message: str, tmp_path: Path
+    content: str, message: str, script: list[str], tmp_path: Path
 ) -> None:
+    """Refused as text, and before the app would open (no terminal is taken)."""
     path = tmp_path / "bad.jsonl"
     path.write_text(content)
-    result = asyncplay("tour", "--script", "--replay", str(path))
+    result = asyncplay("tour", *script, "--replay", str(path))
     assert result.returncode == 2, result.stderr
     assert result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
     assert message in result.stderr
+
+
+def test_force_without_record_is_refused_before_the_app_opens() -> None:
+    result = asyncplay("tour", "--force")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "--force lets --record write over a file; the app records nothing" in result.stderr
 
 
 def test_a_tour_not_there_names_the_tours_there_are() -> None:

@@ -18,8 +18,10 @@ from .lesson_source import LessonSource, legend
 from .strategy_panel import summary_line
 from .xray_stepper import XrayStepper
 
-# The errors listed under the source: at 80x24 the source keeps most of the rows.
-MOST_ERRORS = 4
+# The errors listed under the source, the pointed one first: on a short screen (under 30
+# rows, as the app's breakpoints have it) the source keeps the rows.
+MOST_ERRORS, MOST_ERRORS_SHORT = 4, 1
+SHORT_BELOW = 30
 
 
 def pointed_error(state: RunState) -> ErrorRow | None:
@@ -92,6 +94,10 @@ class TourZoom(Vertical):
         self.query_one("#tour-others", Static).update(Text("\n").join(lines))
         self.query_one("#tour-others").display = bool(others)
 
+    def on_resize(self) -> None:
+        if self._shown is not None:  # how many errors fit, and the others' lines, change
+            self.show(*self._shown)
+
     def step_xray(self, by: int) -> bool:
         """Show the X-ray's next look (or the one before); False if it has none."""
         if self._shown is None or not self.query_one(XrayStepper).step(by):
@@ -107,9 +113,10 @@ class TourZoom(Vertical):
         errors = state.errors()
         if not errors:
             return self._no_error(state)
-        shown = errors[:MOST_ERRORS]
-        if pointed is not None and pointed not in shown:
-            shown[-1] = pointed
+        most = MOST_ERRORS_SHORT if self.app.size.height < SHORT_BELOW else MOST_ERRORS
+        if pointed is not None:
+            errors = [pointed, *(row for row in errors if row is not pointed)]
+        shown = errors[:most]
         lines = []
         for row in shown:
             line = error_line(self.palette, row)
