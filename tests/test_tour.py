@@ -67,6 +67,11 @@ def test_the_built_in_tour_walks_the_article_in_order() -> None:
         assert step.say and (step.is_claim or step.focus in step.panels)
 
 
+# The tests of the walked tour run on one xdist worker: each worker that took one walked the
+# tour again for itself (22 s each, three times over).
+WALKED = pytest.mark.xdist_group("tour-walked")
+
+
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The built-in tour's run steps, walked live once and recorded; then replayed."""
@@ -85,6 +90,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@WALKED
 def test_every_run_step_captions_what_its_run_measured(walked: dict[str, Any]) -> None:
     """Each caption names its focus panel's errors as the run's fates have them (read from
     the recorded events, apart from the caption's own code), and agrees with the article
@@ -139,6 +145,7 @@ def said_how_it_waited(expect: str, caption: str, run: RunState) -> None:
 
 
 @pytest.mark.slow
+@WALKED
 def test_the_threads_step_says_the_error_died_in_its_thread(walked: dict[str, Any]) -> None:
     """The issue's own example: threads' error logged by threading.excepthook, main()
     never told, with the numbers."""
@@ -152,6 +159,7 @@ def test_the_threads_step_says_the_error_died_in_its_thread(walked: dict[str, An
 
 
 @pytest.mark.slow
+@WALKED
 def test_a_replay_gives_the_same_captions_and_says_it_is_one(walked: dict[str, Any]) -> None:
     assert captions(walked["replay"]) == captions(walked["live"])
     heading = walked["replay"].splitlines()[1]
@@ -160,6 +168,7 @@ def test_a_replay_gives_the_same_captions_and_says_it_is_one(walked: dict[str, A
 
 
 @pytest.mark.slow
+@WALKED
 @pytest.mark.parametrize(
     ("was", "now", "said"),
     [

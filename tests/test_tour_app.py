@@ -40,7 +40,7 @@ RECORDING = Path(__file__).parent / "logs" / "tour.jsonl"
 # walked elsewhere, and sizes between them drawn once (seeded: the same each run).
 _draw = random.Random(19)
 SIZES = sorted({(80, 24), (200, 60), (80, 60), (200, 24), (120, 40), (155, 42),
-                *((_draw.randint(80, 200), _draw.randint(24, 60)) for _ in range(6))})  # fmt: skip
+                *((_draw.randint(80, 200), _draw.randint(24, 60)) for _ in range(4))})  # fmt: skip
 BORDER = "▌▐█▊▎"  # the caption's left border, in the glyphs Textual draws it with
 
 
