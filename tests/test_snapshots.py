@@ -313,7 +313,7 @@ def test_tour(snap_compare: Any, kind: str, size: tuple[int, int]) -> None:
             return
         step = ARTICLE.steps[at]
         ran = app.screen.walk.ran(at)
-        assert step.title in text and caption_whole(app, ran.caption()), text
+        assert step.title in text and caption_whole(text, ran.caption()), text
         if step.highlight == "xray":  # the look the caption tells of, paused on
             assert "paused" in text, text
 

@@ -40,7 +40,8 @@ RECORDING = Path(__file__).parent / "logs" / "tour.jsonl"
 # walked elsewhere, and sizes between them drawn once (seeded: the same each run).
 _draw = random.Random(19)
 SIZES = sorted({(80, 24), (200, 60), (80, 60), (200, 24), (120, 40), (155, 42),
-                *((_draw.randint(80, 200), _draw.randint(24, 60)) for _ in range(4))})  # fmt: skip
+                *((_draw.randint(80, 200), _draw.randint(24, 60)) for _ in range(6))})  # fmt: skip
+WALKED = [(80, 24), (120, 40), (200, 60)]  # the issue's: every step, with → alone
 BORDER = "▌▐█▊▎"  # the caption's left border, in the glyphs Textual draws it with
 
 
@@ -53,8 +54,9 @@ def words(text: str) -> str:
     return " ".join(text.translate({ord(glyph): " " for glyph in BORDER}).split())
 
 
-def caption_whole(app: Any, caption: str) -> bool:
-    return words(printable(caption)) in words(screen_text(app))
+def caption_whole(text: str, caption: str) -> bool:
+    """`caption` is on the screen whose text is `text`, whole."""
+    return words(printable(caption)) in words(text)
 
 
 def tour_screen(app: Any) -> TourScreen:
@@ -82,7 +84,7 @@ async def at_step(pilot: Pilot[Any], index: int, what: str) -> None:
             (f"no title {step.title!r}", step.title not in text),
             ("not measured", ran is None),
             (f"the caption not whole: {ran and ran.caption()!r}",
-             ran is not None and not caption_whole(app, ran.caption())),
+             ran is not None and not caption_whole(text, ran.caption())),
             (f"the footer {footer!r}", "Next" not in footer or "Leave" not in footer),
             (f"the zoom does not mark {marked!r}", marked not in text),
         ] if wrong]  # fmt: skip
@@ -99,10 +101,11 @@ async def title_card(pilot: Pilot[Any], start: str) -> None:
                 what=lambda: f"the title card's {shows} in\n{screen_text(app)}")  # fmt: skip
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("size", WALKED, ids=[f"{w}x{h}" for w, h in WALKED])
 def test_a_replay_walks_the_whole_tour_with_right_alone(size: tuple[int, int]) -> None:
     """From the title card, → alone shows every step with its recorded caption whole, at
-    every size; the last step says it is the last; and nothing runs: no server, no worker."""
+    the sizes the issue names; the last step says it is the last; and nothing runs: no
+    server, no worker."""
 
     async def walk() -> None:
         app = AsyncPlayApp(tour=replay_walk())
@@ -119,6 +122,42 @@ def test_a_replay_walks_the_whole_tour_with_right_alone(size: tuple[int, int]) -
             assert children() == set(), "a replay started a process"
 
     asyncio.run(walk())
+
+
+def _longest_of_each_kind() -> list[int]:
+    """Of each kind of step (what it shows and points at), the one of the longest caption:
+    the one that needs the most rows."""
+    recording = replay_walk()
+    longest: dict[tuple[str, str], int] = {}
+    for index, step in enumerate(ARTICLE.steps):
+        kind, ran = (step.show, step.highlight), recording.ran(index)
+        assert ran is not None
+        if kind not in longest or len(ran.caption()) > len(
+            recording.ran(longest[kind]).caption()  # type: ignore[union-attr]
+        ):
+            longest[kind] = index
+    return sorted(longest.values())
+
+
+def test_every_kind_of_step_at_every_size_of_the_range() -> None:
+    """At every size of the range, the longest caption of each kind of step is whole above
+    what the step shows, and the title card lists every chapter: one app, resized."""
+
+    async def sizes() -> None:
+        app = AsyncPlayApp(tour=replay_walk())
+        async with app.run_test(size=SIZES[0]) as pilot:
+            screen = tour_screen(app)
+            for width, height in SIZES:
+                await pilot.resize_terminal(width, height)
+                await until(lambda: app.size == (width, height),  # noqa: B023 - awaited here
+                            what=f"the app at {width}x{height}")  # fmt: skip
+                await screen._go(-1)
+                await title_card(pilot, "→ plays the recorded steps")
+                for index in _longest_of_each_kind():
+                    await screen._go(index)  # what the keys call: they are walked above
+                    await at_step(pilot, index, f"{width}x{height}, step {index + 1}")
+
+    asyncio.run(sizes())
 
 
 def test_every_theme_shows_the_caption_and_its_mark() -> None:
