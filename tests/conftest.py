@@ -17,11 +17,11 @@ from asyncplay.engine.targets import Target
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: one worker more than there are cores. A test spends a good part of its
+    """`-n auto`: two workers more than there are cores. A test spends a good part of its
     time waiting on its runs' workers and the server (latencies, deadlines, a lab's
-    watchdog), and a third worker on two cores fills those waits: the suite took 351 s where
-    two workers took 409 s, on the same idle machine."""
-    return (os.cpu_count() or 1) + 1
+    watchdog), and more workers than cores fill those waits. On two idle cores: two workers
+    409 s, three 351 s (at 091600b); at the tour's commit, three 397 s, four 360 s."""
+    return (os.cpu_count() or 1) + 2
 
 
 @pytest.fixture(autouse=True)
